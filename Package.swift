@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let optimize: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+
+let package = Package(
+    name: "kerasctl",
+    products: [
+        .executable(name: "kerasctl", targets: ["kerasctl"]),
+        .library(name: "KerasEngine", targets: ["KerasEngine"]),
+        .library(name: "KerasSpec", targets: ["KerasSpec"]),
+        .library(name: "KerasData", targets: ["KerasData"]),
+        .library(name: "KerasBuilder", targets: ["KerasBuilder"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    ],
+    targets: [
+        // System libraries: a module map and a shim header each, nothing else.
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // The pipeline: YAML -> KerasSpec -> KerasBuilder -> KerasEngine <- KerasData.
+        .target(name: "KerasSpec", dependencies: ["CYAML"]),
+        .target(name: "KerasEngine", dependencies: ["CBLAS"], swiftSettings: optimize),
+        .target(name: "KerasData", dependencies: ["CZlib"], swiftSettings: optimize),
+        .target(name: "KerasBuilder", dependencies: ["KerasSpec", "KerasEngine", "KerasData"]),
+        .executableTarget(name: "kerasctl", dependencies: [
+            "KerasSpec", "KerasEngine", "KerasData", "KerasBuilder",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "KerasSpecTests", dependencies: ["KerasSpec"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KerasEngineTests", dependencies: ["KerasEngine"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KerasDataTests", dependencies: ["KerasData"]),
+        .testTarget(name: "KerasBuilderTests", dependencies: ["KerasBuilder"]),
+        .testTarget(name: "kerasctlTests", dependencies: ["kerasctl"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// KerasBuilder module.

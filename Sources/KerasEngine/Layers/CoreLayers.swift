@@ -1,0 +1,84 @@
+/// Keras `Activation`: applies an activation function.
+public final class ActivationLayer: UnaryLayer {
+    public var name: String
+    public let activation: Activation
+    public init(_ activation: Activation, name: String = "activation") { self.activation = activation; self.name = name }
+    public var parameters: [Parameter] { [] }
+    public var typeName: String { "Activation" }
+    public func outputShape(for inputShape: [Int]) throws -> [Int] { inputShape }
+    public func callAsFunction(_ x: Tensor, training: Bool) -> Tensor { activation(x) }
+}
+
+/// Keras `Dropout`: in training, zeroes each value with probability `rate` and scales
+/// the rest by 1/(1-rate); the identity in inference.
+public final class Dropout: UnaryLayer {
+    public var name: String
+    public let rate: Float
+    /// Axes of size 1 share one mask value (Keras noise_shape); nil = one value per element.
+    public let noiseShape: [Int?]?
+    private var rng = RNG(seed: 0)
+
+    public init(rate: Float, noiseShape: [Int?]? = nil, name: String = "dropout") {
+        precondition(rate >= 0 && rate < 1, "Dropout rate must be in [0, 1)")
+        self.rate = rate; self.noiseShape = noiseShape; self.name = name
+    }
+    public var parameters: [Parameter] { [] }
+    public func outputShape(for inputShape: [Int]) throws -> [Int] { inputShape }
+    public func build(inputShape: [Int], context: inout BuildContext) throws { rng = context.rng.fork() }
+
+    /// The generator state (saved for resume).
+    public var randomState: RNG { get { rng } set { rng = newValue } }
+
+    public func callAsFunction(_ x: Tensor, training: Bool) -> Tensor {
+        guard training, rate > 0 else { return x }
+        var maskShape = x.shape
+        if let ns = noiseShape {
+            for (i, d) in ns.enumerated() where i + 1 < maskShape.count { if let d { maskShape[i + 1] = d } }
+        }
+        var mask = Tensor(uninitializedShape: maskShape)
+        let p = mask.freshPointer, keep = 1 - rate, scale = 1 / (1 - rate)
+        for i in 0..<mask.count { p[i] = rng.uniformFloat() < keep ? scale : 0 }
+        return x * mask
+    }
+}
+
+/// Keras `Flatten`: (batch, ...) → (batch, product).
+public final class Flatten: UnaryLayer {
+    public var name: String
+    public init(name: String = "flatten") { self.name = name }
+    public var parameters: [Parameter] { [] }
+    public func outputShape(for inputShape: [Int]) throws -> [Int] { [inputShape.reduce(1, *)] }
+    public func callAsFunction(_ x: Tensor, training: Bool) -> Tensor { reshape(x, [x.batchSize, x.exampleSize]) }
+}
+
+/// Keras `Reshape`: a new per-example shape with the same element count (one -1 allowed).
+public final class Reshape: UnaryLayer {
+    public var name: String
+    public let targetShape: [Int]
+    private var resolved: [Int] = []
+    public init(_ targetShape: [Int], name: String = "reshape") { self.targetShape = targetShape; self.name = name }
+    public var parameters: [Parameter] { [] }
+
+    public func outputShape(for inputShape: [Int]) throws -> [Int] {
+        let n = inputShape.reduce(1, *)
+        let unknown = targetShape.filter { $0 == -1 }.count
+        let known = targetShape.filter { $0 != -1 }.reduce(1, *)
+        guard unknown <= 1, targetShape.allSatisfy({ $0 > 0 || $0 == -1 }) else {
+            throw ShapeError(layer: name, "target_shape \(targetShape) may hold positive sizes and at most one -1")
+        }
+        if unknown == 1 {
+            guard known > 0, n % known == 0 else {
+                throw ShapeError(layer: name, "cannot reshape \(kerasShape(inputShape)) to \(kerasShape(targetShape))")
+            }
+            resolved = targetShape.map { $0 == -1 ? n / known : $0 }
+        } else {
+            guard known == n else {
+                throw ShapeError(layer: name, "cannot reshape \(kerasShape(inputShape)) (\(n) values) to \(kerasShape(targetShape)) (\(known) values)")
+            }
+            resolved = targetShape
+        }
+        return resolved
+    }
+
+    public func callAsFunction(_ x: Tensor, training: Bool) -> Tensor { reshape(x, [x.batchSize] + resolved) }
+}

@@ -1,0 +1,87 @@
+/// Elementwise ops with NumPy broadcasting, each with its backward beside it.
+
+/// A binary op: `f` computes the value, `da`/`db` the partial derivatives at (a, b).
+@inline(__always)
+func binaryOp(_ a: Tensor, _ b: Tensor,
+              _ f: @escaping (Float, Float) -> Float,
+              _ da: @escaping (Float, Float) -> Float,
+              _ db: @escaping (Float, Float) -> Float) -> Tensor {
+    guard let outShape = Broadcast.shape(a.shape, b.shape) else {
+        preconditionFailure("shapes \(a.shape) and \(b.shape) do not broadcast")
+    }
+    var out = Tensor(uninitializedShape: outShape)
+    let pa = a.pointer, pb = b.pointer, po = out.freshPointer
+    if a.shape == b.shape {
+        for i in 0..<out.count { po[i] = f(pa[i], pb[i]) }
+    } else if b.count == 1 {
+        let s = pb[0]; for i in 0..<out.count { po[i] = f(pa[i], s) }
+    } else {
+        Broadcast.forEach(outShape, Broadcast.strides(of: a.shape, in: outShape), Broadcast.strides(of: b.shape, in: outShape)) { o, ia, ib in
+            po[o] = f(pa[ia], pb[ib])
+        }
+    }
+    let (ta, tb) = (a.isTracked, b.isTracked)
+    return Tape.record(out, inputs: [a, b]) { g in
+        let sa = Broadcast.strides(of: a.shape, in: outShape), sb = Broadcast.strides(of: b.shape, in: outShape)
+        var ga: Tensor? = ta ? Tensor(uninitializedShape: outShape) : nil
+        var gb: Tensor? = tb ? Tensor(uninitializedShape: outShape) : nil
+        let pg = g.pointer
+        let pga = ga?.freshPointer, pgb = gb?.freshPointer
+        Broadcast.forEach(outShape, sa, sb) { o, ia, ib in
+            pga?[o] = pg[o] * da(pa[ia], pb[ib])
+            pgb?[o] = pg[o] * db(pa[ia], pb[ib])
+        }
+        ga = ga?.sumToShape(a.shape); gb = gb?.sumToShape(b.shape)
+        return [ga, gb]
+    }
+}
+
+public func + (a: Tensor, b: Tensor) -> Tensor { binaryOp(a, b, { $0 + $1 }, { _, _ in 1 }, { _, _ in 1 }) }
+public func - (a: Tensor, b: Tensor) -> Tensor { binaryOp(a, b, { $0 - $1 }, { _, _ in 1 }, { _, _ in -1 }) }
+public func * (a: Tensor, b: Tensor) -> Tensor { binaryOp(a, b, { $0 * $1 }, { _, y in y }, { x, _ in x }) }
+public func / (a: Tensor, b: Tensor) -> Tensor { binaryOp(a, b, { $0 / $1 }, { _, y in 1 / y }, { x, y in -x / (y * y) }) }
+public func * (a: Tensor, s: Float) -> Tensor { a * Tensor(s) }
+public func * (s: Float, a: Tensor) -> Tensor { a * Tensor(s) }
+public func + (a: Tensor, s: Float) -> Tensor { a + Tensor(s) }
+public func - (a: Tensor, s: Float) -> Tensor { a - Tensor(s) }
+public prefix func - (a: Tensor) -> Tensor { a * Tensor(-1) }
+
+/// Elementwise maximum (gradient goes to `a` where a >= b, as Keras/TF).
+public func maximum(_ a: Tensor, _ b: Tensor) -> Tensor {
+    binaryOp(a, b, { Swift.max($0, $1) }, { x, y in x >= y ? 1 : 0 }, { x, y in x >= y ? 0 : 1 })
+}
+/// Elementwise minimum (gradient goes to `a` where a <= b).
+public func minimum(_ a: Tensor, _ b: Tensor) -> Tensor {
+    binaryOp(a, b, { Swift.min($0, $1) }, { x, y in x <= y ? 1 : 0 }, { x, y in x <= y ? 0 : 1 })
+}
+
+/// A unary op: `f` computes y from x, `df` the derivative dy/dx given (x, y).
+@inline(__always)
+public func unaryOp(_ x: Tensor, _ f: (Float) -> Float, _ df: @escaping (Float, Float) -> Float) -> Tensor {
+    var out = Tensor(uninitializedShape: x.shape)
+    let px = x.pointer, po = out.freshPointer
+    for i in 0..<x.count { po[i] = f(px[i]) }
+    let y = out
+    return Tape.record(out, inputs: [x]) { g in
+        var gx = Tensor(uninitializedShape: x.shape)
+        let pg = g.pointer, py = y.pointer, pd = gx.freshPointer
+        for i in 0..<x.count { pd[i] = pg[i] * df(px[i], py[i]) }
+        return [gx]
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#else
+import Foundation
+#endif
+
+public func exp(_ x: Tensor) -> Tensor { unaryOp(x, { Glibc.expf($0) }, { _, y in y }) }
+public func log(_ x: Tensor) -> Tensor { unaryOp(x, { Glibc.logf($0) }, { x, _ in 1 / x }) }
+public func sqrt(_ x: Tensor) -> Tensor { unaryOp(x, { $0.squareRoot() }, { _, y in 0.5 / y }) }
+public func square(_ x: Tensor) -> Tensor { unaryOp(x, { $0 * $0 }, { x, _ in 2 * x }) }
+public func abs(_ x: Tensor) -> Tensor { unaryOp(x, { Swift.abs($0) }, { x, _ in x > 0 ? 1 : (x < 0 ? -1 : 0) }) }
+/// Clips to [lo, hi]; the gradient is zero outside (as Keras's clip).
+public func clip(_ x: Tensor, _ lo: Float, _ hi: Float) -> Tensor {
+    unaryOp(x, { Swift.min(Swift.max($0, lo), hi) }, { x, _ in (x >= lo && x <= hi) ? 1 : 0 })
+}

@@ -1,0 +1,52 @@
+import CBLAS
+
+/// C = op(A)·op(B) for row-major matrices through OpenBLAS, written into `c`
+/// (`beta` = 1 accumulates).
+@inline(__always)
+public func sgemm(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+                  m: Int, n: Int, k: Int, transA: Bool = false, transB: Bool = false, beta: Float = 0) {
+    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                Int32(m), Int32(n), Int32(k), 1, a, Int32(transA ? m : k), b, Int32(transB ? k : n),
+                beta, c, Int32(n))
+}
+
+/// Matrix product of x (..., k) and w (k, n): the last axis of `x` is contracted, so a
+/// batch of sequences (b, t, k) works as a (b·t, k) matrix.
+public func matmul(_ x: Tensor, _ w: Tensor) -> Tensor {
+    precondition(w.rank == 2 && x.rank >= 1 && x.shape.last == w.shape[0],
+                 "matmul: \(x.shape) · \(w.shape)")
+    let k = w.shape[0], n = w.shape[1], m = x.count / Swift.max(k, 1)
+    var outShape = x.shape; outShape[outShape.count - 1] = n
+    var out = Tensor(uninitializedShape: outShape)
+    sgemm(x.pointer, w.pointer, out.freshPointer, m: m, n: n, k: k)
+    let (tx, tw) = (x.isTracked, w.isTracked)
+    return Tape.record(out, inputs: [x, w]) { g in
+        var gx: Tensor?, gw: Tensor?
+        if tx { gx = Tensor(uninitializedShape: x.shape); sgemm(g.pointer, w.pointer, gx!.freshPointer, m: m, n: k, k: n, transB: true) }
+        if tw { gw = Tensor(uninitializedShape: w.shape); sgemm(x.pointer, g.pointer, gw!.freshPointer, m: k, n: n, k: m, transA: true) }
+        return [gx, gw]
+    }
+}
+
+/// x + bias along the last axis (Keras's bias_add, channels last).
+public func biasAdd(_ x: Tensor, _ bias: Tensor) -> Tensor {
+    let n = bias.count
+    precondition(x.shape.last == n, "biasAdd: \(x.shape) + \(bias.shape)")
+    var out = Tensor(uninitializedShape: x.shape)
+    let px = x.pointer, pb = bias.pointer, po = out.freshPointer
+    let rows = x.count / Swift.max(n, 1)
+    for r in 0..<rows { let base = r * n; for j in 0..<n { po[base + j] = px[base + j] + pb[j] } }
+    let tb = bias.isTracked
+    return Tape.record(out, inputs: [x, bias]) { g in
+        var gb: Tensor?
+        if tb {
+            gb = Tensor(shape: bias.shape)
+            let pg = g.pointer, pd = gb!.freshPointer
+            for r in 0..<rows { let base = r * n; for j in 0..<n { pd[j] += pg[base + j] } }
+        }
+        return [g, gb]
+    }
+}
+
+/// Sets the number of threads OpenBLAS uses.
+public func setBLASThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }

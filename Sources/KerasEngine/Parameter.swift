@@ -1,0 +1,28 @@
+/// A weight of a layer: a named tensor the optimizer updates (when trainable) and the
+/// model saves. Layers read `value` in their forward pass; during a training step the
+/// tape makes `value` tracked so the ops built on it are differentiated.
+public final class Parameter {
+    public let name: String
+    public var value: Tensor
+    public var trainable: Bool
+    /// Adds a penalty to the loss (Keras kernel/bias regularizers).
+    public var regularizer: (any Regularizer)?
+    /// Applied after each optimizer step (Keras constraints).
+    public var constraint: ((inout Tensor) -> Void)?
+
+    public init(name: String, value: Tensor, trainable: Bool = true, regularizer: (any Regularizer)? = nil) {
+        self.name = name
+        self.value = value
+        self.trainable = trainable
+        self.regularizer = regularizer
+    }
+
+    public var shape: [Int] { value.shape }
+    public var count: Int { value.count }
+}
+
+/// A penalty on a tensor, added to the loss: Keras's L1, L2, L1L2. `penalty` is
+/// differentiable (built from ops).
+public protocol Regularizer {
+    func penalty(_ x: Tensor) -> Tensor
+}

@@ -1,0 +1,66 @@
+/// The engine's random generator: xoshiro256** seeded through SplitMix64. Deterministic
+/// for a given seed on every platform; one seed drives initialisers, shuffling, dropout
+/// and splits (each consumer gets its own stream via `fork`).
+public struct RNG: RandomNumberGenerator, Sendable, Codable, Equatable {
+    public var state: [UInt64]
+
+    public init(seed: UInt64) {
+        var sm = seed
+        func splitmix() -> UInt64 {
+            sm &+= 0x9E37_79B9_7F4A_7C15
+            var z = sm
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        state = [splitmix(), splitmix(), splitmix(), splitmix()]
+    }
+
+    @inline(__always)
+    public mutating func next() -> UInt64 {
+        let result = rotl(state[1] &* 5, 7) &* 9
+        let t = state[1] << 17
+        state[2] ^= state[0]; state[3] ^= state[1]; state[1] ^= state[2]; state[0] ^= state[3]
+        state[2] ^= t
+        state[3] = rotl(state[3], 45)
+        return result
+    }
+
+    @inline(__always) private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+
+    /// A new independent generator derived from this one (advances this one).
+    public mutating func fork() -> RNG { RNG(seed: next()) }
+
+    /// Uniform in [0, 1).
+    @inline(__always)
+    public mutating func uniformFloat() -> Float { Float(next() >> 40) * (1.0 / 16_777_216.0) }
+
+    /// Uniform in [0, 1) with double precision.
+    @inline(__always)
+    public mutating func uniformDouble() -> Double { Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0) }
+
+    /// Standard normal (Box–Muller).
+    public mutating func normal() -> Double {
+        var u1 = uniformDouble()
+        while u1 <= .leastNonzeroMagnitude { u1 = uniformDouble() }
+        let u2 = uniformDouble()
+        return (-2 * _log(u1)).squareRoot() * _cos(2 * .pi * u2)
+    }
+
+    /// A random permutation of 0..<n (Fisher–Yates).
+    public mutating func permutation(_ n: Int) -> [Int] {
+        var p = Array(0..<n)
+        if n > 1 { for i in stride(from: n - 1, to: 0, by: -1) { p.swapAt(i, Int(next() % UInt64(i + 1))) } }
+        return p
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+@inline(__always) func _log(_ x: Double) -> Double { Glibc.log(x) }
+@inline(__always) func _cos(_ x: Double) -> Double { Glibc.cos(x) }
+#else
+import Foundation
+@inline(__always) func _log(_ x: Double) -> Double { Foundation.log(x) }
+@inline(__always) func _cos(_ x: Double) -> Double { Foundation.cos(x) }
+#endif

@@ -43,7 +43,10 @@ struct CSVTokenizer {
             i += 1
             if afterCR {
                 afterCR = false
-                if c == 0x0A { continue }
+                if c == 0x0A {            // the LF of a CRLF: the line was already counted
+                    if state == .quoted { field.append(c) }
+                    continue
+                }
             }
             switch state {
             case .fieldStart, .unquoted:
@@ -70,7 +73,8 @@ struct CSVTokenizer {
                 if c == 0x22 {
                     state = .quoteInQuoted
                 } else {
-                    if c == 0x0A || (c == 0x0D && !(i < bytes.count && bytes[i] == 0x0A)) { line += 1 }
+                    if c == 0x0A || c == 0x0D { line += 1 }
+                    afterCR = c == 0x0D
                     field.append(c)
                 }
             case .quoteInQuoted:

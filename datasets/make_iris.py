@@ -1,0 +1,11 @@
+# Writes datasets/iris.csv from the copy of Fisher's Iris data shipped with scikit-learn.
+# Run: python3 -m venv /tmp/skvenv && /tmp/skvenv/bin/pip install scikit-learn
+#      /tmp/skvenv/bin/python datasets/make_iris.py > datasets/iris.csv
+import csv, sys
+from sklearn.datasets import load_iris
+
+iris = load_iris()
+out = csv.writer(sys.stdout, lineterminator="\n")
+out.writerow(["sepal_length", "sepal_width", "petal_length", "petal_width", "species"])
+for row, label in zip(iris.data, iris.target):
+    out.writerow([f"{v:.1f}" for v in row] + [iris.target_names[label]])

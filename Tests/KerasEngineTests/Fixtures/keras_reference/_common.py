@@ -74,7 +74,10 @@ def case_rng(name):
 
 def _weight_name(v, layer):
     p = v.path
-    return p.split("/", 1)[1] if "/" in p else p
+    prefix = layer.name + "/"
+    import re
+    p = p[len(prefix):] if p.startswith(prefix) else p
+    return re.sub(r"_\d+(?=/|$)", "", p)  # drop Keras auto-numbering (lstm_11 -> lstm)
 
 
 def layer_case(name, layer, inputs, call_kwargs=None, set_weights=True, weight_scale=0.5,

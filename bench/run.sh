@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Side-by-side epoch times: kerasctl vs real Keras (TensorFlow and JAX backends), same
+# machine, same run. Usage: bench/run.sh [EPOCHS] [MODELS...]   (models: mlp cnn lstm)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+EPOCHS=${1:-3}; shift || true
+MODELS=${*:-mlp cnn lstm}
+BIN=.build/release/kerasctl
+OUT=bench-out; mkdir -p "$OUT"
+REF=../shared/bench/keras_reference.py
+declare -A SPEC=([mlp]=specs/fashion_mlp.yaml [cnn]=specs/bench_cnn.yaml [lstm]=specs/bench_lstm.yaml)
+# GFLOP per epoch (forward + weight gradients + input gradients but the first layer's), 60,000 images.
+declare -A GFLOP=([mlp]=192 [cnn]=880 [lstm]=0)
+
+median_after_first() { python3 -c '
+import json,sys
+s=[json.loads(l)["seconds"] for l in open(sys.argv[1]) if l.startswith("{") and "seconds" in l]
+s=s[1:] or s
+s.sort(); print("%.2f" % s[len(s)//2] if s else "n/a")' "$1"; }
+
+printf "%-6s %-22s %10s %10s %12s %10s\n" model engine "epoch s" "GFLOP/s" "peak MB" "test acc"
+for m in $MODELS; do
+  spec=${SPEC[$m]}
+  [ -f "$spec" ] || { echo "$m: no $spec yet"; continue; }
+  /usr/bin/time -f "%M" -o "$OUT/$m.mem" "$BIN" train "$spec" --epochs "$EPOCHS" --quiet \
+      --metrics-out "$OUT/$m.kerasctl.jsonl" -o "$OUT/$m.model" >/dev/null 2>"$OUT/$m.err" || { echo "$m: kerasctl failed: $(tail -1 "$OUT/$m.err")"; continue; }
+  sec=$(median_after_first "$OUT/$m.kerasctl.jsonl")
+  acc=$(python3 -c 'import json,sys;print([json.loads(l) for l in open(sys.argv[1])][-1].get("test_accuracy","n/a"))' "$OUT/$m.kerasctl.jsonl")
+  gf=$(python3 -c "print('%.0f' % (${GFLOP[$m]}/$sec) if ${GFLOP[$m]} and '$sec'!='n/a' else 'n/a')")
+  printf "%-6s %-22s %10s %10s %12s %10s\n" "$m" kerasctl "$sec" "$gf" "$(( $(tail -1 "$OUT/$m.mem") / 1024 ))" "$acc"
+  if python3 -c "import keras" 2>/dev/null; then
+    for be in tensorflow jax; do
+      KERAS_BACKEND=$be /usr/bin/time -f "%M" -o "$OUT/$m.$be.mem" python3 "$REF" "$m" "$EPOCHS" >"$OUT/$m.$be.jsonl" 2>"$OUT/$m.$be.err" || { echo "$m: keras/$be failed"; continue; }
+      sec=$(median_after_first "$OUT/$m.$be.jsonl")
+      acc=$(python3 -c 'import json,sys;print([json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")][-1].get("test_accuracy","n/a"))' "$OUT/$m.$be.jsonl")
+      gf=$(python3 -c "print('%.0f' % (${GFLOP[$m]}/$sec) if ${GFLOP[$m]} and '$sec'!='n/a' else 'n/a')")
+      printf "%-6s %-22s %10s %10s %12s %10s\n" "$m" "keras/$be" "$sec" "$gf" "$(( $(tail -1 "$OUT/$m.$be.mem") / 1024 ))" "$acc"
+    done
+  else
+    echo "$m: real Keras not installed (pip install tensorflow-cpu jax) — no side-by-side figures"
+  fi
+done

@@ -127,7 +127,6 @@ extension Model {
             if let validation {
                 for (k, v) in try evaluate(validation, batchSize: bs).values { logs["val_" + k] = v }
             }
-            logs["learning_rate"] = Double(optimizer.currentLearningRate)
             for c in all { try c.onEpochEnd(epoch, logs: &logs, model: self) }
             lastLogs = logs
             if stopTraining { break }

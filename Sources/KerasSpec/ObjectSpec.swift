@@ -58,6 +58,15 @@ public struct ObjectSpec: Sendable {
         }
     }
 
+    /// A bare-name object from its parts (used for defaults such as `rmsprop`).
+    init(bareName name: String, node: Node, path: String) {
+        self.name = name
+        self.nameNode = node
+        self.args = nil
+        self.node = node
+        self.path = path
+    }
+
     /// `Name` or `Name 'instance'`, printed after the path in errors.
     public var label: String {
         guard let instanceName else { return name }

@@ -1,0 +1,90 @@
+/// A functional graph: named inputs, layers that name the tensors they consume, and the
+/// outputs. Every input and layer has a unique name, and every name a layer or an output
+/// refers to is defined before it (inputs first, then layers in order).
+public struct FunctionalModelSpec: Sendable {
+    /// The model inputs.
+    public let inputs: [InputSpec]
+    /// The layers, in order.
+    public let layers: [LayerSpec]
+    /// The output tensor names.
+    public let outputs: [String]
+    /// The nodes of each output name, parallel to ``outputs``.
+    public let outputNodes: [Node]
+    /// The `model` node.
+    public let node: Node
+
+    init(args: ArgReader, node: Node) throws(SpecError) {
+        guard let inputsNode = args.node("inputs"), !inputsNode.isNull else { throw args.missing("inputs") }
+        let inputItems = inputsNode.items ?? [inputsNode]
+        if inputItems.isEmpty { throw args.error("inputs must list at least one Input", at: inputsNode) }
+        var defined: [String: Mark] = [:]
+        var order: [String] = []
+        var inputs: [InputSpec] = []
+        for (index, item) in inputItems.enumerated() {
+            let path = inputsNode.items == nil ? "model.inputs" : "model.inputs[\(index)]"
+            let input = try InputSpec(node: item, path: path, nameRequired: true)
+            let name = input.name ?? ""
+            if let first = defined[name] {
+                throw input.object.error("duplicate name '\(name)' (first used on line \(first.line))")
+            }
+            defined[name] = input.mark
+            order.append(name)
+            inputs.append(input)
+        }
+
+        let items = try layerNodes(args)
+        var layers: [LayerSpec] = []
+        for (index, item) in items.enumerated() {
+            let layer = try LayerSpec(node: item, path: "model.layers[\(index)]", functional: true)
+            if layer.kind == "Input" {
+                throw layer.error("Input belongs under model.inputs in a functional model")
+            }
+            guard let name = layer.name, let nameNode = layer.nameNode else {
+                throw layer.error("every layer of a functional model needs a unique 'name'")
+            }
+            if let first = defined[name] {
+                throw layer.error("duplicate name '\(name)' (first used on line \(first.line))", at: nameNode)
+            }
+            if layer.inputs.isEmpty {
+                throw layer.error("missing 'inputs': the names of the tensors this layer consumes")
+            }
+            for (input, inputNode) in zip(layer.inputs, layer.inputNodes) where defined[input] == nil {
+                throw layer.error(FunctionalModelSpec.unknown(input, defined: order, items: items), at: inputNode)
+            }
+            defined[name] = nameNode.mark
+            order.append(name)
+            layers.append(layer)
+        }
+
+        guard let outputsNode = args.node("outputs"), !outputsNode.isNull else { throw args.missing("outputs") }
+        let outputNodes = outputsNode.items ?? [outputsNode]
+        if outputNodes.isEmpty { throw args.error("outputs must name at least one tensor", at: outputsNode) }
+        var outputs: [String] = []
+        for output in outputNodes {
+            guard let name = output.string else {
+                throw args.error("outputs must be a name or a list of names, got \(output.got)", at: output)
+            }
+            if defined[name] == nil {
+                throw args.error("outputs: unknown tensor '\(name)'" + didYouMean(name, among: order), at: output)
+            }
+            if outputs.contains(name) { throw args.error("outputs: '\(name)' is listed twice", at: output) }
+            outputs.append(name)
+        }
+        self.inputs = inputs
+        self.layers = layers
+        self.outputs = outputs
+        self.outputNodes = outputNodes
+        self.node = node
+    }
+
+    /// "unknown input 'x'", noting when it is defined later and suggesting a close name.
+    private static func unknown(_ name: String, defined: [String], items: [Node]) -> String {
+        let later = items.first { item in
+            item.entries?.first?.value["name"]?.string == name
+        }
+        if let later {
+            return "input '\(name)' is used before its layer is defined (on line \(later.mark.line)); list layers in order"
+        }
+        return "unknown input '\(name)'" + didYouMean(name, among: defined)
+    }
+}

@@ -1,0 +1,19 @@
+/// The limits applied while loading a YAML file, so that hostile input fails cleanly.
+public struct YAMLLimits: Sendable {
+    /// The largest file read, in bytes (default 16 MiB).
+    public var maxBytes: Int
+    /// The deepest nesting of lists and maps (default 100).
+    public var maxDepth: Int
+    /// The most nodes the document may expand to, aliases included (default 1,000,000).
+    public var maxNodes: Int
+
+    /// Creates limits.
+    public init(maxBytes: Int = 16 << 20, maxDepth: Int = 100, maxNodes: Int = 1_000_000) {
+        self.maxBytes = maxBytes
+        self.maxDepth = maxDepth
+        self.maxNodes = maxNodes
+    }
+
+    /// The defaults.
+    public static let standard = YAMLLimits()
+}

@@ -104,8 +104,12 @@ public final class ArgReader {
         SpecError(message, at: node.mark, path: path.isEmpty ? nil : path, label: label)
     }
 
-    /// The error for a missing required key.
+    /// The error for a missing required key. When a key that no getter asked for is a
+    /// near miss (`unts` for `units`), the error is about that key instead, located there.
     public func missing(_ key: String) -> SpecError {
+        if let typo = args.first(where: { !used.contains($0.key) && suggest($0.key, among: [key]) != nil }) {
+            return error(unknownMessage(typo.key) + "; did you mean '\(key)'?", at: typo.keyNode ?? typo.value)
+        }
         switch owner {
         case .object(let name): return error("missing required argument '\(key)' for \(name)")
         case .section, .topLevel: return error("missing required key '\(key)'")
@@ -118,12 +122,7 @@ public final class ArgReader {
     public func finish(alsoKnown: [String] = []) throws(SpecError) {
         guard let extra = args.first(where: { !used.contains($0.key) }) else { return }
         let known = asked + alsoKnown.filter { !asked.contains($0) }
-        var message: String
-        switch owner {
-        case .object(let name): message = "unknown argument '\(extra.key)' for \(name)"
-        case .section(let name): message = "unknown key '\(extra.key)' in \(name)"
-        case .topLevel: message = "unknown top-level key '\(extra.key)'"
-        }
+        var message = unknownMessage(extra.key)
         if let guess = suggest(extra.key, among: known) {
             message += "; did you mean '\(guess)'?"
         } else if known.isEmpty {
@@ -132,6 +131,14 @@ public final class ArgReader {
             message += " (expected one of: \(known.joined(separator: ", ")))"
         }
         throw error(message, at: extra.keyNode ?? extra.value)
+    }
+
+    private func unknownMessage(_ key: String) -> String {
+        switch owner {
+        case .object(let name): return "unknown argument '\(key)' for \(name)"
+        case .section(let name): return "unknown key '\(key)' in \(name)"
+        case .topLevel: return "unknown top-level key '\(key)'"
+        }
     }
 
     private func note(_ key: String) {

@@ -79,7 +79,7 @@ public struct CompileSpec: Sendable {
         if !allOutputs {
             if forceMap, let known = outputs, let bad = entries.first(where: { !known.contains($0.name) }) {
                 let list = known.isEmpty ? "the model has no named outputs" : "outputs are \(known.joined(separator: ", "))"
-                throw args.error("\(key): unknown output '\(bad.name)'\(didYouMean(bad.name, among: known)) (\(list))", at: bad.key)
+                throw args.error("unknown output '\(bad.name)' in \(key)\(didYouMean(bad.name, among: known)) (\(list))", at: bad.key)
             }
             return .all(try read(node, path))
         }

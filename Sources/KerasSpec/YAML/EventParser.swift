@@ -95,7 +95,7 @@ final class EventParser {
             if let tag = string(data.tag) {
                 if tag == "tag:yaml.org,2002:str" || tag == "!" {
                     quoted = true
-                } else if !tag.hasPrefix("tag:yaml.org,2002:") {
+                } else if !["int", "float", "bool", "null"].map({ "tag:yaml.org,2002:" + $0 }).contains(tag) {
                     throw SpecError("unsupported YAML tag '\(tag)'", at: mark)
                 }
             }
@@ -181,7 +181,7 @@ final class EventParser {
     }
 
     private func checkCollectionTag(_ tag: String?, at mark: Mark) throws(SpecError) {
-        if let tag, !tag.hasPrefix("tag:yaml.org,2002:"), tag != "!" {
+        if let tag, !["tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "!"].contains(tag) {
             throw SpecError("unsupported YAML tag '\(tag)'", at: mark)
         }
     }

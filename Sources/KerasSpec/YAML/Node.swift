@@ -100,7 +100,11 @@ public final class Node: Sendable {
         case .scalar(let scalar):
             switch scalar.value {
             case .null: return "null"
-            case .string(let value): return "'\(value)'"
+            case .string(let value):
+                if scalar.quoted, Scalar.resolve(plain: value) != .string(value) {
+                    return "'\(value)' (quoted, so a string)"
+                }
+                return "'\(value)'"
             default: return scalar.raw
             }
         }

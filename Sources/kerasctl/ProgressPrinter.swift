@@ -15,7 +15,7 @@ final class ProgressPrinter: Callback {
 
     func onEpochBegin(_ epoch: Int, model: Model) {
         print("Epoch \(epoch + 1)/\(epochs)")
-        fflush(stdout)
+        fflush(nil)
         epochStart = Date()
     }
 
@@ -32,14 +32,14 @@ final class ProgressPrinter: Callback {
         let timing = batch + 1 == batches ? "\(Self.seconds(elapsed)) \(Self.perStep(perStep))" : "\(Self.seconds(eta)) \(Self.perStep(perStep))"
         let line = "\(Self.counter(batch + 1, batches)) \(bar) \(timing)\(Self.values(logs))"
         print("\r" + line + "\u{1B}[K", terminator: "")
-        fflush(stdout)
+        fflush(nil)
     }
 
     func onEpochEnd(_ epoch: Int, logs: inout Logs, model: Model) throws {
         let elapsed = Date().timeIntervalSince(epochStart)
         if live { print("\r\u{1B}[K", terminator: "") }
         print("\(Self.counter(batches, batches)) - \(Self.seconds(elapsed)) \(Self.perStep(elapsed / Double(Swift.max(batches, 1))))\(Self.values(logs))")
-        fflush(stdout)
+        fflush(nil)
     }
 
     static func counter(_ i: Int, _ n: Int) -> String {

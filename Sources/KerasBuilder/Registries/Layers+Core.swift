@@ -1,0 +1,45 @@
+import KerasEngine
+import KerasSpec
+
+extension LayerRegistry {
+    nonisolated(unsafe) static let core: [([String], Registry<any Layer>.Maker)] = [
+        (["Dense"], { o in
+            let r = try o.reader(mainArgument: "units")
+            var c = Dense.Config(units: try r.required("units", .positiveInt))
+            c.activation = try ActivationRegistry.read(r)
+            c.useBias = try r.bool("use_bias", default: true)
+            c.kernelInitializer = try InitializerRegistry.read(r, "kernel_initializer", default: .glorotUniform)
+            c.biasInitializer = try InitializerRegistry.read(r, "bias_initializer", default: .zeros)
+            c.kernelRegularizer = try RegularizerRegistry.read(r, "kernel_regularizer")
+            c.biasRegularizer = try RegularizerRegistry.read(r, "bias_regularizer")
+            c.activityRegularizer = try RegularizerRegistry.read(r, "activity_regularizer")
+            try r.finish()
+            return Dense(c)
+        }),
+        (["Activation"], { o in
+            let r = try o.reader(mainArgument: "activation")
+            guard let a = try r.object("activation") else { throw r.missing("activation") }
+            let act = try ActivationRegistry.table.make(a)
+            try r.finish()
+            return ActivationLayer(act)
+        }),
+        (["Dropout"], { o in
+            let r = try o.reader(mainArgument: "rate")
+            let rate = try r.doubleInRange("rate", 0, 1, upperInclusive: false)
+            let noise = try r.intList("noise_shape")
+            try r.finish()
+            guard let rate else { throw r.missing("rate") }
+            return Dropout(rate: Float(rate), noiseShape: noise.map { $0.map { $0 > 0 ? $0 : nil } })
+        }),
+        (["Flatten"], { o in let r = try o.reader(); try r.finish(); return Flatten() }),
+        (["Reshape"], { o in
+            let r = try o.reader(mainArgument: "target_shape")
+            guard let t = try r.intList("target_shape") else { throw r.missing("target_shape") }
+            try r.finish()
+            guard !t.isEmpty, t.allSatisfy({ $0 > 0 || $0 == -1 }), t.filter({ $0 == -1 }).count <= 1 else {
+                throw r.error("target_shape must hold positive sizes and at most one -1, got \(t)", key: "target_shape")
+            }
+            return Reshape(t)
+        }),
+    ]
+}

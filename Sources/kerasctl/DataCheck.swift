@@ -1,0 +1,61 @@
+import KerasData
+import KerasSpec
+
+/// Checks the data files a spec names without loading them whole: IDX headers (and
+/// their size against the file), CSV headers and the first rows.
+enum DataCheck {
+    /// The per-example input shapes the model will see, read from file headers.
+    static func inputShapes(_ spec: Spec, data: DataSpec, inputNames: [String]) throws -> [[Int]]? {
+        var shapes: [[Int]]?
+        for source in [data.train, data.test, spec.fit.validation].compactMap({ $0 }) {
+            let s = try shapesOf(source)
+            if shapes == nil { shapes = s }
+        }
+        if let r = data.preprocess.reshape, let s = shapes, s.count == 1 {
+            let n = s[0].reduce(1, *), m = r.reduce(1, *)
+            guard n == m else {
+                throw (data.preprocess.node ?? data.node).error("reshape \(r) has \(m) values, but each example has \(n)", path: "data.preprocess.reshape")
+            }
+            return [r]
+        }
+        return shapes
+    }
+
+    private static func shapesOf(_ source: SourceSpec) throws -> [[Int]] {
+        switch source.format {
+        case let .idx(idx):
+            var out: [[Int]] = []
+            for p in paths(idx.x) {
+                let lower = p.resolved.lowercased()
+                if lower.hasSuffix(".csv") || lower.hasSuffix(".csv.gz") {
+                    var reader = try CSVBatchReader(path: p.resolved)
+                    let first = try reader.next(maxRows: 1)
+                    out.append(first?.exampleShape ?? [])
+                } else {
+                    out.append(try IDXReader.readHeader(p.resolved).exampleShape)
+                }
+            }
+            for p in idx.y.map(paths) ?? [] { _ = try IDXReader.readHeader(p.resolved) }
+            return out
+        case let .csv(csv):
+            let ds = try CSVReader.read(csv.path.resolved, options: CSVOptions(header: csv.header, delimiter: csv.delimiter,
+                target: targetColumns(csv.target), features: csv.features?.map(column)))
+            return [ds.x.exampleShape]
+        }
+    }
+
+    private static func paths(_ p: PathOrMap) -> [DataPath] {
+        switch p { case let .single(d): [d]; case let .byName(n): n.map(\.value) }
+    }
+    private static func column(_ c: ColumnRef) -> CSVColumn {
+        switch c { case let .name(n): .name(n); case let .index(i): .index(i) }
+    }
+    private static func targetColumns(_ t: ColumnSelection?) -> [CSVColumn] {
+        switch t {
+        case nil: []
+        case let .single(c)?: [column(c)]
+        case let .list(cs)?: cs.map(column)
+        case let .byOutput(n)?: n.flatMap { $0.value.map(column) }
+        }
+    }
+}

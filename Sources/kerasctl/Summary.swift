@@ -1,0 +1,35 @@
+import ArgumentParser
+import KerasBuilder
+import KerasEngine
+import KerasSpec
+
+struct Summary: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the Keras model.summary() table of a spec or model directory.")
+
+    @Argument(help: "A model spec (YAML) or a model directory.") var target: String
+
+    func run() throws {
+        let spec = try Spec.load(path: target)
+        var shapes: [[Int]]?
+        if let data = spec.data { shapes = try DataCheck.inputShapes(spec, data: data, inputNames: ModelNames(spec).inputs) }
+        let model = try ModelBuilder.build(spec, inputShapes: shapes)
+        print(summaryText(model))
+    }
+}
+
+func summaryText(_ model: Model) -> String {
+    var lines = ["Model: \"\(model.name)\""]
+    for l in model.layers { lines.append("\(l.name) (\(l.typeName)) \(l.parameterCount)") }
+    lines.append("Total params: \(model.parameterCount.formatted())")
+    return lines.joined(separator: "\n")
+}
+
+extension Int {
+    /// 669706 → "669,706", as Keras prints counts.
+    func formatted() -> String {
+        let s = String(Swift.abs(self))
+        var out = ""
+        for (i, c) in s.enumerated() { if i > 0 && (s.count - i) % 3 == 0 { out.append(",") }; out.append(c) }
+        return (self < 0 ? "-" : "") + out
+    }
+}

@@ -43,6 +43,6 @@ public struct Registry<Product> {
         } else {
             message += " (known: \(canonicalNames.joined(separator: ", ")))"
         }
-        return spec.nameNode.error(message, path: spec.path)
+        return spec.error(message, at: spec.nameNode)
     }
 }

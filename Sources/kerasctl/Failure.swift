@@ -29,7 +29,12 @@ struct Failure: Error, CustomStringConvertible {
             case .notCompiled, .nonFiniteLoss: (code, text) = (1, e.description)
             }
         case let e as ExitCode: return e.rawValue
-        default: (code, text) = (1, "\(error)")
+        default:
+            if Kerasctl.exitCode(for: error) == .success {
+                print(Kerasctl.fullMessage(for: error))
+                return 0
+            }
+            (code, text) = (1, "\(error)")
         }
         // Spec and data errors already start with their file (and line:column).
         if error is SpecError || error is DataError { printLine(text) } else { printError(text) }

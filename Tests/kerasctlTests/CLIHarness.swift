@@ -1,0 +1,56 @@
+import Foundation
+import XCTest
+
+/// Runs the built `kerasctl` (KERASCTL_BIN, or the debug build next to the tests).
+enum CLI {
+    struct Result { var code: Int32; var stdout: String; var stderr: String }
+
+    static var binary: String {
+        if let b = ProcessInfo.processInfo.environment["KERASCTL_BIN"], !b.isEmpty { return b }
+        // .build/<triple>/debug/kerasctlPackageTests.xctest → .build/<triple>/debug/kerasctl
+        return Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("kerasctl").path
+    }
+
+    /// True when the release binary is in use (long trainings only run then).
+    static var isRelease: Bool { ProcessInfo.processInfo.environment["KERASCTL_BIN"] != nil }
+
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    @discardableResult
+    static func run(_ args: [String], stdin: Data? = nil, cwd: URL = root) throws -> Result {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = args
+        p.currentDirectoryURL = cwd
+        let tmp = try tempDir()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let outURL = tmp.appendingPathComponent("out"), errURL = tmp.appendingPathComponent("err"), inURL = tmp.appendingPathComponent("in")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        FileManager.default.createFile(atPath: inURL.path, contents: stdin ?? Data())
+        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
+        p.standardOutput = out; p.standardError = err
+        p.standardInput = try FileHandle(forReadingFrom: inURL)
+        try p.run()
+        p.waitUntilExit()
+        try out.close(); try err.close()
+        let o = try Data(contentsOf: outURL), e = try Data(contentsOf: errURL)
+        return Result(code: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    /// A fresh temporary folder.
+    static func tempDir() throws -> URL {
+        let u = FileManager.default.temporaryDirectory.appendingPathComponent("kerasctl-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
+        return u
+    }
+
+    /// Asserts the run failed with `code` and exactly one stderr line containing `fragment`.
+    static func assertFails(_ r: Result, code: Int32, contains fragment: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(r.code, code, "stderr: \(r.stderr)", file: file, line: line)
+        let lines = r.stderr.split(separator: "\n", omittingEmptySubsequences: true)
+        XCTAssertEqual(lines.count, 1, "expected one error line, got: \(r.stderr)", file: file, line: line)
+        XCTAssertTrue(r.stderr.contains(fragment), "stderr '\(r.stderr)' lacks '\(fragment)'", file: file, line: line)
+        XCTAssertFalse(r.stderr.contains("Fatal error") || r.stderr.contains("Stack dump"), file: file, line: line)
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import XCTest
+
+/// Bad input of every kind ends with one clear line and the documented exit code.
+final class ErrorExitTests: XCTestCase {
+    var dir: URL!
+    override func setUpWithError() throws { dir = try CLI.tempDir() }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
+    func write(_ name: String, _ text: String) throws -> String {
+        let u = dir.appendingPathComponent(name)
+        try text.write(to: u, atomically: true, encoding: .utf8)
+        return u.path
+    }
+
+    func writeBytes(_ name: String, _ bytes: [UInt8]) throws -> String {
+        let u = dir.appendingPathComponent(name)
+        try Data(bytes).write(to: u)
+        return u.path
+    }
+
+    /// A spec training on the given x/y IDX files.
+    func idxSpec(x: String, y: String) throws -> String {
+        try write("spec.yaml", """
+        data:
+          train: {format: idx, x: \(x), y: \(y)}
+        model:
+          layers:
+            - Flatten
+            - Dense: {units: 3, activation: softmax}
+        compile: {loss: sparse_categorical_crossentropy}
+        """)
+    }
+
+    func testBrokenSpecIsLocatedExit2() throws {
+        let r = try CLI.run(["validate", "specs/broken.yaml"])
+        CLI.assertFails(r, code: 2, contains: "specs/broken.yaml:7:22: model.layers[1] (Dense): units must be a positive integer, got -4")
+    }
+
+    func testUnknownLayerSuggests() throws {
+        let s = try write("s.yaml", "model:\n  input_shape: [4]\n  layers:\n    - Dens: 3\n")
+        CLI.assertFails(try CLI.run(["validate", s]), code: 2, contains: "s.yaml:4:7: model.layers[0] (Dens): unknown layer 'Dens'; did you mean 'Dense'?")
+    }
+
+    func testMalformedYAMLAndEmptyAndBinary() throws {
+        CLI.assertFails(try CLI.run(["validate", try write("a.yaml", "model: [unclosed\n")]), code: 2, contains: "a.yaml:")
+        CLI.assertFails(try CLI.run(["validate", try write("b.yaml", "")]), code: 2, contains: "b.yaml")
+        CLI.assertFails(try CLI.run(["validate", try writeBytes("c.yaml", [0x7f, 0x45, 0x4c, 0x46, 0, 0, 1])]), code: 2, contains: "c.yaml")
+    }
+
+    func testMissingSpecAndUsageErrors() throws {
+        CLI.assertFails(try CLI.run(["train", dir.appendingPathComponent("none.yaml").path]), code: 2, contains: "none.yaml")
+        CLI.assertFails(try CLI.run(["train"]), code: 2, contains: "Missing expected argument")
+        CLI.assertFails(try CLI.run(["frobnicate"]), code: 2, contains: "frobnicate")
+        CLI.assertFails(try CLI.run(["train", "specs/fashion_mlp.yaml", "--epochs", "-3"]), code: 2, contains: "--epochs")
+        let help = try CLI.run(["--help"])
+        XCTAssertEqual(help.code, 0)
+        XCTAssertTrue(help.stdout.contains("train"))
+    }
+
+    func testTrainWithoutDataOrLoss() throws {
+        let s = try write("s.yaml", "model:\n  input_shape: [4]\n  layers: [{Dense: 3}]\n")
+        CLI.assertFails(try CLI.run(["train", s]), code: 2, contains: "data")
+    }
+
+    func testMissingDataFileExit3() throws {
+        let s = try idxSpec(x: "missing.idx", y: "missing-labels.idx")
+        CLI.assertFails(try CLI.run(["train", s]), code: 3, contains: "missing.idx")
+    }
+
+    func testIDXHeaderClaiming2To31ItemsExit3() throws {
+        // ubyte, rank 1, 2^31 items, but only 4 bytes of data.
+        let x = try writeBytes("x.idx", [0, 0, 8, 1, 0x80, 0, 0, 0, 1, 2, 3, 4])
+        let y = try writeBytes("y.idx", [0, 0, 8, 1, 0, 0, 0, 1, 0])
+        CLI.assertFails(try CLI.run(["train", try idxSpec(x: x, y: y)]), code: 3, contains: "x.idx")
+    }
+
+    func testTruncatedAndCorruptGzipExit3() throws {
+        let y = try writeBytes("y.idx", [0, 0, 8, 1, 0, 0, 0, 1, 0])
+        // A gzip header followed by garbage.
+        let bad = try writeBytes("bad.idx.gz", [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xde, 0xad, 0xbe, 0xef])
+        CLI.assertFails(try CLI.run(["train", try idxSpec(x: bad, y: y)]), code: 3, contains: "bad.idx.gz")
+        // The real Fashion-MNIST labels cut short.
+        let real = "/usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz"
+        if let data = FileManager.default.contents(atPath: real) {
+            let cut = try writeBytes("cut.idx.gz", Array(data.prefix(data.count / 2)))
+            CLI.assertFails(try CLI.run(["train", try idxSpec(x: cut, y: y)]), code: 3, contains: "cut.idx.gz")
+        }
+    }
+
+    func testRaggedCSVExit3() throws {
+        let csv = try write("r.csv", "a,b,label\n1,2,0\n3,4\n5,6,1\n")
+        let s = try write("s.yaml", """
+        data:
+          train: {format: csv, path: \(csv), target: label}
+        model:
+          layers: [{Dense: {units: 2, activation: softmax}}]
+        compile: {loss: sparse_categorical_crossentropy}
+        """)
+        CLI.assertFails(try CLI.run(["train", s]), code: 3, contains: "r.csv:3")
+    }
+
+    func testLabelOutsideClassesExit3() throws {
+        let csv = try write("l.csv", "a,b,label\n1,2,0\n3,4,7\n5,6,1\n")
+        let s = try write("s.yaml", """
+        data:
+          train: {format: csv, path: \(csv), target: label}
+        model:
+          layers: [{Dense: {units: 2, activation: softmax}}]
+        compile: {loss: sparse_categorical_crossentropy}
+        """)
+        CLI.assertFails(try CLI.run(["train", s]), code: 3, contains: "label 7")
+    }
+}

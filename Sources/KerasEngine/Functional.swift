@@ -75,6 +75,7 @@ public final class Functional: Model {
     @discardableResult
     public func add(layer: any Layer, name: String? = nil, inputs: [String]) -> SymbolicTensor {
         let nodeName = name ?? freshName(for: layer)
+        uniqueLayers = []  // a new node needs a new build
         nodes.append(Node(name: nodeName, layer: layer, inputs: inputs))
         return SymbolicTensor(name: nodeName, graph: self)
     }

@@ -31,6 +31,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Examples of subclassing in Swift.
+        .executableTarget(name: "CustomLayerExample", dependencies: ["KerasEngine"], path: "Examples/CustomLayer"),
+
         .testTarget(name: "KerasSpecTests", dependencies: ["KerasSpec"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KerasEngineTests", dependencies: ["KerasEngine"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KerasDataTests", dependencies: ["KerasData"]),

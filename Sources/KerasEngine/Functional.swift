@@ -1,0 +1,216 @@
+/// Keras's functional `Model`: a directed acyclic graph of layer applications.
+///
+/// A graph has named inputs (each with a shape, batch excluded), nodes (a layer applied
+/// to named tensors) and named outputs. Tensors are addressed by name:
+/// - an input is addressed by its name;
+/// - a node's first output is addressed by the node's name, its output `k` by
+///   `"name:k"` (`"name:0"` is the same as `"name"`), e.g. `"lstm:1"` for the hidden
+///   state of an LSTM with `return_state`.
+///
+/// A layer object may be applied by several nodes (Keras's shared layers): it is built
+/// once, by its first node, and every node uses the same weights; the tape sums the
+/// gradients of all uses. Nodes may be added in any order and refer to nodes added
+/// later; `build(seed:)` sorts them topologically and reports every graph problem as a
+/// `GraphError` (and every shape problem as a `ShapeError` naming the node).
+///
+/// ```swift
+/// let g = Functional(name: "residual")
+/// g.addInput(name: "x", shape: [8])
+/// g.add(layer: Dense(units: 8, activation: .relu, name: "h"), inputs: ["x"])
+/// g.add(layer: Add(name: "skip"), inputs: ["x", "h"])
+/// g.setOutputs(["skip"])
+/// try g.build(seed: 1)
+/// ```
+/// or with symbolic tensors: `let x = g.input("x", shape: [8]); let y = Add()(x, dense(x))`.
+public final class Functional: Model {
+    /// A declared input.
+    public struct GraphInput { public let name: String; public let shape: [Int] }
+
+    /// One application of a layer.
+    public struct Node {
+        public let name: String
+        public let layer: any Layer
+        /// The tensors it consumes, as written (`"x"`, `"lstm:1"`).
+        public let inputs: [String]
+        /// Known after `build`.
+        public internal(set) var outputShapes: [[Int]] = []
+        /// Which application of `layer` this is (0 for the first; Keras's node index).
+        public internal(set) var callIndex = 0
+        /// Value slots of the inputs (after build).
+        var inputSlots: [Int] = []
+        var firstSlot = 0
+    }
+
+    public private(set) var graphInputs: [GraphInput] = []
+    /// The nodes, in declaration order before `build` and in execution order after.
+    public private(set) var nodes: [Node] = []
+    public private(set) var outputTensors: [String] = []
+    private var outputSlots: [Int] = []
+    /// For each node in `nodes`, the slots whose last reader it is (freed after it runs).
+    private var freeAfter: [[Int]] = []
+    private var slotCount = 0
+    private var uniqueLayers: [any Layer] = []
+    private var autoNames = Set<String>()
+
+    public init(name: String = "functional") {
+        super.init(name: name, inputNames: [], outputNames: [])
+    }
+
+    // MARK: Construction
+
+    /// Declares an input named `name` with per-example `shape`.
+    @discardableResult
+    public func addInput(name: String, shape: [Int]) -> SymbolicTensor {
+        graphInputs.append(GraphInput(name: name, shape: shape))
+        return SymbolicTensor(name: name, graph: self)
+    }
+
+    /// Same as `addInput(name:shape:)` (reads like Keras's `Input`).
+    @discardableResult
+    public func input(_ name: String, shape: [Int]) -> SymbolicTensor { addInput(name: name, shape: shape) }
+
+    /// Applies `layer` to the tensors named `inputs`; the node is called `name`
+    /// (default: the layer's name, or `<layer name>_<k>` for its k-th reuse).
+    /// Adding `layer` a second time shares its weights.
+    @discardableResult
+    public func add(layer: any Layer, name: String? = nil, inputs: [String]) -> SymbolicTensor {
+        let nodeName = name ?? freshName(for: layer)
+        uniqueLayers = []  // a new node needs a new build
+        nodes.append(Node(name: nodeName, layer: layer, inputs: inputs))
+        return SymbolicTensor(name: nodeName, graph: self)
+    }
+
+    /// Names the graph's outputs (node names, `"node:k"`, or input names).
+    public func setOutputs(_ names: [String]) { outputTensors = names }
+    public func setOutputs(_ tensors: [SymbolicTensor]) { outputTensors = tensors.map(\.name) }
+
+    /// Checks the graph, builds every layer in topological order and draws the initial
+    /// weights from `seed`.
+    public func build(seed: UInt64) throws {
+        inputNames = graphInputs.map(\.name)
+        outputNames = outputTensors
+        try build(inputShapes: graphInputs.map(\.shape), seed: seed)
+    }
+
+    private func freshName(for layer: any Layer) -> String {
+        let taken = Set(nodes.map(\.name)).union(graphInputs.map(\.name))
+        let reused = nodes.contains { $0.layer === layer }
+        if !reused, !taken.contains(layer.name) { return layer.name }
+        var k = 1
+        while taken.contains("\(layer.name)_\(k)") { k += 1 }
+        return "\(layer.name)_\(k)"
+    }
+
+    // MARK: Model
+
+    public override var layers: [any Layer] {
+        if !uniqueLayers.isEmpty { return uniqueLayers }
+        var seen = Set<ObjectIdentifier>()
+        return nodes.map(\.layer).filter { seen.insert(ObjectIdentifier($0)).inserted }
+    }
+
+    public override func buildLayers(inputShapes: [[Int]], context: inout BuildContext) throws -> [[Int]] {
+        guard inputShapes == graphInputs.map(\.shape) else {
+            throw ShapeError(layer: name, "expected input shapes \(graphInputs.map { kerasShape($0.shape) }), got \(inputShapes.map(kerasShape))")
+        }
+        let plan = try FunctionalPlan(inputs: graphInputs.map(\.name), nodes: nodes.map { ($0.name, $0.inputs) }, outputs: outputTensors)
+        var ordered = plan.order.map { nodes[$0] }
+        var shapes = [[Int]?](repeating: nil, count: 0)
+        shapes.append(contentsOf: inputShapes.map { Optional($0) })
+        var slotOf: [String: Int] = Dictionary(uniqueKeysWithValues: graphInputs.enumerated().map { ($1.name, $0) })
+        var built = [ObjectIdentifier: Int]()
+        var outputCount: [String: Int] = Dictionary(uniqueKeysWithValues: graphInputs.map { ($0.name, 1) })
+        for i in ordered.indices {
+            var node = ordered[i]
+            node.inputSlots = try node.inputs.map { ref in
+                let (base, k) = FunctionalPlan.split(ref)
+                guard let first = slotOf[base] else { preconditionFailure("plan resolved \(ref)") }
+                let count = outputCount[base]!
+                guard k < count else { throw GraphError.badOutputIndex(node: node.name, tensor: ref, outputs: count) }
+                return first + k
+            }
+            let inShapes = node.inputSlots.map { shapes[$0]! }
+            let id = ObjectIdentifier(node.layer)
+            do {
+                if let uses = built[id] {
+                    node.callIndex = uses
+                    if let unary = node.layer as? any UnaryLayer, inShapes.count == 1 {
+                        node.outputShapes = [try unary.outputShape(for: inShapes[0])]
+                    } else {
+                        node.outputShapes = try node.layer.build(inputShapes: inShapes, context: &context)
+                    }
+                } else {
+                    node.outputShapes = try node.layer.build(inputShapes: inShapes, context: &context)
+                }
+            } catch let e as ShapeError {
+                throw ShapeError(layer: node.name, e.message)
+            }
+            built[id, default: 0] += 1
+            node.firstSlot = shapes.count
+            slotOf[node.name] = shapes.count
+            outputCount[node.name] = node.outputShapes.count
+            shapes.append(contentsOf: node.outputShapes.map { Optional($0) })
+            ordered[i] = node
+        }
+        outputSlots = try outputTensors.map { ref in
+            let (base, k) = FunctionalPlan.split(ref)
+            let first = slotOf[base]!
+            let count = outputCount[base]!
+            guard k < count else { throw GraphError.badOutputIndex(node: "outputs", tensor: ref, outputs: count) }
+            return first + k
+        }
+        // Free each intermediate value after its last reader (outputs are kept).
+        var lastReader = [Int](repeating: -1, count: shapes.count)
+        for (i, n) in ordered.enumerated() { for s in n.inputSlots { lastReader[s] = i } }
+        for s in outputSlots { lastReader[s] = -1 }
+        freeAfter = ordered.map { _ in [] }
+        for (s, r) in lastReader.enumerated() where r >= 0 { freeAfter[r].append(s) }
+        nodes = ordered
+        slotCount = shapes.count
+        var seen = Set<ObjectIdentifier>()
+        uniqueLayers = ordered.map(\.layer).filter { seen.insert(ObjectIdentifier($0)).inserted }
+        return outputSlots.map { shapes[$0]! }
+    }
+
+    public override func call(_ inputs: [Tensor], training: Bool) -> [Tensor] {
+        precondition(isBuilt && inputs.count == graphInputs.count, "Functional '\(name)' called before build or with \(inputs.count) inputs")
+        var values = [Tensor?](repeating: nil, count: slotCount)
+        for (i, x) in inputs.enumerated() { values[i] = x }
+        for (i, node) in nodes.enumerated() {
+            let outs = node.layer.forward(node.inputSlots.map { values[$0]! }, training: training)
+            for (k, y) in outs.enumerated() { values[node.firstSlot + k] = y }
+            for s in freeAfter[i] { values[s] = nil }
+        }
+        return outputSlots.map { values[$0]! }
+    }
+}
+
+/// A named tensor of a `Functional` graph under construction. Apply a layer to it
+/// (`dense(x)`, `Add()(a, b)`) to add a node; `t[1]` is the node's second output.
+public struct SymbolicTensor: CustomStringConvertible {
+    public let name: String
+    public unowned let graph: Functional
+    public init(name: String, graph: Functional) { self.name = name; self.graph = graph }
+    /// Output `index` of the node this tensor comes from.
+    public subscript(index: Int) -> SymbolicTensor {
+        SymbolicTensor(name: index == 0 ? FunctionalPlan.split(name).0 : "\(FunctionalPlan.split(name).0):\(index)", graph: graph)
+    }
+    public var description: String { name }
+}
+
+extension Layer {
+    /// Adds a node applying this layer to `inputs` to their graph (Keras's `layer(x)`).
+    @discardableResult
+    public func callAsFunction(_ inputs: SymbolicTensor..., name: String? = nil) -> SymbolicTensor {
+        self.callAsFunction(inputs, name: name)
+    }
+
+    /// Adds a node applying this layer to a list of tensors (e.g. `Concatenate()([a, b, c])`).
+    @discardableResult
+    public func callAsFunction(_ inputs: [SymbolicTensor], name: String? = nil) -> SymbolicTensor {
+        precondition(!inputs.isEmpty, "a layer needs at least one input tensor")
+        let graph = inputs[0].graph
+        precondition(inputs.allSatisfy { $0.graph === graph }, "tensors of different graphs")
+        return graph.add(layer: self, name: name, inputs: inputs.map(\.name))
+    }
+}

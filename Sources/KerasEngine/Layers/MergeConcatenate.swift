@@ -1,0 +1,77 @@
+/// Keras `Concatenate(axis=-1)`: joins the inputs along `axis` (counted on the full
+/// shape, batch axis included, so `axis=1` is the first per-example axis; negative
+/// counts from the end). All other sizes must match.
+///
+/// `y[..., o₁ + j, ...] = xᵢ[..., j, ...]` where `oᵢ` is the sum of the sizes before input `i`;
+/// the backward pass hands each input its slice of the gradient.
+public final class Concatenate: Layer {
+    public struct Config {
+        public var axis = -1
+        public init(axis: Int = -1) { self.axis = axis }
+    }
+
+    public var name: String
+    public let config: Config
+    public init(_ config: Config = Config(), name: String = "concatenate") { self.config = config; self.name = name }
+    public convenience init(axis: Int, name: String = "concatenate") { self.init(Config(axis: axis), name: name) }
+
+    public var parameters: [Parameter] { [] }
+
+    public func build(inputShapes: [[Int]], context: inout BuildContext) throws -> [[Int]] {
+        let received = "Received: input_shape=[" + inputShapes.map(kerasShape).joined(separator: ", ") + "]"
+        guard let first = inputShapes.first else {
+            throw ShapeError(layer: name, "A `Concatenate` layer should be called on a list of at least 1 input. \(received)")
+        }
+        let rank = first.count
+        let ax = config.axis < 0 ? config.axis + rank + 1 : config.axis
+        guard ax >= 1, ax <= rank else {
+            throw ShapeError(layer: name, "axis \(config.axis) is out of range for inputs of rank \(rank + 1) (the batch axis 0 cannot be concatenated). \(received)")
+        }
+        var out = first
+        for s in inputShapes.dropFirst() {
+            guard s.count == rank, zip(s, first).enumerated().allSatisfy({ $0.offset == ax - 1 || $0.element.0 == $0.element.1 }) else {
+                throw ShapeError(layer: name, "A `Concatenate` layer requires inputs with matching shapes except for the concatenation axis. \(received)")
+            }
+            out[ax - 1] += s[ax - 1]
+        }
+        return [out]
+    }
+
+    public func forward(_ inputs: [Tensor], training: Bool) -> [Tensor] {
+        [concatenate(inputs, axis: config.axis < 0 ? config.axis + inputs[0].rank : config.axis)]
+    }
+}
+
+/// Concatenation of tensors along `axis` (of the full shape), differentiable.
+public func concatenate(_ xs: [Tensor], axis: Int) -> Tensor {
+    precondition(!xs.isEmpty && axis >= 0 && axis < xs[0].rank, "concatenate: axis \(axis) of \(xs.map(\.shape))")
+    let shape0 = xs[0].shape
+    let outer = shape0[..<axis].reduce(1, *), inner = shape0[(axis + 1)...].reduce(1, *)
+    let chunks = xs.map { $0.shape[axis] * inner }
+    let row = chunks.reduce(0, +)
+    var outShape = shape0
+    outShape[axis] = row / Swift.max(inner, 1)
+    let out = Tensor(uninitializedShape: outShape)
+    let po = out.freshPointer
+    var offset = 0
+    for (x, c) in zip(xs, chunks) {
+        let px = x.pointer
+        for o in 0..<outer { (po + o * row + offset).update(from: px + o * c, count: c) }
+        offset += c
+    }
+    let tracked = xs.map(\.isTracked), shapes = xs.map(\.shape)
+    return Tape.record(out, inputs: xs) { g in
+        let pg = g.pointer
+        var offset = 0
+        var grads: [Tensor?] = []
+        for (k, c) in chunks.enumerated() {
+            defer { offset += c }
+            guard tracked[k] else { grads.append(nil); continue }
+            let gx = Tensor(uninitializedShape: shapes[k])
+            let pd = gx.freshPointer
+            for o in 0..<outer { (pd + o * c).update(from: pg + o * row + offset, count: c) }
+            grads.append(gx)
+        }
+        return grads
+    }
+}

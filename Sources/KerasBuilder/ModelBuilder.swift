@@ -11,8 +11,8 @@ public enum ModelBuilder {
         switch spec.model {
         case let .sequential(s):
             return try sequential(s, name: spec.name, seed: seed, fallbackInputShape: inputShapes?.first, modelNode: spec.modelNode)
-        case .functional:
-            throw spec.modelNode.error("functional models are not supported yet", path: "model")
+        case let .functional(f):
+            return try functional(f, name: spec.name, seed: seed)
         case let .kerasJSON(k):
             throw k.node.error("keras_json models are not supported yet", path: "model.keras_json")
         }
@@ -39,6 +39,66 @@ public enum ModelBuilder {
             throw where_?.error(e.message) ?? modelNode.error(e.message, path: "model")
         }
         return model
+    }
+}
+
+extension ModelBuilder {
+    /// A functional graph: layers applied to named tensors; `Shared` applies an earlier
+    /// layer again with the same weights.
+    static func functional(_ f: FunctionalModelSpec, name: String, seed: UInt64) throws -> Model {
+        let g = Functional(name: name)
+        for input in f.inputs {
+            guard let n = input.name else { throw input.object.error("a functional input needs a name") }
+            _ = g.addInput(name: n, shape: input.shape)
+        }
+        var byName: [String: (layer: any Layer, spec: LayerSpec)] = [:]
+        var namer = LayerNamer()
+        for ls in f.layers {
+            let layer: any Layer
+            if ls.kind == "Shared" {
+                let r = try ls.reader(mainArgument: "layer")
+                let target = try r.required("layer", .string)
+                try r.finish()
+                guard let shared = byName[target] else {
+                    var m = "Shared: no layer named '\(target)' is defined before this one"
+                    if let s = suggest(target, among: Array(byName.keys)) { m += "; did you mean '\(s)'?" }
+                    throw ls.error(m, at: r.node("layer"))
+                }
+                layer = shared.layer
+            } else {
+                layer = try LayerRegistry.table.make(ls.object)
+                layer.name = try namer.name(for: layer, given: ls)
+            }
+            let nodeName = ls.name ?? layer.name
+            byName[nodeName] = (layer, ls)
+            _ = g.add(layer: layer, name: nodeName, inputs: ls.inputs)
+        }
+        g.setOutputs(f.outputs)
+        do {
+            try g.build(seed: seed)
+        } catch let e as ShapeError {
+            let node = e.layer.split(separator: ":").first.map(String.init) ?? e.layer
+            throw byName[node]?.spec.error(e.message) ?? f.node.error(e.description, path: "model")
+        } catch let e as GraphError {
+            throw locate(e, f, byName.mapValues(\.spec))
+        }
+        return g
+    }
+
+    /// Places a graph error at the layer (or input, or output) it is about.
+    static func locate(_ e: GraphError, _ f: FunctionalModelSpec, _ specs: [String: LayerSpec]) -> SpecError {
+        func at(_ name: String) -> SpecError {
+            if let s = specs[name] { return s.error(e.description) }
+            if let i = f.inputs.first(where: { $0.name == name }) { return i.object.error(e.description) }
+            if let k = f.outputs.firstIndex(of: name) { return f.outputNodes[k].error(e.description, path: "model.outputs[\(k)]") }
+            return f.node.error(e.description, path: "model")
+        }
+        switch e {
+        case let .duplicateName(n), let .invalidName(n), let .unusedInput(n), let .unusedNode(n), let .nodeWithoutInputs(n): return at(n)
+        case let .unknownTensor(node, _, _), let .badOutputIndex(node, _, _): return at(node)
+        case let .cycle(names): return at(names.first ?? "")
+        case .noInputs, .noOutputs: return f.node.error(e.description, path: "model")
+        }
     }
 }
 

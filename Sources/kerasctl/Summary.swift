@@ -13,15 +13,8 @@ struct Summary: ParsableCommand {
         var shapes: [[Int]]?
         if let data = spec.data { shapes = try DataCheck.inputShapes(spec, data: data, inputNames: ModelNames(spec).inputs) }
         let model = try ModelBuilder.build(spec, inputShapes: shapes)
-        print(summaryText(model))
+        print(model.summary())
     }
-}
-
-func summaryText(_ model: Model) -> String {
-    var lines = ["Model: \"\(model.name)\""]
-    for l in model.layers { lines.append("\(l.name) (\(l.typeName)) \(l.parameterCount)") }
-    lines.append("Total params: \(model.parameterCount.formatted())")
-    return lines.joined(separator: "\n")
 }
 
 extension Int {

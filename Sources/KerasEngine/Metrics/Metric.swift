@@ -81,8 +81,8 @@ extension Metrics {
     public static func meanAbsolutePercentageError(name: String = "mean_absolute_percentage_error") -> LossMetric { LossMetric(KerasEngine.MeanAbsolutePercentageError(), name: name) }
     /// Keras metric `MeanSquaredLogarithmicError`.
     public static func meanSquaredLogarithmicError(name: String = "mean_squared_logarithmic_error") -> LossMetric { LossMetric(KerasEngine.MeanSquaredLogarithmicError(), name: name) }
-    /// Keras metric `LogCoshError`.
-    public static func logCoshError(name: String = "log_cosh_error") -> LossMetric { LossMetric(LogCosh(), name: name) }
+    /// Keras metric `LogCoshError` (Keras names it `logcosh`).
+    public static func logCoshError(name: String = "logcosh") -> LossMetric { LossMetric(LogCosh(), name: name) }
     /// Keras metric `CosineSimilarity(axis=-1)`: mean cosine similarity (positive, unlike the loss).
     public static func cosineSimilarity(axis: Int = -1, name: String = "cosine_similarity") -> LossMetric { LossMetric(KerasEngine.CosineSimilarity(axis: axis), name: name, sign: -1) }
     /// Keras metric `BinaryCrossentropy(from_logits, label_smoothing)`.

@@ -52,17 +52,25 @@ public enum Activation: Equatable, Sendable {
         case .linear: return x
         case let .relu(slope, maxValue, threshold):
             if slope == 0 && maxValue == nil && threshold == 0 { return KerasEngine.relu(x) }
-            let hi = maxValue ?? .infinity
+            if maxValue == nil && threshold == 0 { return Activation.leakyRelu(negativeSlope: slope)(x) }
+            // Keras's ReLU.static_call: y = clip(threshold != 0 ? (x > t ? x : 0) : relu(x), 0, max)
+            // - slope * relu(t - x); max_value 6 without threshold is relu6 (gradient 0 at 6).
+            let hi = maxValue ?? .infinity, relu6Path = threshold == 0 && maxValue == 6
             return unaryOp(x, { v in
-                let y = v >= threshold ? v : slope * (v - threshold)
-                return Swift.min(y, hi)
-            }, { v, _ in v >= threshold ? (v < hi ? 1 : 0) : slope })
-        case let .leakyRelu(s): return unaryOp(x, { $0 >= 0 ? $0 : s * $0 }, { v, _ in v >= 0 ? 1 : s })
+                var y = threshold != 0 ? (v > threshold ? v : 0) : Swift.max(v, 0)
+                if maxValue != nil { y = Swift.min(Swift.max(y, 0), hi) }
+                return y - slope * Swift.max(threshold - v, 0)
+            }, { v, _ in
+                let base: Float = threshold != 0 ? (v > threshold ? 1 : 0) : (v > 0 ? 1 : 0)
+                let top: Float = relu6Path ? (v < 6 ? 1 : 0) : (base > 0 && v <= hi ? 1 : 0)
+                return base * top + (v < threshold ? slope : 0)
+            })
+        case let .leakyRelu(s): return unaryOp(x, { $0 > 0 ? $0 : s * $0 }, { v, _ in v > 0 ? 1 : s })
         case .relu6: return unaryOp(x, { Swift.min(Swift.max($0, 0), 6) }, { v, _ in v > 0 && v < 6 ? 1 : 0 })
         case let .elu(a): return unaryOp(x, { $0 > 0 ? $0 : a * (expm1f($0)) }, { v, y in v > 0 ? 1 : y + a })
         case .selu:
             let a: Float = 1.6732632423543772, s: Float = 1.0507009873554805
-            return unaryOp(x, { $0 > 0 ? s * $0 : s * a * expm1f($0) }, { v, y in v > 0 ? s : y + s * a })
+            return unaryOp(x, { $0 > 0 ? s * $0 : s * a * expm1f($0) }, { v, y in v >= 0 ? s : y + s * a })  // TF: scale at 0
         case let .gelu(approximate):
             if approximate {
                 let c: Float = 0.7978845608028654  // sqrt(2/pi)

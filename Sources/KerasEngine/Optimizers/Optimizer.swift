@@ -58,7 +58,8 @@ public final class Optimizer {
     /// Keras `gradient_accumulation_steps`: gradients are summed over this many calls and
     /// their mean applied on every `n`-th (nil: every call).
     public var gradientAccumulationSteps: Int?
-    /// Steps taken (Keras `iterations`).
+    /// Calls to `apply` (Keras's `_iterations`; the schedule's step). With gradient
+    /// accumulation the update rules see `iterations / gradientAccumulationSteps + 1` as t.
     public var iterations = 0
     /// Per-parameter slots, keyed by parameter name (saved for resume).
     public var slots: [String: [Tensor]] = [:]
@@ -124,7 +125,8 @@ public final class Optimizer {
         }
         clip(&grads)
         let lr = currentLearningRate
-        let step = iterations + 1
+        // Keras's `iterations` property (the rules' t − 1) counts applied updates only.
+        let step = (gradientAccumulationSteps.map { $0 > 1 ? iterations / $0 : iterations } ?? iterations) + 1
         if let wd = weightDecay { decay(params, wd: wd, lr: lr) }
         rule.beginStep(step, learningRate: lr)
         for (p, g) in zip(params, grads) {

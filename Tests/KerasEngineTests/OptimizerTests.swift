@@ -143,4 +143,16 @@ final class OptimizerTests: XCTestCase {
         let want = KerasReference.tensor(((c["steps"] as! [[String: Any]])[2]["variables"] as! [Any])[0])!
         KerasReference.assertClose(p.value, want, tolerance: 2e-6, "resumed nadam")
     }
+
+    /// Slots are updated in place: no copy of the state per step.
+    func testSlotsUpdatedInPlace() throws {
+        let opt = Optimizer(Adam())
+        let p = Parameter(name: "w", value: Tensor(shape: [4], repeating: 1))
+        var g = Gradients(); g[p] = Tensor(shape: [4], repeating: 0.5)
+        opt.apply(g, to: [p])
+        let before = opt.slots["w"]!.map(\.pointer)
+        opt.apply(g, to: [p])
+        XCTAssertEqual(opt.slots["w"]!.map(\.pointer), before)
+        XCTAssertEqual(opt.iterations, 2)
+    }
 }

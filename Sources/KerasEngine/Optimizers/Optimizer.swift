@@ -130,7 +130,8 @@ public final class Optimizer {
         if let wd = weightDecay { decay(params, wd: wd, lr: lr) }
         rule.beginStep(step, learningRate: lr)
         for (p, g) in zip(params, grads) {
-            var state = slots[p.name] ?? rule.slotNames.indices.map {
+            // Taken out of the dictionary so the in-place writes below do not copy (COW).
+            var state = slots.removeValue(forKey: p.name) ?? rule.slotNames.indices.map {
                 Tensor(shape: rule.slotShape($0, for: p.shape), repeating: rule.initialSlotValue($0))
             }
             var ptrs: [UnsafeMutablePointer<Float>] = []
@@ -156,7 +157,7 @@ public final class Optimizer {
     private func accumulate(_ grads: inout [Tensor], _ params: [Parameter], steps n: Int) -> Bool {
         let isUpdate = (iterations + 1) % n == 0
         for (i, p) in params.enumerated() {
-            var acc = accumulatedGradients[p.name] ?? Tensor(shape: p.shape)
+            var acc = accumulatedGradients.removeValue(forKey: p.name) ?? Tensor(shape: p.shape)
             let gp = grads[i].pointer
             if isUpdate {
                 let out = Tensor(uninitializedShape: p.shape)

@@ -1,28 +1,48 @@
-/// Keras `RMSprop` (rho 0.9, momentum 0, epsilon 1e-7, centered false; lr 0.001):
-/// v = ρv + (1-ρ)g²; step = lr·g/√(v + ε) (centered: √(v − ḡ² + ε)); with momentum,
-/// m = μm + step and the variable moves by m.
+/// Keras `RMSprop` (learning_rate 0.001, rho 0.9, momentum 0, epsilon 1e-7, centered false):
+/// v ← ρv + (1−ρ)g²; step = lr·g/√(v + ε) (centered: ā ← ρā + (1−ρ)g, √(v − ā² + ε));
+/// with momentum μ > 0, m ← μm + step and w ← w − m, else w ← w − step.
 public final class RMSprop: UpdateRule {
-    public var rho: Float, momentum: Float, epsilon: Float, centered: Bool
-    public init(rho: Float = 0.9, momentum: Float = 0, epsilon: Float = 1e-7, centered: Bool = false) {
-        self.rho = rho; self.momentum = momentum; self.epsilon = epsilon; self.centered = centered
+    public struct Config: KerasArgumentConfig, Equatable, Sendable {
+        public var rho = 0.9
+        public var momentum = 0.0
+        public var epsilon = 1e-7
+        public var centered = false
+        public init() {}
+        public static var fields: [(name: String, field: KerasField<Config>)] {
+            [("rho", .number(\.rho)), ("momentum", .number(\.momentum)), ("epsilon", .number(\.epsilon)),
+             ("centered", .bool(\.centered))]
+        }
+    }
+    public static let defaultLearningRate: Float = 0.001
+
+    public let config: Config
+    public init(_ config: Config = Config()) { self.config = config }
+    /// Shorthand taking the Keras arguments directly (defaults from `Config`).
+    public convenience init(rho: Double = Config().rho, momentum: Double = Config().momentum,
+                            epsilon: Double = Config().epsilon, centered: Bool = Config().centered) {
+        var c = Config()
+        c.rho = rho; c.momentum = momentum; c.epsilon = epsilon; c.centered = centered
+        self.init(c)
     }
     public var name: String { "RMSprop" }
     public var slotNames: [String] {
-        ["velocity"] + (momentum > 0 ? ["momentum"] : []) + (centered ? ["average_gradient"] : [])
+        ["velocity"] + (config.momentum > 0 ? ["momentum"] : []) + (config.centered ? ["average_gradient"] : [])
     }
 
     public func update(value: UnsafeMutablePointer<Float>, grad: UnsafePointer<Float>, count: Int,
                        slots: [UnsafeMutablePointer<Float>], learningRate lr: Float, step: Int) {
+        let hasMomentum = config.momentum > 0
         let v = slots[0]
-        let m: UnsafeMutablePointer<Float>? = momentum > 0 ? slots[1] : nil
-        let a: UnsafeMutablePointer<Float>? = centered ? slots[momentum > 0 ? 2 : 1] : nil
-        let rho = self.rho, eps = epsilon, mu = momentum
+        let m: UnsafeMutablePointer<Float>? = hasMomentum ? slots[1] : nil
+        let a: UnsafeMutablePointer<Float>? = config.centered ? slots[hasMomentum ? 2 : 1] : nil
+        let rho = f32(config.rho), oneMinusRho = f32(1 - config.rho), eps = f32(config.epsilon)
+        let mu = f32(config.momentum)
         for i in 0..<count {
             let g = grad[i]
-            v[i] = rho * v[i] + (1 - rho) * g * g
+            v[i] = rho * v[i] + oneMinusRho * (g * g)
             var denom = v[i] + eps
-            if let a { a[i] = rho * a[i] + (1 - rho) * g; denom = v[i] - a[i] * a[i] + eps }
-            let inc = lr * g / denom.squareRoot()
+            if let a { a[i] = rho * a[i] + oneMinusRho * g; denom = v[i] - a[i] * a[i] + eps }
+            let inc = (lr * g) / denom.squareRoot()
             if let m { m[i] = mu * m[i] + inc; value[i] -= m[i] } else { value[i] -= inc }
         }
     }

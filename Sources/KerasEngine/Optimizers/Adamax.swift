@@ -1,0 +1,38 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Foundation
+#endif
+
+/// Keras `Adamax` (learning_rate 0.001, beta_1 0.9, beta_2 0.999, epsilon 1e-7):
+/// m ← m + (g − m)(1−β₁); u ← max(β₂u, |g|); w ← w − lr·m/((1−β₁ᵗ)(u + ε)).
+public final class Adamax: UpdateRule {
+    public struct Config: KerasArgumentConfig, Equatable, Sendable {
+        public var beta1 = 0.9
+        public var beta2 = 0.999
+        public var epsilon = 1e-7
+        public init() {}
+        public static var fields: [(name: String, field: KerasField<Config>)] {
+            [("beta_1", .number(\.beta1)), ("beta_2", .number(\.beta2)), ("epsilon", .number(\.epsilon))]
+        }
+    }
+    public static let defaultLearningRate: Float = 0.001
+
+    public let config: Config
+    public init(_ config: Config = Config()) { self.config = config }
+    public var name: String { "Adamax" }
+    public var slotNames: [String] { ["momentum", "norm"] }
+
+    public func update(value: UnsafeMutablePointer<Float>, grad: UnsafePointer<Float>, count: Int,
+                       slots: [UnsafeMutablePointer<Float>], learningRate lr: Float, step: Int) {
+        let m = slots[0], u = slots[1]
+        let b1p = powf(f32(config.beta1), Float(step))
+        let k1 = f32(1 - config.beta1), b2 = f32(config.beta2), eps = f32(config.epsilon)
+        for i in 0..<count {
+            let g = grad[i]
+            m[i] += (g - m[i]) * k1
+            u[i] = Swift.max(b2 * u[i], Swift.abs(g))
+            value[i] -= (lr * m[i]) / ((1 - b1p) * (u[i] + eps))
+        }
+    }
+}

@@ -193,3 +193,21 @@ extension ArgType where T == [Int] {
         }
     }
 }
+
+extension ArgType where T == [Double] {
+    /// A list of finite numbers (integers accepted).
+    public static var doubleList: ArgType<[Double]> {
+        ArgType(expected: "a list of numbers") { node throws(ArgMismatch) in
+            guard let items = node.items else { throw ArgMismatch(node: node) }
+            var result: [Double] = []
+            for (index, item) in items.enumerated() {
+                switch item.scalar?.value {
+                case .int(let v)?: result.append(Double(v))
+                case .float(let v)? where v.isFinite: result.append(v)
+                default: throw ArgMismatch(node: item, got: "\(item.got) at [\(index)]")
+                }
+            }
+            return result
+        }
+    }
+}

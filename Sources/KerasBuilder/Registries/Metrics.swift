@@ -1,37 +1,54 @@
 import KerasEngine
 import KerasSpec
 
-/// Keras metric class names and aliases. `accuracy`/`acc` resolve as Keras does, from
-/// the shapes of targets and predictions (see `make(_:loss:targetShape:outputShape:)`).
+/// Keras metrics. A bare name resolves as Keras 3's `compile` does
+/// (`accuracy`/`acc` from the target and output shapes; other names by class name,
+/// snake_case name or alias); metrics with arguments use the map form, e.g.
+/// `{TopKCategoricalAccuracy: {k: 3}}`.
 public enum MetricRegistry {
-    public typealias Maker = (ObjectSpec, MetricContext) throws -> any Metric
-
-    /// What a metric may depend on: the output's loss and shapes.
+    /// What a metric may depend on: the output's loss and shapes (batch axis excluded).
     public struct MetricContext {
         public var lossName: String?
         public var targetShape: [Int]?
         public var outputShape: [Int]
     }
 
-    nonisolated(unsafe) static var makers: [(names: [String], make: Maker)] = [
-        (["accuracy", "acc"], { o, ctx in
-            try noArgs(o)
-            return SparseCategoricalAccuracy(name: "accuracy")
-        }),
-        (["SparseCategoricalAccuracy", "sparse_categorical_accuracy"], { o, _ in
-            try noArgs(o); return SparseCategoricalAccuracy()
-        }),
-    ]
-
-    static func noArgs(_ o: ObjectSpec) throws { let r = try o.reader(); try r.finish() }
-
     public static func make(_ o: ObjectSpec, context: MetricContext) throws -> any Metric {
-        guard let entry = makers.first(where: { $0.names.contains(o.name) }) else {
-            var m = "unknown metric '\(o.name)'"
-            let all = makers.flatMap(\.names)
-            if let g = suggest(o.name, among: all) { m += "; did you mean '\(g)'?" } else { m += " (known: \(makers.map { $0.names[0] }.joined(separator: ", ")))" }
-            throw o.nameNode.error(m, path: o.path)
+        // Targets default to what the loss expects: class indices for sparse losses.
+        let target = context.targetShape ?? (context.lossName?.hasPrefix("sparse") == true ? Array(context.outputShape.dropLast()) : context.outputShape)
+        if let args = o.args, args.scalar != nil || args.entries != nil {
+            return try withArguments(o)
         }
-        return try entry.make(o, context)
+        do {
+            return try CompileResolution.metric(o.name, targetShape: target, outputShape: context.outputShape)
+        } catch let e as UnknownMetricError {
+            var m = "unknown metric '\(o.name)'"
+            if let g = suggest(o.name, among: e.known) { m += "; did you mean '\(g)'?" } else { m += " (known: \(e.known.joined(separator: ", ")))" }
+            throw o.error(m, at: o.nameNode)
+        }
+    }
+
+    static func withArguments(_ o: ObjectSpec) throws -> any Metric {
+        switch o.name {
+        case "TopKCategoricalAccuracy", "top_k_categorical_accuracy", "SparseTopKCategoricalAccuracy", "sparse_top_k_categorical_accuracy":
+            let r = try o.reader(mainArgument: "k")
+            let k = try r.positiveInt("k", default: 5), name = try r.string("name"); try r.finish()
+            return o.name.lowercased().hasPrefix("sparse")
+                ? SparseTopKCategoricalAccuracy(k: k, name: name ?? "sparse_top_k_categorical_accuracy")
+                : TopKCategoricalAccuracy(k: k, name: name ?? "top_k_categorical_accuracy")
+        case "BinaryAccuracy", "binary_accuracy":
+            let r = try o.reader(mainArgument: "threshold")
+            let t = try r.double("threshold", default: 0.5), name = try r.string("name"); try r.finish()
+            return BinaryAccuracy(name: name ?? "binary_accuracy", threshold: Float(t))
+        case "Precision", "precision", "Recall", "recall":
+            let r = try o.reader()
+            let t = try r.doubleInRange("thresholds", 0, 1), k = try r.positiveInt("top_k"), c = try r.nonNegativeInt("class_id")
+            let name = try r.string("name"); try r.finish()
+            return o.name.lowercased() == "precision"
+                ? Precision(thresholds: t.map(Float.init), topK: k, classId: c, name: name ?? "precision")
+                : Recall(thresholds: t.map(Float.init), topK: k, classId: c, name: name ?? "recall")
+        default:
+            throw o.error("metric '\(o.name)' takes no arguments here; write it as a bare name", at: o.args)
+        }
     }
 }

@@ -39,8 +39,12 @@ public struct TrainingState: Codable, Equatable, Sendable {
     public func restore(into model: Model, slotTensors: [String: Tensor], callbacks: [any Callback] = []) throws {
         guard version == 1 else { throw PersistenceError.incompatibleState("training state version \(version) is not supported (expected 1)") }
         guard let opt = model.optimizer else { throw TrainingError.notCompiled }
+        let saved = (opt.slots, opt.iterations, opt.learningRateOverride)
         try opt.restore(state: optimizer, slotTensors: slotTensors, parameters: model.trainableParameters)
-        try model.restoreRandomStates(randomStates)
+        do { try model.restoreRandomStates(randomStates) } catch {
+            (opt.slots, opt.iterations, opt.learningRateOverride) = saved  // all or nothing
+            throw error
+        }
         for case let c as StatefulCallback in callbacks {
             if let s = self.callbacks[c.stateKey] { c.restoreOnTrainBegin(s) }
         }

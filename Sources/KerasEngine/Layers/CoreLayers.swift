@@ -42,6 +42,8 @@ public final class Dropout: UnaryLayer {
     }
 }
 
+extension Dropout: RandomStateful {}
+
 /// Keras `Flatten`: (batch, ...) → (batch, product).
 public final class Flatten: UnaryLayer {
     public var name: String

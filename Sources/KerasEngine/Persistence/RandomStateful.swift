@@ -1,0 +1,31 @@
+/// A layer that draws random numbers while training (Dropout, noise layers). Its
+/// generator state is saved with the training state so a resumed run draws the same
+/// masks as an uninterrupted one.
+public protocol RandomStateful: AnyObject {
+    var randomState: RNG { get set }
+}
+
+extension Model {
+    /// The generator state of every random layer, keyed by layer name.
+    public var randomStates: [String: RNG] {
+        var out: [String: RNG] = [:]
+        for l in layers { if let r = l as? RandomStateful { out[l.name] = r.randomState } }
+        return out
+    }
+
+    /// Restores the states saved by `randomStates`; every random layer must have one.
+    public func restoreRandomStates(_ states: [String: RNG]) throws {
+        let random = layers.compactMap { l in (l as? RandomStateful).map { (l.name, $0) } }
+        let names = Set(random.map(\.0))
+        for name in states.keys.sorted() where !names.contains(name) {
+            throw PersistenceError.incompatibleState("the saved random state is for layer '\(name)', which the model does not have or which draws no random numbers")
+        }
+        for (name, _) in random where states[name] == nil {
+            throw PersistenceError.incompatibleState("no saved random state for layer '\(name)'")
+        }
+        for (name, s) in states where s.state.count != 4 {
+            throw PersistenceError.incompatibleState("the saved random state of layer '\(name)' has \(s.state.count) words, expected 4")
+        }
+        for (name, layer) in random { layer.randomState = states[name]! }
+    }
+}

@@ -42,7 +42,7 @@ final class RecurrentKerasFixtureTests: XCTestCase {
         case "Masking":
             return Masking(maskValue: Float(c["mask_value"] as? Double ?? 0))
         case "Dense":
-            return Dense(units: c["units"] as! Int)
+            return Dense(units: c["units"] as! Int, activation: (c["activation"] as? String).flatMap { Activation.byName[$0] } ?? .linear)
         case "TimeDistributed":
             let inner = c["layer"] as! [String: Any]
             return TimeDistributed(try layer(inner["class_name"] as! String, inner["config"] as! [String: Any]) as! any UnaryLayer)
@@ -78,6 +78,9 @@ final class RecurrentKerasFixtureTests: XCTestCase {
                 run = { layer.forward([$0], training: false) }
             }
             let weights = c["weights"] as! [[String: Any]]
+            if let n = c["param_count"] as? Int {
+                XCTAssertEqual(params.reduce(0) { $0 + $1.count }, n, "\(name): parameter count", file: file, line: line)
+            }
             XCTAssertEqual(params.count, weights.count, "\(name): weight count", file: file, line: line)
             for (p, w) in zip(params, weights) {
                 let v = KerasReference.tensor(w["value"])!
@@ -123,5 +126,39 @@ final class RecurrentKerasFixtureTests: XCTestCase {
     func testLayersRNNFixture() throws {
         let n = try runFixture("layers_rnn")
         XCTAssertGreaterThanOrEqual(n, 37, "every layers_rnn case ran")
+    }
+
+    func testExtraFixture() throws {
+        let n = try runFixture("rnn_extra")
+        XCTAssertGreaterThanOrEqual(n, 20, "every rnn_extra case ran")
+    }
+
+    /// Parameter counts equal Keras's count_params() (rnn_extra.json param_counts).
+    func testParameterCounts() throws {
+        let want: [String: Int] = [
+            "LSTM(128) on 28x28": 80_384, "GRU(64) on 28x28": 18_048, "GRU(64, reset_after=False) on 28x28": 17_856,
+            "SimpleRNN(32) on 10x10": 1_376, "Bidirectional(LSTM(16)) on 7x8": 3_200, "Embedding(1000, 64)": 64_000,
+        ]
+        func count(_ layer: any Layer, _ shape: [Int]) throws -> Int {
+            var ctx = BuildContext(rng: RNG(seed: 1))
+            _ = try layer.build(inputShapes: [shape], context: &ctx)
+            return layer.parameterCount
+        }
+        var gru = GRU.Config(units: 64); gru.resetAfter = false
+        let got: [String: Int] = [
+            "LSTM(128) on 28x28": try count(LSTM(units: 128), [28, 28]),
+            "GRU(64) on 28x28": try count(GRU(units: 64), [28, 28]),
+            "GRU(64, reset_after=False) on 28x28": try count(GRU(gru), [28, 28]),
+            "SimpleRNN(32) on 10x10": try count(SimpleRNN(units: 32), [10, 10]),
+            "Bidirectional(LSTM(16)) on 7x8": try count(try Bidirectional(LSTM(units: 16)), [7, 8]),
+            "Embedding(1000, 64)": try count(Embedding(inputDim: 1000, outputDim: 64), [12]),
+        ]
+        XCTAssertEqual(got, want)
+        // The fixture holds the same numbers, straight from Keras.
+        let url = Bundle.module.url(forResource: "Fixtures/keras_reference/rnn_extra", withExtension: "json")!
+        let root = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+        for entry in root["param_counts"] as! [[String: Any]] {
+            XCTAssertEqual(want[entry["name"] as! String], entry["param_count"] as? Int, "\(entry["name"]!)")
+        }
     }
 }

@@ -108,7 +108,8 @@ public struct RecurrentActivation: Equatable, Sendable {
 @inline(__always)
 func fastExpNeg(_ x: Float) -> Float {
     let v = Swift.max(x, -87.0)
-    let k = (v * 1.4426950408889634).rounded(.toNearestOrEven)
+    // Round to nearest by adding and removing 1.5·2^23 (vectorizes, unlike rint).
+    let k = (v * 1.4426950408889634 + 12_582_912) - 12_582_912
     let r = v - k * 0.693145751953125 - k * 1.428606765330187e-06
     var p: Float = 1.0 / 720
     p = p * r + 1.0 / 120

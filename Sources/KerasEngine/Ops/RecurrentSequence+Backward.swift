@@ -46,15 +46,14 @@ extension RecurrentRun {
                     act.apply(row1, un)
                     for j in 0..<un { d[3 * un + j] = ch[j] * row[3 * un + j] }   // dh⊙o (temporarily)
                     act.multiplyByDerivative(d + 3 * un, row1, un)
-                    for j in 0..<un {
-                        let dc = cc[j] + d[3 * un + j]
-                        d[j] = dc * row[2 * un + j]
-                        d[un + j] = dc * cp[j]
-                        d[2 * un + j] = dc * row[j]
-                        d[3 * un + j] = ch[j] * row1[j]
-                        cc[j] = dc * row[un + j]
-                        ch[j] = 0
-                    }
+                    // One short loop per array pair, so each vectorizes.
+                    for j in 0..<un { cc[j] += d[3 * un + j] }                 // dc
+                    for j in 0..<un { d[j] = cc[j] * row[2 * un + j] }         // di
+                    for j in 0..<un { d[un + j] = cc[j] * cp[j] }              // df
+                    for j in 0..<un { d[2 * un + j] = cc[j] * row[j] }         // dc̃
+                    for j in 0..<un { d[3 * un + j] = ch[j] * row1[j] }        // do
+                    for j in 0..<un { cc[j] *= row[un + j] }                   // dc_{t-1}
+                    for j in 0..<un { ch[j] = 0 }
                     ract.multiplyByDerivative(d, row, 2 * un)
                     act.multiplyByDerivative(d + 2 * un, row + 2 * un, un)
                     ract.multiplyByDerivative(d + 3 * un, row + 3 * un, un)

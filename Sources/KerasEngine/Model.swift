@@ -85,4 +85,9 @@ public final class Sequential: Model {
         guard inputShapes.count == 1 else { throw ShapeError(layer: name, "a Sequential model has one input, got \(inputShapes.count)") }
         return try super.buildLayers(inputShapes: inputShapes, context: &context)
     }
+
+    /// The layers in order, with Keras masks passed from producers to consumers.
+    public override func call(_ inputs: [Tensor], training: Bool) -> [Tensor] {
+        forwardWithMasks(stack, inputs, training: training)
+    }
 }

@@ -122,6 +122,7 @@ extension Model {
                     let logs = currentLogs(lossTracker, perOutputTrackers)
                     for c in callbacks { c.onBatchEnd(b, of: batches, logs: logs, model: self) }
                 }
+                if stopTraining { break }  // as Keras: a callback may stop mid-epoch
             }
             var logs = currentLogs(lossTracker, perOutputTrackers)
             if let validation {

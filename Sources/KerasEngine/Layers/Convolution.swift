@@ -85,8 +85,9 @@ public final class Convolution: UnaryLayer, LossContributing {
             else { preconditionFailure("\(typeName) '\(name)': input \(x.shape) does not fit") }
             g = g2
         }
-        var y = conv2d(x, kernel.value, bias: bias?.value, geometry: g)
-        y = config.activation(y)
+        let fuse = config.activation == .relu()
+        var y = conv2d(x, kernel.value, bias: bias?.value, geometry: g, fuseReLU: fuse)
+        if !fuse { y = config.activation(y) }
         activityPenalty(config.activityRegularizer, y, into: &lossTerms)
         return y
     }

@@ -47,7 +47,9 @@ func windowOutputShape(_ x: Tensor, _ g: ConvGeometry, channels: Int) -> [Int] {
 ///
 /// computed as one GEMM per group over the whole batch: im2col(x) (b·oh·ow, kh·kw·cg) ×
 /// kernel (kh·kw·cg, out). Backward: dK = colᵀ·dy, dx = col2im(dy·Kᵀ), dbias = Σ dy.
-public func conv2d(_ x: Tensor, _ kernel: Tensor, bias: Tensor? = nil, geometry g: ConvGeometry) -> Tensor {
+/// `fuseReLU` applies max(·, 0) in place (and masks dy in backward), saving a pass.
+public func conv2d(_ x: Tensor, _ kernel: Tensor, bias: Tensor? = nil, geometry g: ConvGeometry,
+                   fuseReLU: Bool = false) -> Tensor {
     let n = x.shape[0]
     precondition(x.count == n * g.inH * g.inW * g.inC && kernel.count == g.groupK * g.outC,
                  "conv2d: input \(x.shape), kernel \(kernel.shape) do not fit \(g)")
@@ -64,10 +66,18 @@ public func conv2d(_ x: Tensor, _ kernel: Tensor, bias: Tensor? = nil, geometry 
         gemm(col + grp * gk, lda: K, kernel.pointer + grp * goc, ldb: oc, po + grp * goc, ldc: oc,
              m: P, n: goc, k: gk, beta: beta)
     }
+    if fuseReLU { for i in 0..<(P * oc) { po[i] = Swift.max(po[i], 0) } }
+    let y = out
     let (tx, tk, tb) = (x.isTracked, kernel.isTracked, bias?.isTracked ?? false)
     var inputs = [x, kernel]
     if let bias { inputs.append(bias) }
-    return Tape.record(out, inputs: inputs) { dy in
+    return Tape.record(out, inputs: inputs) { dyIn in
+        var dy = dyIn
+        if fuseReLU {
+            dy = Tensor(uninitializedShape: dyIn.shape)
+            let pm = dy.freshPointer, pi = dyIn.pointer, py = y.pointer
+            for i in 0..<(P * oc) { pm[i] = py[i] > 0 ? pi[i] : 0 }
+        }
         let pg = dy.pointer
         var gx: Tensor?, gk2: Tensor?, gb: Tensor?
         withExtendedLifetime(x) {

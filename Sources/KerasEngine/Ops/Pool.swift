@@ -1,43 +1,60 @@
 /// Pooling ops over channels-last windows, each with its backward.
 
 /// Max pooling: `y[b, oy, ox, c] = max over the window cells inside the input`.
-/// Backward routes each output gradient to the (first) argmax cell.
+/// Backward routes each output gradient to the first window cell (row-major) holding
+/// the max, found by comparing x with y — no argmax is stored, and both loops run over
+/// contiguous channels so they vectorize.
 public func maxPool2d(_ x: Tensor, geometry g: ConvGeometry) -> Tensor {
     let n = x.shape[0], C = g.inC
     precondition(g.outC == C && x.count == n * g.inH * g.inW * C, "maxPool2d: \(x.shape) does not fit \(g)")
     var out = Tensor(uninitializedShape: windowOutputShape(x, g, channels: C))
-    var argmax = [Int32](repeating: 0, count: out.count)
     let px = x.pointer, po = out.freshPointer
-    argmax.withUnsafeMutableBufferPointer { am in
-        var o = 0
-        for b in 0..<n {
-            let xb = b * g.inH * g.inW * C
-            for oy in 0..<g.outH {
-                let y0 = oy * g.sh - g.padTop
-                let ky0 = Swift.max(0, -y0), ky1 = Swift.min(g.kh, g.inH - y0)
-                for ox in 0..<g.outW {
-                    let x0 = ox * g.sw - g.padLeft
-                    let kx0 = Swift.max(0, -x0), kx1 = Swift.min(g.kw, g.inW - x0)
-                    let first = xb + ((y0 + ky0) * g.inW + x0 + kx0) * C
-                    for c in 0..<C { po[o + c] = px[first + c]; am[o + c] = Int32(first + c) }
-                    for ky in ky0..<ky1 {
-                        for kx in kx0..<kx1 {
-                            let base = xb + ((y0 + ky) * g.inW + x0 + kx) * C
-                            for c in 0..<C where px[base + c] > po[o + c] {
-                                po[o + c] = px[base + c]; am[o + c] = Int32(base + c)
-                            }
-                        }
-                    }
-                    o += C
+    forEachWindow(g, batch: n) { o, first, cells in
+        let dst = po + o
+        dst.update(from: px + first, count: C)
+        cells { i in let src = px + i; for c in 0..<C { dst[c] = Swift.max(dst[c], src[c]) } }
+    }
+    let y = out
+    return Tape.record(out, inputs: [x]) { dy in
+        var gx = Tensor(shape: x.shape)
+        let pd = gx.freshPointer, pg = dy.pointer, py = y.pointer
+        let done = UnsafeMutablePointer<Float>.allocate(capacity: C)
+        defer { done.deallocate() }
+        forEachWindow(g, batch: n) { o, _, cells in
+            done.update(repeating: 0, count: C)
+            let yo = py + o, go = pg + o
+            cells { i in
+                let src = px + i, d = pd + i
+                for c in 0..<C {
+                    let hit: Float = (src[c] == yo[c] && done[c] == 0) ? 1 : 0
+                    d[c] += hit * go[c]; done[c] += hit
                 }
             }
         }
-    }
-    return Tape.record(out, inputs: [x]) { dy in
-        var gx = Tensor(shape: x.shape)
-        let pd = gx.freshPointer, pg = dy.pointer
-        argmax.withUnsafeBufferPointer { am in for i in 0..<am.count { pd[Int(am[i])] += pg[i] } }
         return [gx]
+    }
+}
+
+/// Calls `body(outputOffset, firstCellOffset, cells)` for every output pixel of `g`;
+/// `cells(f)` calls f(inputOffset) for each window cell inside the input, row-major.
+@inline(__always)
+func forEachWindow(_ g: ConvGeometry, batch n: Int, _ body: (Int, Int, ((Int) -> Void) -> Void) -> Void) {
+    let C = g.inC
+    var o = 0
+    for b in 0..<n {
+        let xb = b * g.inH * g.inW * C
+        for oy in 0..<g.outH {
+            let y0 = oy * g.sh - g.padTop
+            let ky0 = Swift.max(0, -y0), ky1 = Swift.min(g.kh, g.inH - y0)
+            for ox in 0..<g.outW {
+                let x0 = ox * g.sw - g.padLeft
+                let kx0 = Swift.max(0, -x0), kx1 = Swift.min(g.kw, g.inW - x0)
+                body(o, xb + ((y0 + ky0) * g.inW + x0 + kx0) * C) { f in
+                    for ky in ky0..<ky1 { for kx in kx0..<kx1 { f(xb + ((y0 + ky) * g.inW + x0 + kx) * C) } }
+                }
+                o += C
+            }
+        }
     }
 }
 

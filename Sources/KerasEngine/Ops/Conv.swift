@@ -23,7 +23,7 @@ final class ScratchBuffer {
 /// Fills each of `rows` rows of `out` (width n) with `bias`.
 @inline(__always)
 func fillRows(_ out: UnsafeMutablePointer<Float>, rows: Int, _ bias: UnsafePointer<Float>, n: Int) {
-    for r in 0..<rows { (out + r * n).update(from: bias, count: n) }
+    for r in 0..<rows { let row = out + r * n; for j in 0..<n { row[j] = bias[j] } }
 }
 
 /// Column sums of a (rows, n) matrix into a new (n) tensor: the bias gradient.
@@ -72,14 +72,28 @@ public func conv2d(_ x: Tensor, _ kernel: Tensor, bias: Tensor? = nil, geometry 
     var inputs = [x, kernel]
     if let bias { inputs.append(bias) }
     return Tape.record(out, inputs: inputs) { dyIn in
-        var dy = dyIn
-        if fuseReLU {
-            dy = Tensor(uninitializedShape: dyIn.shape)
-            let pm = dy.freshPointer, pi = dyIn.pointer, py = y.pointer
-            for i in 0..<(P * oc) { pm[i] = py[i] > 0 ? pi[i] : 0 }
+        // One pass: mask dy by the fused ReLU and sum the bias gradient.
+        var dy = dyIn, gb: Tensor?
+        if fuseReLU || tb {
+            if fuseReLU { dy = Tensor(uninitializedShape: dyIn.shape) }
+            var sums = [Float](repeating: 0, count: oc)
+            let pm = fuseReLU ? dy.freshPointer : nil, pi = dyIn.pointer, py = y.pointer
+            sums.withUnsafeMutableBufferPointer { sb in
+                let ps = sb.baseAddress!
+                for r in 0..<P {
+                    let gi = pi + r * oc, yr = py + r * oc
+                    if let pm {
+                        let gm = pm + r * oc
+                        for j in 0..<oc { let v = gi[j]; let m = yr[j] > 0 ? v : 0; gm[j] = m; ps[j] += m }
+                    } else {
+                        for j in 0..<oc { ps[j] += gi[j] }
+                    }
+                }
+            }
+            if tb { gb = Tensor(shape: [oc], data: sums) }
         }
         let pg = dy.pointer
-        var gx: Tensor?, gk2: Tensor?, gb: Tensor?
+        var gx: Tensor?, gk2: Tensor?
         withExtendedLifetime(x) {
             if tk {
                 gk2 = Tensor(uninitializedShape: kernel.shape)
@@ -90,7 +104,6 @@ public func conv2d(_ x: Tensor, _ kernel: Tensor, bias: Tensor? = nil, geometry 
                 }
             }
         }
-        if tb { gb = columnSums(pg, rows: P, n: oc) }
         if tx {
             gx = Tensor(shape: x.shape)
             let dcol = pointwise ? gx!.freshPointer : scratch!.pointer  // col is no longer needed

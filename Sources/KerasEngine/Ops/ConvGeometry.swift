@@ -90,8 +90,7 @@ extension ConvGeometry {
                                 dst.update(repeating: 0, count: rowLen)
                             } else {
                                 if kx0 > 0 { dst.update(repeating: 0, count: kx0 * inC) }
-                                dst.advanced(by: kx0 * inC).update(from: xb + (iy * inW + ix0 + kx0) * inC,
-                                                                    count: (kx1 - kx0) * inC)
+                                copyFloats(dst + kx0 * inC, xb + (iy * inW + ix0 + kx0) * inC, (kx1 - kx0) * inC)
                                 if kx1 < kw { dst.advanced(by: kx1 * inC).update(repeating: 0, count: (kw - kx1) * inC) }
                             }
                             dst += rowLen
@@ -106,7 +105,7 @@ extension ConvGeometry {
                                     if iy < 0 || iy >= inH || ix < 0 || ix >= inW {
                                         dst.update(repeating: 0, count: gc)
                                     } else {
-                                        dst.update(from: xb + (iy * inW + ix) * inC + g * gc, count: gc)
+                                        copyFloats(dst, xb + (iy * inW + ix) * inC + g * gc, gc)
                                     }
                                     dst += gc
                                 }
@@ -150,4 +149,10 @@ extension ConvGeometry {
             }
         }
     }
+}
+
+/// Copies `n` floats; short runs (a 3×3 kernel over 1 channel) skip the memmove call.
+@inline(__always)
+func copyFloats(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ n: Int) {
+    if n <= 16 { for i in 0..<n { dst[i] = src[i] } } else { dst.update(from: src, count: n) }
 }

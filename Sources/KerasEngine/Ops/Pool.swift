@@ -26,7 +26,8 @@ public func maxPool2d(_ x: Tensor, geometry g: ConvGeometry) -> Tensor {
             cells { i in
                 let src = px + i, d = pd + i
                 for c in 0..<C {
-                    let hit: Float = (src[c] == yo[c] && done[c] == 0) ? 1 : 0
+                    let eq: Float = src[c] == yo[c] ? 1 : 0
+                    let hit = eq * (1 - done[c])
                     d[c] += hit * go[c]; done[c] += hit
                 }
             }

@@ -1,4 +1,10 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// glibc's mallopt (malloc.h is not in the Glibc module).
+@_silgen_name("mallopt") func glibcMallopt(_ param: Int32, _ value: Int32) -> Int32
 import XCTest
 @testable import KerasEngine
 
@@ -11,12 +17,27 @@ import XCTest
 final class ConvBenchmarkTests: XCTestCase {
     func testBenchmarkReferenceCNN() throws {
         guard ProcessInfo.processInfo.environment["KERAS_BENCH"] == "1" else { throw XCTSkip("set KERAS_BENCH=1 to run") }
-        let ms = try Self.benchmarkCNN(batches: Int(ProcessInfo.processInfo.environment["KERAS_BENCH_BATCHES"] ?? "") ?? 10)
-        print(String(format: "reference CNN: %.1f ms/batch forward+backward -> %.2f s per 469-batch epoch", ms, ms * 469 / 1000))
+        if ProcessInfo.processInfo.environment["KERAS_BENCH_MALLOC"] == "1" {
+            // Keep freed batch-sized buffers in the heap instead of unmapping them: without
+            // this, every batch faults its tensors' pages in afresh (~25% of the time).
+            _ = glibcMallopt(-3, 32 << 20)      // M_MMAP_THRESHOLD
+            _ = glibcMallopt(-1, Int32.max)     // M_TRIM_THRESHOLD
+        }
+        let (ms, cpu) = try Self.benchmarkCNN(batches: Int(ProcessInfo.processInfo.environment["KERAS_BENCH_BATCHES"] ?? "") ?? 10)
+        print(String(format: "reference CNN: %.1f ms/batch wall (%.1f ms CPU) forward+backward -> %.2f s per 469-batch epoch",
+                     ms, cpu, ms * 469 / 1000))
     }
 
-    /// Milliseconds per forward+backward batch (after one warm-up batch).
-    static func benchmarkCNN(batches: Int, batchSize: Int = 128) throws -> Double {
+    /// Process CPU time in milliseconds (all threads): on a shared machine this is the
+    /// steadier measure for a single-threaded BLAS.
+    static func cpuMilliseconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) * 1e3 + Double(ts.tv_nsec) / 1e6
+    }
+
+    /// Wall and CPU milliseconds per forward+backward batch (after one warm-up batch).
+    static func benchmarkCNN(batches: Int, batchSize: Int = 128) throws -> (wall: Double, cpu: Double) {
         let layers: [any UnaryLayer] = [
             Convolution(.init(rank: 2, filters: 32, kernelSize: [3], activation: .relu()), name: "conv1"),
             Pooling(.init(kind: .max, rank: 2), name: "pool1"),
@@ -48,10 +69,33 @@ final class ConvBenchmarkTests: XCTestCase {
             precondition(grads.count == params.count)
         }
         step(profile: false)
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = DispatchTime.now().uptimeNanoseconds, cpu0 = cpuMilliseconds()
         for _ in 0..<batches { step(profile: true) }
         let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 / Double(batches)
+        let cpu = (cpuMilliseconds() - cpu0) / Double(batches)
         print("per batch:", timings.sorted { $0.value > $1.value }.map { String(format: "%@ %.2f ms", $0.key, $0.value / Double(batches)) }.joined(separator: ", "))
-        return ms
+        return (ms, cpu)
+    }
+}
+
+extension ConvBenchmarkTests {
+    /// Times the GEMM shapes of the reference CNN's convolutions one by one (KERAS_BENCH=1).
+    func testBenchmarkGEMMShapes() throws {
+        guard ProcessInfo.processInfo.environment["KERAS_BENCH"] == "1" else { throw XCTSkip("set KERAS_BENCH=1 to run") }
+        func time(_ label: String, m: Int, n: Int, k: Int, transA: Bool = false, transB: Bool = false) {
+            let a = [Float](repeating: 0.5, count: m * k), b = [Float](repeating: 0.25, count: k * n)
+            var c = [Float](repeating: 0, count: m * n)
+            let reps = 10
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<reps { sgemm(a, b, &c, m: m, n: n, k: k, transA: transA, transB: transB) }
+            let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6 / Double(reps)
+            print(String(format: "%@ (%d×%d×%d%@%@): %.2f ms, %.1f GFLOPS", label, m, n, k, transA ? " Aᵀ" : "", transB ? " Bᵀ" : "",
+                         ms, 2 * Double(m * n * k) / ms / 1e6))
+        }
+        time("conv2 forward", m: 15488, n: 64, k: 288)
+        time("conv2 dW", m: 288, n: 64, k: 15488, transA: true)
+        time("conv2 dcol", m: 15488, n: 288, k: 64, transB: true)
+        time("conv1 forward", m: 86528, n: 32, k: 9)
+        time("conv1 dW", m: 9, n: 32, k: 86528, transA: true)
     }
 }

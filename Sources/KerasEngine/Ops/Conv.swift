@@ -1,4 +1,5 @@
 import CBLAS
+import Synchronization
 
 /// C = op(A)·op(B) (+ beta·C) for row-major matrices with explicit leading dimensions,
 /// so a group's block of a wider matrix can be addressed in place.
@@ -12,12 +13,32 @@ func gemm(_ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: I
 }
 
 /// A raw float buffer owned by a backward closure (the im2col matrix, reused for the
-/// column gradient), freed with it.
+/// column gradient). Freed buffers go back to a small pool, so the next batch reuses
+/// already-mapped pages instead of faulting in fresh ones.
 final class ScratchBuffer {
     let pointer: UnsafeMutablePointer<Float>
     let count: Int
-    init(count: Int) { self.count = count; pointer = .allocate(capacity: Swift.max(count, 1)) }
-    deinit { pointer.deallocate() }
+    init(count: Int) {
+        self.count = count
+        let reused: UInt? = ScratchBuffer.pool.withLock { free in
+            guard let i = free.firstIndex(where: { $0.count == count }) else { return nil }
+            return free.remove(at: i).address
+        }
+        pointer = reused.flatMap { UnsafeMutablePointer(bitPattern: $0) } ?? .allocate(capacity: Swift.max(count, 1))
+    }
+    deinit {
+        let (address, n) = (UInt(bitPattern: pointer), count)
+        // Keep at most 8 buffers and 64 M floats (256 MB); evict the oldest beyond that.
+        let evicted: [UInt] = ScratchBuffer.pool.withLock { free in
+            free.append((address, n))
+            var out: [UInt] = []
+            while free.count > 8 || free.reduce(0, { $0 + $1.count }) > 1 << 26 { out.append(free.removeFirst().address) }
+            return out
+        }
+        for a in evicted { UnsafeMutablePointer<Float>(bitPattern: a)?.deallocate() }
+    }
+    /// Freed buffers (address, element count), oldest first.
+    private static let pool = Mutex<[(address: UInt, count: Int)]>([])
 }
 
 /// Fills each of `rows` rows of `out` (width n) with `bias`.

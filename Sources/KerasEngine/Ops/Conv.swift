@@ -1,16 +1,6 @@
 import CBLAS
 import Synchronization
 
-/// C = op(A)·op(B) (+ beta·C) for row-major matrices with explicit leading dimensions,
-/// so a group's block of a wider matrix can be addressed in place.
-@inline(__always)
-func gemm(_ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
-          _ c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, k: Int,
-          transA: Bool = false, transB: Bool = false, beta: Float = 0) {
-    guard m > 0, n > 0 else { return }
-    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
-}
 
 /// A raw float buffer owned by a backward closure (the im2col matrix, reused for the
 /// column gradient). Freed buffers go back to a small pool, so the next batch reuses

@@ -1,4 +1,5 @@
 import ArgumentParser
+import KerasEngine
 import Foundation
 
 /// The root command. Exit codes (SPEC.md): 0 success, 1 runtime failure, 2 usage or
@@ -11,10 +12,7 @@ struct Kerasctl: ParsableCommand {
         subcommands: [Train.self, Evaluate.self, Predict.self, Summary.self, Validate.self])
 
     static func main() {
-        // Batch-sized tensors are freed and reallocated every step; keep glibc from
-        // unmapping and re-faulting them each time (page faults were ~20% of a CNN step).
-        _ = mallopt(M_MMAP_THRESHOLD, 64 << 20)
-        _ = mallopt(M_TRIM_THRESHOLD, Int32.max)
+        keepBatchBuffersMapped()
         let code: Int32
         do {
             var command = try parseAsRoot()

@@ -3,8 +3,6 @@ import Foundation
 import Glibc
 #endif
 
-/// glibc's mallopt (malloc.h is not in the Glibc module).
-@_silgen_name("mallopt") func glibcMallopt(_ param: Int32, _ value: Int32) -> Int32
 import XCTest
 @testable import KerasEngine
 
@@ -20,8 +18,7 @@ final class ConvBenchmarkTests: XCTestCase {
         if ProcessInfo.processInfo.environment["KERAS_BENCH_MALLOC"] == "1" {
             // Keep freed batch-sized buffers in the heap instead of unmapping them: without
             // this, every batch faults its tensors' pages in afresh (~25% of the time).
-            _ = glibcMallopt(-3, 32 << 20)      // M_MMAP_THRESHOLD
-            _ = glibcMallopt(-1, Int32.max)     // M_TRIM_THRESHOLD
+            keepBatchBuffersMapped()
         }
         let (ms, cpu) = try Self.benchmarkCNN(batches: Int(ProcessInfo.processInfo.environment["KERAS_BENCH_BATCHES"] ?? "") ?? 10)
         print(String(format: "reference CNN: %.1f ms/batch wall (%.1f ms CPU) forward+backward -> %.2f s per 469-batch epoch",

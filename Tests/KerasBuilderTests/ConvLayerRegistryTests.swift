@@ -137,7 +137,7 @@ final class ConvLayerRegistryTests: XCTestCase {
         assertFails("GaussianNoise", "missing required argument 'stddev' for GaussianNoise")
         // Shape problems from the engine are located at the layer too.
         assertFails("Conv2D: {filters: 4, kernel_size: 9}", "t.yaml:4:7: model.layers[0] (Conv2D): Conv2D window (9, 9)")
-        assertFails("Conv2D: {filters: 4, kernel_size: 3}", input: [784], "expects input of rank 3 (height, width, channels), got (None, 784)")
+        assertFails("Conv2D: {filters: 4, kernel_size: 3}", input: [784], "expects input of shape (None, height, width, channels), got (None, 784)")
     }
 
     /// Whole specs against real Keras: parameter totals (trainable and not), every layer's

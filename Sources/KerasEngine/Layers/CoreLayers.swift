@@ -37,7 +37,9 @@ public final class Dropout: UnaryLayer {
         }
         var mask = Tensor(uninitializedShape: maskShape)
         let p = mask.freshPointer, keep = 1 - rate, scale = 1 / (1 - rate)
-        for i in 0..<mask.count { p[i] = rng.uniformFloat() < keep ? scale : 0 }
+        var g = rng  // a local copy: no class-property access per element
+        for i in 0..<mask.count { p[i] = g.uniformFloat() < keep ? scale : 0 }
+        rng = g
         return x * mask
     }
 }

@@ -49,7 +49,9 @@ public final class GaussianNoise: UnaryLayer {
         guard training, stddev > 0 else { return x }
         var noise = Tensor(uninitializedShape: x.shape)
         let p = noise.freshPointer
-        for i in 0..<noise.count { p[i] = stddev * Float(rng.normal()) }
+        var g = rng
+        for i in 0..<noise.count { p[i] = stddev * Float(g.normal()) }
+        rng = g
         return x + noise
     }
 }
@@ -76,7 +78,9 @@ public final class GaussianDropout: UnaryLayer {
         let sd = (Double(rate) / (1 - Double(rate))).squareRoot()
         var noise = Tensor(uninitializedShape: x.shape)
         let p = noise.freshPointer
-        for i in 0..<noise.count { p[i] = Float(1 + sd * rng.normal()) }
+        var g = rng
+        for i in 0..<noise.count { p[i] = Float(1 + sd * g.normal()) }
+        rng = g
         return x * noise
     }
 }

@@ -31,10 +31,16 @@ final class ScratchBuffer {
     private static let pool = Mutex<[(address: UInt, count: Int)]>([])
 }
 
-/// Fills each of `rows` rows of `out` (width n) with `bias`.
+/// Adds `bias` (when given) to each of `rows` rows of `out` (width n) and, with `relu`,
+/// clamps at 0 — one pass after the GEMM.
 @inline(__always)
-func fillRows(_ out: UnsafeMutablePointer<Float>, rows: Int, _ bias: UnsafePointer<Float>, n: Int) {
-    for r in 0..<rows { let row = out + r * n; for j in 0..<n { row[j] = bias[j] } }
+func biasReLU(_ out: UnsafeMutablePointer<Float>, rows: Int, n: Int, bias: UnsafePointer<Float>?, relu: Bool) {
+    switch (bias, relu) {
+    case let (b?, true): for r in 0..<rows { let row = out + r * n; for j in 0..<n { row[j] = Swift.max(row[j] + b[j], 0) } }
+    case let (b?, false): for r in 0..<rows { let row = out + r * n; for j in 0..<n { row[j] += b[j] } }
+    case (nil, true): for i in 0..<(rows * n) { out[i] = Swift.max(out[i], 0) }
+    case (nil, false): break
+    }
 }
 
 /// Column sums of a (rows, n) matrix into a new (n) tensor: the bias gradient.
@@ -56,75 +62,109 @@ func windowOutputShape(_ x: Tensor, _ g: ConvGeometry, channels: Int) -> [Int] {
 ///
 ///     y[b, oy, ox, o] = bias[o] + Σ_{ky,kx,c} x[b, oy·sh − pt + ky·dh, ox·sw − pl + kx·dw, g·cg + c] · k[ky, kx, c, o]
 ///
-/// computed as one GEMM per group over the whole batch: im2col(x) (b·oh·ow, kh·kw·cg) ×
-/// kernel (kh·kw·cg, out). Backward: dK = colᵀ·dy, dx = col2im(dy·Kᵀ), dbias = Σ dy.
-/// `fuseReLU` applies max(·, 0) in place (and masks dy in backward), saving a pass.
+/// computed as im2col(x) (b·oh·ow, kh·kw·cg) × kernel (kh·kw·cg, out), one GEMM per group,
+/// batch chunks in parallel (`ParallelBatch`). Backward: dK = colᵀ·dy (a partial sum per
+/// chunk), dx = col2im(dy·Kᵀ), dbias = Σ dy. `fuseReLU` applies max(·, 0) with the bias
+/// in one pass (and masks dy in backward).
 public func conv2d(_ x: Tensor, _ kernel: Tensor, bias: Tensor? = nil, geometry g: ConvGeometry,
                    fuseReLU: Bool = false) -> Tensor {
     let n = x.shape[0]
     precondition(x.count == n * g.inH * g.inW * g.inC && kernel.count == g.groupK * g.outC,
                  "conv2d: input \(x.shape), kernel \(kernel.shape) do not fit \(g)")
-    let P = n * g.outH * g.outW, K = g.colK, gk = g.groupK, oc = g.outC, goc = g.groupOutC
+    let perExample = g.outH * g.outW, inSize = g.inH * g.inW * g.inC
+    let P = n * perExample, K = g.colK, gk = g.groupK, oc = g.outC, goc = g.groupOutC
     var out = Tensor(uninitializedShape: windowOutputShape(x, g, channels: oc))
     let po = out.freshPointer
     let pointwise = g.isPointwise
     let scratch: ScratchBuffer? = pointwise ? nil : ScratchBuffer(count: P * K)
     let col = UnsafePointer(scratch?.pointer) ?? x.pointer
-    if let scratch { g.im2col(x.pointer, scratch.pointer, batch: n) }
-    if let bias { fillRows(po, rows: P, bias.pointer, n: oc) }
-    let beta: Float = bias == nil ? 0 : 1
-    for grp in 0..<g.groups {
-        gemm(col + grp * gk, lda: K, kernel.pointer + grp * goc, ldb: oc, po + grp * goc, ldc: oc,
-             m: P, n: goc, k: gk, beta: beta)
+    let px = x.pointer, pk = kernel.pointer, pb = bias?.pointer
+    let chunks = ParallelBatch.chunks(n)
+    ParallelBatch.run(n, chunks: chunks) { _, b in
+        let r0 = b.lowerBound * perExample, rows = b.count * perExample
+        if let scratch { g.im2col(px + b.lowerBound * inSize, scratch.pointer + r0 * K, batch: b.count) }
+        for grp in 0..<g.groups {
+            gemm(col + r0 * K + grp * gk, lda: K, pk + grp * goc, ldb: oc, po + r0 * oc + grp * goc, ldc: oc,
+                 m: rows, n: goc, k: gk)
+        }
+        biasReLU(po + r0 * oc, rows: rows, n: oc, bias: pb, relu: fuseReLU)
     }
-    if fuseReLU { for i in 0..<(P * oc) { po[i] = Swift.max(po[i], 0) } }
     let y = out
     let (tx, tk, tb) = (x.isTracked, kernel.isTracked, bias?.isTracked ?? false)
     var inputs = [x, kernel]
     if let bias { inputs.append(bias) }
     return Tape.record(out, inputs: inputs) { dyIn in
-        // One pass: mask dy by the fused ReLU and sum the bias gradient.
-        var dy = dyIn, gb: Tensor?
-        if fuseReLU || tb {
-            if fuseReLU { dy = Tensor(uninitializedShape: dyIn.shape) }
-            var sums = [Float](repeating: 0, count: oc)
-            let pm = fuseReLU ? dy.freshPointer : nil, pi = dyIn.pointer, py = y.pointer
-            sums.withUnsafeMutableBufferPointer { sb in
-                let ps = sb.baseAddress!
-                for r in 0..<P {
-                    let gi = pi + r * oc, yr = py + r * oc
-                    if let pm {
-                        let gm = pm + r * oc
-                        for j in 0..<oc { let v = gi[j]; let m = yr[j] > 0 ? v : 0; gm[j] = m; ps[j] += m }
-                    } else {
-                        for j in 0..<oc { ps[j] += gi[j] }
-                    }
-                }
+        // dy masked by the fused ReLU, and per-chunk partial sums for dbias and dK.
+        let masked: ScratchBuffer? = fuseReLU ? ScratchBuffer(count: P * oc) : nil
+        let pg = UnsafePointer(masked?.pointer) ?? dyIn.pointer
+        let biasSums: ScratchBuffer? = tb ? ScratchBuffer(count: chunks * oc) : nil
+        let kCount = gk * oc
+        let kernelParts: ScratchBuffer? = tk && chunks > 1 ? ScratchBuffer(count: (chunks - 1) * kCount) : nil
+        var gk2 = tk ? Tensor(uninitializedShape: kernel.shape) : nil
+        var gx = tx ? Tensor(uninitializedShape: x.shape) : nil
+        let pgk = gk2?.freshPointer, pgx = gx?.freshPointer
+        let pdy = dyIn.pointer, py = y.pointer
+        ParallelBatch.run(n, chunks: chunks) { c, b in
+            let r0 = b.lowerBound * perExample, rows = b.count * perExample
+            if fuseReLU || tb {
+                maskAndSum(pdy + r0 * oc, relu: fuseReLU ? py + r0 * oc : nil, into: masked.map { $0.pointer + r0 * oc },
+                           sums: biasSums.map { $0.pointer + c * oc }, rows: rows, n: oc)
             }
-            if tb { gb = Tensor(shape: [oc], data: sums) }
-        }
-        let pg = dy.pointer
-        var gx: Tensor?, gk2: Tensor?
-        withExtendedLifetime(x) {
-            if tk {
-                gk2 = Tensor(uninitializedShape: kernel.shape)
-                let pk = gk2!.freshPointer
+            if let pgk {
+                let dst = c == 0 ? pgk : kernelParts!.pointer + (c - 1) * kCount
                 for grp in 0..<g.groups {
-                    gemm(col + grp * gk, lda: K, pg + grp * goc, ldb: oc, pk + grp * goc, ldc: oc,
-                         m: gk, n: goc, k: P, transA: true)
+                    gemm(col + r0 * K + grp * gk, lda: K, pg + r0 * oc + grp * goc, ldb: oc, dst + grp * goc, ldc: oc,
+                         m: gk, n: goc, k: rows, transA: true)
+                }
+            }
+            if let pgx {
+                // The chunk's im2col rows are no longer needed: they take the column gradient.
+                let gxb = pgx + b.lowerBound * inSize
+                let dcol = pointwise ? gxb : scratch!.pointer + r0 * K
+                for grp in 0..<g.groups {
+                    gemm(pg + r0 * oc + grp * goc, lda: oc, pk + grp * goc, ldb: oc, dcol + grp * gk, ldc: K,
+                         m: rows, n: gk, k: goc, transB: true)
+                }
+                if !pointwise {
+                    gxb.update(repeating: 0, count: b.count * inSize)
+                    g.col2im(dcol, gxb, batch: b.count)
                 }
             }
         }
-        if tx {
-            gx = Tensor(shape: x.shape)
-            let dcol = pointwise ? gx!.freshPointer : scratch!.pointer  // col is no longer needed
-            for grp in 0..<g.groups {
-                gemm(pg + grp * goc, lda: oc, kernel.pointer + grp * goc, ldb: oc, dcol + grp * gk, ldc: K,
-                     m: P, n: gk, k: goc, transB: true)
-            }
-            if !pointwise { g.col2im(dcol, gx!.freshPointer, batch: n) }
+        withExtendedLifetime((x, kernel, scratch)) {}
+        if let pgk, let parts = kernelParts {
+            for c in 0..<(chunks - 1) { let src = parts.pointer + c * kCount; for i in 0..<kCount { pgk[i] += src[i] } }
+        }
+        var gb: Tensor?
+        if let sums = biasSums {
+            var t = Tensor(uninitializedShape: [oc])
+            let pt = t.freshPointer
+            pt.update(from: sums.pointer, count: oc)
+            for c in 1..<chunks { let src = sums.pointer + c * oc; for j in 0..<oc { pt[j] += src[j] } }
+            gb = t
         }
         return [gx, gk2, gb]
+    }
+}
+
+/// One pass over dy (rows, n): masks it where the ReLU output was 0 (when `relu` is given,
+/// writing `into`) and adds its column sums to `sums` (when given, overwritten).
+@inline(__always)
+func maskAndSum(_ dy: UnsafePointer<Float>, relu y: UnsafePointer<Float>?, into out: UnsafeMutablePointer<Float>?,
+                sums: UnsafeMutablePointer<Float>?, rows: Int, n: Int) {
+    sums?.update(repeating: 0, count: n)
+    for r in 0..<rows {
+        let gi = dy + r * n
+        if let y, let out {
+            let yr = y + r * n, gm = out + r * n
+            if let sums {
+                for j in 0..<n { let m = yr[j] > 0 ? gi[j] : 0; gm[j] = m; sums[j] += m }
+            } else {
+                for j in 0..<n { gm[j] = yr[j] > 0 ? gi[j] : 0 }
+            }
+        } else if let sums {
+            for j in 0..<n { sums[j] += gi[j] }
+        }
     }
 }
 

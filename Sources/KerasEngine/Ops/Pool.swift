@@ -3,46 +3,86 @@
 /// Max pooling: `y[b, oy, ox, c] = max over the window cells inside the input`.
 /// Backward routes each output gradient to the first window cell (row-major) holding
 /// the max, found by comparing x with y — no argmax is stored, and both loops run over
-/// contiguous channels so they vectorize.
+/// contiguous channels so they vectorize. Batch chunks run in parallel; when windows do
+/// not overlap (stride ≥ pool size, Keras's default) every input cell is written once,
+/// so the input gradient needs no zero-filled scratch pass.
 public func maxPool2d(_ x: Tensor, geometry g: ConvGeometry) -> Tensor {
     let n = x.shape[0], C = g.inC
     precondition(g.outC == C && x.count == n * g.inH * g.inW * C, "maxPool2d: \(x.shape) does not fit \(g)")
     var out = Tensor(uninitializedShape: windowOutputShape(x, g, channels: C))
     let px = x.pointer, po = out.freshPointer
-    forEachWindow(g, batch: n) { o, first, cells in
-        let dst = po + o
-        dst.update(from: px + first, count: C)
-        cells { i in let src = px + i; for c in 0..<C { dst[c] = Swift.max(dst[c], src[c]) } }
+    let chunks = ParallelBatch.chunks(n)
+    ParallelBatch.run(n, chunks: chunks) { _, b in
+        forEachWindow(g, batches: b) { o, first, cells in
+            let dst = po + o
+            dst.update(from: px + first, count: C)
+            cells { i in let src = px + i; for c in 0..<C { dst[c] = Swift.max(dst[c], src[c]) } }
+        }
     }
     let y = out
+    let disjoint = g.sh >= g.kh && g.sw >= g.kw
     return Tape.record(out, inputs: [x]) { dy in
-        var gx = Tensor(shape: x.shape)
+        var gx = Tensor(uninitializedShape: x.shape)
         let pd = gx.freshPointer, pg = dy.pointer, py = y.pointer
-        let done = UnsafeMutablePointer<Float>.allocate(capacity: C)
-        defer { done.deallocate() }
-        forEachWindow(g, batch: n) { o, _, cells in
-            done.update(repeating: 0, count: C)
-            let yo = py + o, go = pg + o
-            cells { i in
-                let src = px + i, d = pd + i
-                for c in 0..<C {
-                    let eq: Float = src[c] == yo[c] ? 1 : 0
-                    let hit = eq * (1 - done[c])
-                    d[c] += hit * go[c]; done[c] += hit
+        let inSize = g.inH * g.inW * C
+        ParallelBatch.run(n, chunks: chunks) { _, b in
+            let done = UnsafeMutablePointer<Float>.allocate(capacity: C)
+            defer { done.deallocate() }
+            if disjoint {
+                zeroUncoveredCells(pd, g, batches: b)
+            } else {
+                (pd + b.lowerBound * inSize).update(repeating: 0, count: b.count * inSize)
+            }
+            forEachWindow(g, batches: b) { o, _, cells in
+                done.update(repeating: 0, count: C)
+                let yo = py + o, go = pg + o
+                cells { i in
+                    let src = px + i, d = pd + i
+                    for c in 0..<C {
+                        let eq: Float = src[c] == yo[c] ? 1 : 0
+                        let hit = eq * (1 - done[c])
+                        if disjoint { d[c] = hit * go[c] } else { d[c] += hit * go[c] }
+                        done[c] += hit
+                    }
                 }
             }
         }
+        withExtendedLifetime((x, y)) {}
         return [gx]
     }
 }
 
-/// Calls `body(outputOffset, firstCellOffset, cells)` for every output pixel of `g`;
-/// `cells(f)` calls f(inputOffset) for each window cell inside the input, row-major.
-@inline(__always)
-func forEachWindow(_ g: ConvGeometry, batch n: Int, _ body: (Int, Int, ((Int) -> Void) -> Void) -> Void) {
+/// Zeroes the input cells of `batches` that no window of `g` covers (windows that do not
+/// overlap: stride ≥ pool size), e.g. the last row and column of an 11×11 input under
+/// 2×2 pooling.
+func zeroUncoveredCells(_ p: UnsafeMutablePointer<Float>, _ g: ConvGeometry, batches: Range<Int>) {
     let C = g.inC
-    var o = 0
-    for b in 0..<n {
+    func covered(_ i: Int, pad: Int, stride: Int, k: Int, outCount: Int) -> Bool {
+        let t = i + pad
+        return t / stride < outCount && t % stride < k
+    }
+    let colCovered = (0..<g.inW).map { covered($0, pad: g.padLeft, stride: g.sw, k: g.kw, outCount: g.outW) }
+    let allColumns = !colCovered.contains(false)
+    for b in batches {
+        for iy in 0..<g.inH {
+            let row = p + ((b * g.inH + iy) * g.inW) * C
+            if !covered(iy, pad: g.padTop, stride: g.sh, k: g.kh, outCount: g.outH) {
+                row.update(repeating: 0, count: g.inW * C)
+            } else if !allColumns {
+                for ix in 0..<g.inW where !colCovered[ix] { (row + ix * C).update(repeating: 0, count: C) }
+            }
+        }
+    }
+}
+
+/// Calls `body(outputOffset, firstCellOffset, cells)` for every output pixel of `g` in
+/// the examples `batches`; `cells(f)` calls f(inputOffset) for each window cell inside
+/// the input, row-major.
+@inline(__always)
+func forEachWindow(_ g: ConvGeometry, batches: Range<Int>, _ body: (Int, Int, ((Int) -> Void) -> Void) -> Void) {
+    let C = g.inC
+    var o = batches.lowerBound * g.outH * g.outW * C
+    for b in batches {
         let xb = b * g.inH * g.inW * C
         for oy in 0..<g.outH {
             let y0 = oy * g.sh - g.padTop

@@ -35,13 +35,16 @@ final class ConvParallelTests: XCTestCase {
         for p in layers.flatMap(\.parameters) where p.trainable { p.value = GradientCheck.random(p.shape, seed: UInt64(p.count), scale: 0.5) }
         let x = GradientCheck.random([batch] + input, seed: 3)
         let serial = run(layers, x, threads: 1)
-        for threads in [2, 3] {
+        for (threads, budget) in [(2, ConvBlocks.budgetBytes), (3, ConvBlocks.budgetBytes), (1, 1), (2, 1)] {
+            let saved = ConvBlocks.budgetBytes
+            ConvBlocks.budgetBytes = budget  // 1: one example per block
             let parallel = run(layers, x, threads: threads)
+            ConvBlocks.budgetBytes = saved
             XCTAssertEqual(serial.count, parallel.count, file: file, line: line)
             for (k, (a, b)) in zip(serial, parallel).enumerated() {
                 XCTAssertEqual(a.shape, b.shape, file: file, line: line)
                 let worst = (0..<a.count).map { abs(a[flat: $0] - b[flat: $0]) / Swift.max(1, abs(a[flat: $0])) }.max() ?? 0
-                XCTAssertLessThan(worst, 1e-5, "result \(k) with \(threads) threads", file: file, line: line)
+                XCTAssertLessThan(worst, 1e-5, "result \(k) with \(threads) threads, block budget \(budget)", file: file, line: line)
             }
         }
     }

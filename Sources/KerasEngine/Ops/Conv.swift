@@ -31,24 +31,222 @@ final class ScratchBuffer {
     private static let pool = Mutex<[(address: UInt, count: Int)]>([])
 }
 
+/// Convolution (cross-correlation, as Keras) of channels-last `x` (batch, h, w, in) or
+/// (batch, w, in) with `kernel` (kh, kw, in/groups, out), plus an optional `bias`:
+///
+///     y[b, oy, ox, o] = bias[o] + Σ_{ky,kx,c} x[b, oy·sh − pt + ky·dh, ox·sw − pl + kx·dw, g·cg + c] · k[ky, kx, c, o]
+///
+/// computed as im2col(x) (b·oh·ow, kh·kw·cg) × kernel (kh·kw·cg, out), one GEMM per group.
+/// The batch is split into chunks run in parallel (`ParallelBatch`), and each chunk is
+/// walked in blocks of a few examples whose im2col rows and outputs fit in the L2 cache:
+/// im2col, GEMM and the bias + ReLU pass of a block run back to back on cached data, and
+/// no batch-sized im2col matrix is kept — backward rebuilds a block's columns (cheap next
+/// to its GEMMs). Backward per block: dy masked by the fused ReLU (and summed for dbias),
+/// dK += colᵀ·dy, dx = col2im(dy·Kᵀ).
+public func conv2d(_ x: Tensor, _ kernel: Tensor, bias: Tensor? = nil, geometry g: ConvGeometry,
+                   fuseReLU: Bool = false) -> Tensor {
+    let n = x.shape[0]
+    precondition(x.count == n * g.inH * g.inW * g.inC && kernel.count == g.groupK * g.outC,
+                 "conv2d: input \(x.shape), kernel \(kernel.shape) do not fit \(g)")
+    let blocks = ConvBlocks(g)
+    let (K, gk, oc, goc) = (g.colK, g.groupK, g.outC, g.groupOutC)
+    var out = Tensor(uninitializedShape: windowOutputShape(x, g, channels: oc))
+    let po = out.freshPointer, px = x.pointer, pk = kernel.pointer, pb = bias?.pointer
+    let chunks = ParallelBatch.chunks(n)
+    ParallelBatch.run(n, chunks: chunks) { _, examples in
+        let colBuffer = blocks.columnBuffer()
+        defer { colBuffer?.deallocate() }
+        blocks.forEach(examples) { e, count, r0, rows in
+            let col = blocks.columns(px, example: e, count: count, into: colBuffer)
+            for grp in 0..<g.groups {
+                gemm(col + grp * gk, lda: K, pk + grp * goc, ldb: oc, po + r0 * oc + grp * goc, ldc: oc,
+                     m: rows, n: goc, k: gk)
+            }
+            biasReLU(po + r0 * oc, rows: rows, n: oc, bias: pb, relu: fuseReLU)
+        }
+    }
+    let y = out
+    let (tx, tk, tb) = (x.isTracked, kernel.isTracked, bias?.isTracked ?? false)
+    var inputs = [x, kernel]
+    if let bias { inputs.append(bias) }
+    return Tape.record(out, inputs: inputs) { dyIn in
+        let kCount = gk * oc
+        // Per-chunk partial sums: dbias (chunks × oc) and dK (chunk 0 writes the result).
+        let biasSums: UnsafeMutablePointer<Float>? = tb ? .allocate(capacity: chunks * oc) : nil
+        let kernelParts: UnsafeMutablePointer<Float>? = tk && chunks > 1 ? .allocate(capacity: (chunks - 1) * kCount) : nil
+        defer { biasSums?.deallocate(); kernelParts?.deallocate() }
+        var gk2 = tk ? Tensor(uninitializedShape: kernel.shape) : nil
+        var gx = tx ? Tensor(uninitializedShape: x.shape) : nil
+        let pgk = gk2?.freshPointer, pgx = gx?.freshPointer
+        let pdy = dyIn.pointer, py = y.pointer
+        ParallelBatch.run(n, chunks: chunks) { c, examples in
+            let colBuffer = tk || tx ? blocks.columnBuffer() : nil
+            let masked: UnsafeMutablePointer<Float>? = fuseReLU ? .allocate(capacity: blocks.rowsPerBlock * oc) : nil
+            defer { colBuffer?.deallocate(); masked?.deallocate() }
+            let sums = biasSums.map { $0 + c * oc }
+            sums?.update(repeating: 0, count: oc)
+            let dK = pgk.map { c == 0 ? $0 : kernelParts! + (c - 1) * kCount }
+            var first = true
+            blocks.forEach(examples) { e, count, r0, rows in
+                var dy = pdy + r0 * oc
+                if let masked {
+                    maskAndSum(dy, relu: py + r0 * oc, into: masked, sums: sums, rows: rows, n: oc)
+                    dy = UnsafePointer(masked)
+                } else if let sums {
+                    maskAndSum(dy, relu: nil, into: nil, sums: sums, rows: rows, n: oc)
+                }
+                if let dK {
+                    let col = blocks.columns(px, example: e, count: count, into: colBuffer)
+                    for grp in 0..<g.groups {
+                        gemm(col + grp * gk, lda: K, dy + grp * goc, ldb: oc, dK + grp * goc, ldc: oc,
+                             m: gk, n: goc, k: rows, transA: true, beta: first ? 0 : 1)
+                    }
+                }
+                if let pgx {
+                    let gxb = pgx + e * blocks.inSize
+                    let dcol = blocks.pointwise ? gxb : colBuffer!
+                    for grp in 0..<g.groups {
+                        gemm(dy + grp * goc, lda: oc, pk + grp * goc, ldb: oc, dcol + grp * gk, ldc: K,
+                             m: rows, n: gk, k: goc, transB: true)
+                    }
+                    if !blocks.pointwise {
+                        gxb.update(repeating: 0, count: count * blocks.inSize)
+                        g.col2im(dcol, gxb, batch: count)
+                    }
+                }
+                first = false
+            }
+        }
+        withExtendedLifetime((x, kernel, y)) {}
+        if let pgk, let parts = kernelParts {
+            for c in 0..<(chunks - 1) { addInPlace(pgk, parts + c * kCount, kCount) }
+        }
+        var gb: Tensor?
+        if let sums = biasSums {
+            var t = Tensor(uninitializedShape: [oc])
+            let pt = t.freshPointer
+            pt.update(from: sums, count: oc)
+            for c in 1..<chunks { addInPlace(pt, sums + c * oc, oc) }
+            gb = t
+        }
+        return [gx, gk2, gb]
+    }
+}
+
+/// How `conv2d` walks a chunk of examples: blocks of whole examples whose im2col rows
+/// (and output rows) take about 512 KB, so a block's passes stay in the L2 cache.
+struct ConvBlocks {
+    let g: ConvGeometry
+    /// Output rows (pixels) per example, and input floats per example.
+    let perExample: Int, inSize: Int
+    let examplesPerBlock: Int
+    /// A 1×1 stride-1 unpadded kernel reads the input rows as its columns.
+    let pointwise: Bool
+
+    /// The target size of a block's im2col (or output) rows; tests shrink it to force
+    /// one example per block.
+    nonisolated(unsafe) static var budgetBytes = 512 << 10
+
+    init(_ g: ConvGeometry, budgetBytes: Int = ConvBlocks.budgetBytes) {
+        self.g = g
+        perExample = g.outH * g.outW
+        inSize = g.inH * g.inW * g.inC
+        pointwise = g.isPointwise
+        let bytesPerExample = perExample * Swift.max(g.colK, g.outC) * MemoryLayout<Float>.size
+        examplesPerBlock = Swift.max(1, budgetBytes / Swift.max(bytesPerExample, 1))
+    }
+
+    var rowsPerBlock: Int { examplesPerBlock * perExample }
+
+    /// A buffer for one block's im2col rows (nil for pointwise kernels); the caller frees it.
+    func columnBuffer() -> UnsafeMutablePointer<Float>? {
+        pointwise ? nil : .allocate(capacity: rowsPerBlock * g.colK)
+    }
+
+    /// The im2col rows of `count` examples from `example`: written into `buffer`, or the
+    /// input itself for pointwise kernels.
+    @inline(__always)
+    func columns(_ x: UnsafePointer<Float>, example: Int, count: Int, into buffer: UnsafeMutablePointer<Float>?) -> UnsafePointer<Float> {
+        guard let buffer else { return x + example * inSize }
+        g.im2col(x + example * inSize, buffer, batch: count)
+        return UnsafePointer(buffer)
+    }
+
+    /// Calls `body(firstExample, count, firstRow, rows)` for each block of `examples`.
+    @inline(__always)
+    func forEach(_ examples: Range<Int>, _ body: (Int, Int, Int, Int) -> Void) {
+        var e = examples.lowerBound
+        while e < examples.upperBound {
+            let count = Swift.min(examplesPerBlock, examples.upperBound - e)
+            body(e, count, e * perExample, count * perExample)
+            e += count
+        }
+    }
+}
+
+// MARK: - Vector helpers
+
+@inline(__always) func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
+@inline(__always) func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self) }
+
+/// a[i] += b[i] for i < n.
+@inline(__always)
+func addInPlace(_ a: UnsafeMutablePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) {
+    var i = 0
+    while i + 8 <= n { store8(load8(a + i) + load8(b + i), a + i); i += 8 }
+    while i < n { a[i] += b[i]; i += 1 }
+}
+
 /// Adds `bias` (when given) to each of `rows` rows of `out` (width n) and, with `relu`,
 /// clamps at 0 — one pass after the GEMM.
 @inline(__always)
 func biasReLU(_ out: UnsafeMutablePointer<Float>, rows: Int, n: Int, bias: UnsafePointer<Float>?, relu: Bool) {
-    switch (bias, relu) {
-    case let (b?, true): for r in 0..<rows { let row = out + r * n; for j in 0..<n { row[j] = Swift.max(row[j] + b[j], 0) } }
-    case let (b?, false): for r in 0..<rows { let row = out + r * n; for j in 0..<n { row[j] += b[j] } }
-    case (nil, true): for i in 0..<(rows * n) { out[i] = Swift.max(out[i], 0) }
-    case (nil, false): break
+    if bias == nil && !relu { return }
+    let zero = SIMD8<Float>(repeating: 0)
+    for r in 0..<rows {
+        let row = out + r * n
+        var j = 0
+        while j + 8 <= n {
+            var v = load8(row + j)
+            if let bias { v += load8(bias + j) }
+            if relu { v = pointwiseMax(v, zero) }
+            store8(v, row + j)
+            j += 8
+        }
+        while j < n {
+            var v = row[j] + (bias?[j] ?? 0)
+            if relu { v = Swift.max(v, 0) }
+            row[j] = v
+            j += 1
+        }
     }
 }
 
-/// Column sums of a (rows, n) matrix into a new (n) tensor: the bias gradient.
-func columnSums(_ g: UnsafePointer<Float>, rows: Int, n: Int) -> Tensor {
-    var out = Tensor(shape: [n])
-    let po = out.freshPointer
-    for r in 0..<rows { let row = g + r * n; for j in 0..<n { po[j] += row[j] } }
-    return out
+/// One pass over dy (rows, n): masks it where the ReLU output `y` was not positive (when
+/// given, writing `out`) and adds the (masked) column sums to `sums` (when given).
+@inline(__always)
+func maskAndSum(_ dy: UnsafePointer<Float>, relu y: UnsafePointer<Float>?, into out: UnsafeMutablePointer<Float>?,
+                sums: UnsafeMutablePointer<Float>?, rows: Int, n: Int) {
+    let zero = SIMD8<Float>(repeating: 0)
+    for r in 0..<rows {
+        let gi = dy + r * n
+        var j = 0
+        while j + 8 <= n {
+            var v = load8(gi + j)
+            if let y, let out {
+                v = v.replacing(with: zero, where: load8(y + r * n + j) .<= zero)
+                store8(v, out + r * n + j)
+            }
+            if let sums { store8(load8(sums + j) + v, sums + j) }
+            j += 8
+        }
+        while j < n {
+            var v = gi[j]
+            if let y, let out { v = y[r * n + j] > 0 ? v : 0; out[r * n + j] = v }
+            sums?[j] += v
+            j += 1
+        }
+    }
 }
 
 /// The output shape of a sliding-window op: `x`'s batch, the geometry's spatial size
@@ -57,115 +255,12 @@ func windowOutputShape(_ x: Tensor, _ g: ConvGeometry, channels: Int) -> [Int] {
     x.rank == 3 ? [x.shape[0], g.outW, channels] : [x.shape[0], g.outH, g.outW, channels]
 }
 
-/// Convolution (cross-correlation, as Keras) of channels-last `x` (batch, h, w, in) or
-/// (batch, w, in) with `kernel` (kh, kw, in/groups, out), plus an optional `bias`:
-///
-///     y[b, oy, ox, o] = bias[o] + Σ_{ky,kx,c} x[b, oy·sh − pt + ky·dh, ox·sw − pl + kx·dw, g·cg + c] · k[ky, kx, c, o]
-///
-/// computed as im2col(x) (b·oh·ow, kh·kw·cg) × kernel (kh·kw·cg, out), one GEMM per group,
-/// batch chunks in parallel (`ParallelBatch`). Backward: dK = colᵀ·dy (a partial sum per
-/// chunk), dx = col2im(dy·Kᵀ), dbias = Σ dy. `fuseReLU` applies max(·, 0) with the bias
-/// in one pass (and masks dy in backward).
-public func conv2d(_ x: Tensor, _ kernel: Tensor, bias: Tensor? = nil, geometry g: ConvGeometry,
-                   fuseReLU: Bool = false) -> Tensor {
-    let n = x.shape[0]
-    precondition(x.count == n * g.inH * g.inW * g.inC && kernel.count == g.groupK * g.outC,
-                 "conv2d: input \(x.shape), kernel \(kernel.shape) do not fit \(g)")
-    let perExample = g.outH * g.outW, inSize = g.inH * g.inW * g.inC
-    let P = n * perExample, K = g.colK, gk = g.groupK, oc = g.outC, goc = g.groupOutC
-    var out = Tensor(uninitializedShape: windowOutputShape(x, g, channels: oc))
+/// Column sums of a (rows, n) matrix into a new (n) tensor: the bias gradient.
+func columnSums(_ g: UnsafePointer<Float>, rows: Int, n: Int) -> Tensor {
+    var out = Tensor(shape: [n])
     let po = out.freshPointer
-    let pointwise = g.isPointwise
-    let scratch: ScratchBuffer? = pointwise ? nil : ScratchBuffer(count: P * K)
-    let col = UnsafePointer(scratch?.pointer) ?? x.pointer
-    let px = x.pointer, pk = kernel.pointer, pb = bias?.pointer
-    let chunks = ParallelBatch.chunks(n)
-    ParallelBatch.run(n, chunks: chunks) { _, b in
-        let r0 = b.lowerBound * perExample, rows = b.count * perExample
-        if let scratch { g.im2col(px + b.lowerBound * inSize, scratch.pointer + r0 * K, batch: b.count) }
-        for grp in 0..<g.groups {
-            gemm(col + r0 * K + grp * gk, lda: K, pk + grp * goc, ldb: oc, po + r0 * oc + grp * goc, ldc: oc,
-                 m: rows, n: goc, k: gk)
-        }
-        biasReLU(po + r0 * oc, rows: rows, n: oc, bias: pb, relu: fuseReLU)
-    }
-    let y = out
-    let (tx, tk, tb) = (x.isTracked, kernel.isTracked, bias?.isTracked ?? false)
-    var inputs = [x, kernel]
-    if let bias { inputs.append(bias) }
-    return Tape.record(out, inputs: inputs) { dyIn in
-        // dy masked by the fused ReLU, and per-chunk partial sums for dbias and dK.
-        let masked: ScratchBuffer? = fuseReLU ? ScratchBuffer(count: P * oc) : nil
-        let pg = UnsafePointer(masked?.pointer) ?? dyIn.pointer
-        let biasSums: ScratchBuffer? = tb ? ScratchBuffer(count: chunks * oc) : nil
-        let kCount = gk * oc
-        let kernelParts: ScratchBuffer? = tk && chunks > 1 ? ScratchBuffer(count: (chunks - 1) * kCount) : nil
-        var gk2 = tk ? Tensor(uninitializedShape: kernel.shape) : nil
-        var gx = tx ? Tensor(uninitializedShape: x.shape) : nil
-        let pgk = gk2?.freshPointer, pgx = gx?.freshPointer
-        let pdy = dyIn.pointer, py = y.pointer
-        ParallelBatch.run(n, chunks: chunks) { c, b in
-            let r0 = b.lowerBound * perExample, rows = b.count * perExample
-            if fuseReLU || tb {
-                maskAndSum(pdy + r0 * oc, relu: fuseReLU ? py + r0 * oc : nil, into: masked.map { $0.pointer + r0 * oc },
-                           sums: biasSums.map { $0.pointer + c * oc }, rows: rows, n: oc)
-            }
-            if let pgk {
-                let dst = c == 0 ? pgk : kernelParts!.pointer + (c - 1) * kCount
-                for grp in 0..<g.groups {
-                    gemm(col + r0 * K + grp * gk, lda: K, pg + r0 * oc + grp * goc, ldb: oc, dst + grp * goc, ldc: oc,
-                         m: gk, n: goc, k: rows, transA: true)
-                }
-            }
-            if let pgx {
-                // The chunk's im2col rows are no longer needed: they take the column gradient.
-                let gxb = pgx + b.lowerBound * inSize
-                let dcol = pointwise ? gxb : scratch!.pointer + r0 * K
-                for grp in 0..<g.groups {
-                    gemm(pg + r0 * oc + grp * goc, lda: oc, pk + grp * goc, ldb: oc, dcol + grp * gk, ldc: K,
-                         m: rows, n: gk, k: goc, transB: true)
-                }
-                if !pointwise {
-                    gxb.update(repeating: 0, count: b.count * inSize)
-                    g.col2im(dcol, gxb, batch: b.count)
-                }
-            }
-        }
-        withExtendedLifetime((x, kernel, scratch)) {}
-        if let pgk, let parts = kernelParts {
-            for c in 0..<(chunks - 1) { let src = parts.pointer + c * kCount; for i in 0..<kCount { pgk[i] += src[i] } }
-        }
-        var gb: Tensor?
-        if let sums = biasSums {
-            var t = Tensor(uninitializedShape: [oc])
-            let pt = t.freshPointer
-            pt.update(from: sums.pointer, count: oc)
-            for c in 1..<chunks { let src = sums.pointer + c * oc; for j in 0..<oc { pt[j] += src[j] } }
-            gb = t
-        }
-        return [gx, gk2, gb]
-    }
-}
-
-/// One pass over dy (rows, n): masks it where the ReLU output was 0 (when `relu` is given,
-/// writing `into`) and adds its column sums to `sums` (when given, overwritten).
-@inline(__always)
-func maskAndSum(_ dy: UnsafePointer<Float>, relu y: UnsafePointer<Float>?, into out: UnsafeMutablePointer<Float>?,
-                sums: UnsafeMutablePointer<Float>?, rows: Int, n: Int) {
-    sums?.update(repeating: 0, count: n)
-    for r in 0..<rows {
-        let gi = dy + r * n
-        if let y, let out {
-            let yr = y + r * n, gm = out + r * n
-            if let sums {
-                for j in 0..<n { let m = yr[j] > 0 ? gi[j] : 0; gm[j] = m; sums[j] += m }
-            } else {
-                for j in 0..<n { gm[j] = yr[j] > 0 ? gi[j] : 0 }
-            }
-        } else if let sums {
-            for j in 0..<n { sums[j] += gi[j] }
-        }
-    }
+    for r in 0..<rows { let row = g + r * n; for j in 0..<n { po[j] += row[j] } }
+    return out
 }
 
 /// Transposed convolution (Keras Conv1DTranspose/Conv2DTranspose): the input-gradient of

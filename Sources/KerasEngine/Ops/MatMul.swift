@@ -27,14 +27,29 @@ public func matmul(_ x: Tensor, _ w: Tensor) -> Tensor {
     let k = w.shape[0], n = w.shape[1], m = x.count / Swift.max(k, 1)
     var outShape = x.shape; outShape[outShape.count - 1] = n
     var out = Tensor(uninitializedShape: outShape)
-    sgemm(x.pointer, w.pointer, out.freshPointer, m: m, n: n, k: k)
+    let po = out.freshPointer
+    onOneBLASThreadIfSmall(m * n * k) { sgemm(x.pointer, w.pointer, po, m: m, n: n, k: k) }
     let (tx, tw) = (x.isTracked, w.isTracked)
     return Tape.record(out, inputs: [x, w]) { g in
         var gx: Tensor?, gw: Tensor?
-        if tx { gx = Tensor(uninitializedShape: x.shape); sgemm(g.pointer, w.pointer, gx!.freshPointer, m: m, n: k, k: n, transB: true) }
-        if tw { gw = Tensor(uninitializedShape: w.shape); sgemm(x.pointer, g.pointer, gw!.freshPointer, m: k, n: n, k: m, transA: true) }
+        onOneBLASThreadIfSmall(m * n * k) {
+            if tx { gx = Tensor(uninitializedShape: x.shape); sgemm(g.pointer, w.pointer, gx!.freshPointer, m: m, n: k, k: n, transB: true) }
+            if tw { gw = Tensor(uninitializedShape: w.shape); sgemm(x.pointer, g.pointer, gw!.freshPointer, m: k, n: n, k: m, transA: true) }
+        }
         return [gx, gw]
     }
+}
+
+/// Runs `body` with OpenBLAS on one thread when the product has fewer than 2²² (4 M)
+/// multiply-adds (e.g. a Dense 1600 → 10 on a batch of 128): waking BLAS threads then
+/// costs more than they save, and they spin on a shared machine afterwards.
+@inline(__always)
+func onOneBLASThreadIfSmall(_ multiplyAdds: Int, _ body: () -> Void) {
+    let threads = multiplyAdds < 1 << 22 ? openblas_get_num_threads() : 1
+    if threads == 1 { body(); return }
+    openblas_set_num_threads(1)
+    body()
+    openblas_set_num_threads(threads)
 }
 
 /// x + bias along the last axis (Keras's bias_add, channels last).

@@ -18,11 +18,11 @@ final class ScratchBuffer {
     }
     deinit {
         let (address, n) = (UInt(bitPattern: pointer), count)
-        // Keep at most 8 buffers and 64 M floats (256 MB); evict the oldest beyond that.
+        // Keep at most 16 buffers and 64 M floats (256 MB); evict the oldest beyond that.
         let evicted: [UInt] = ScratchBuffer.pool.withLock { free in
             free.append((address, n))
             var out: [UInt] = []
-            while free.count > 8 || free.reduce(0, { $0 + $1.count }) > 1 << 26 { out.append(free.removeFirst().address) }
+            while free.count > 16 || free.reduce(0, { $0 + $1.count }) > 1 << 26 { out.append(free.removeFirst().address) }
             return out
         }
         for a in evicted { UnsafeMutablePointer<Float>(bitPattern: a)?.deallocate() }
@@ -55,15 +55,15 @@ public func conv2d(_ x: Tensor, _ kernel: Tensor, bias: Tensor? = nil, geometry 
     let chunks = ParallelBatch.chunks(n)
     ParallelBatch.run(n, chunks: chunks) { _, examples in
         let colBuffer = blocks.columnBuffer()
-        defer { colBuffer?.deallocate() }
         blocks.forEach(examples) { e, count, r0, rows in
-            let col = blocks.columns(px, example: e, count: count, into: colBuffer)
+            let col = blocks.columns(px, example: e, count: count, into: colBuffer?.pointer)
             for grp in 0..<g.groups {
                 gemm(col + grp * gk, lda: K, pk + grp * goc, ldb: oc, po + r0 * oc + grp * goc, ldc: oc,
                      m: rows, n: goc, k: gk)
             }
             biasReLU(po + r0 * oc, rows: rows, n: oc, bias: pb, relu: fuseReLU)
         }
+        withExtendedLifetime(colBuffer) {}
     }
     let y = out
     let (tx, tk, tb) = (x.isTracked, kernel.isTracked, bias?.isTracked ?? false)
@@ -81,8 +81,8 @@ public func conv2d(_ x: Tensor, _ kernel: Tensor, bias: Tensor? = nil, geometry 
         let pdy = dyIn.pointer, py = y.pointer
         ParallelBatch.run(n, chunks: chunks) { c, examples in
             let colBuffer = tk || tx ? blocks.columnBuffer() : nil
-            let masked: UnsafeMutablePointer<Float>? = fuseReLU ? .allocate(capacity: blocks.rowsPerBlock * oc) : nil
-            defer { colBuffer?.deallocate(); masked?.deallocate() }
+            let maskBuffer = fuseReLU ? ScratchBuffer(count: blocks.rowsPerBlock * oc) : nil
+            let masked = maskBuffer?.pointer
             let sums = biasSums.map { $0 + c * oc }
             sums?.update(repeating: 0, count: oc)
             let dK = pgk.map { c == 0 ? $0 : kernelParts! + (c - 1) * kCount }
@@ -96,7 +96,7 @@ public func conv2d(_ x: Tensor, _ kernel: Tensor, bias: Tensor? = nil, geometry 
                     maskAndSum(dy, relu: nil, into: nil, sums: sums, rows: rows, n: oc)
                 }
                 if let dK {
-                    let col = blocks.columns(px, example: e, count: count, into: colBuffer)
+                    let col = blocks.columns(px, example: e, count: count, into: colBuffer?.pointer)
                     for grp in 0..<g.groups {
                         gemm(col + grp * gk, lda: K, dy + grp * goc, ldb: oc, dK + grp * goc, ldc: oc,
                              m: gk, n: goc, k: rows, transA: true, beta: first ? 0 : 1)
@@ -104,7 +104,7 @@ public func conv2d(_ x: Tensor, _ kernel: Tensor, bias: Tensor? = nil, geometry 
                 }
                 if let pgx {
                     let gxb = pgx + e * blocks.inSize
-                    let dcol = blocks.pointwise ? gxb : colBuffer!
+                    let dcol = blocks.pointwise ? gxb : colBuffer!.pointer
                     for grp in 0..<g.groups {
                         gemm(dy + grp * goc, lda: oc, pk + grp * goc, ldb: oc, dcol + grp * gk, ldc: K,
                              m: rows, n: gk, k: goc, transB: true)
@@ -116,6 +116,7 @@ public func conv2d(_ x: Tensor, _ kernel: Tensor, bias: Tensor? = nil, geometry 
                 }
                 first = false
             }
+            withExtendedLifetime((colBuffer, maskBuffer)) {}
         }
         withExtendedLifetime((x, kernel, y)) {}
         if let pgk, let parts = kernelParts {
@@ -158,9 +159,9 @@ struct ConvBlocks {
 
     var rowsPerBlock: Int { examplesPerBlock * perExample }
 
-    /// A buffer for one block's im2col rows (nil for pointwise kernels); the caller frees it.
-    func columnBuffer() -> UnsafeMutablePointer<Float>? {
-        pointwise ? nil : .allocate(capacity: rowsPerBlock * g.colK)
+    /// A buffer for one block's im2col rows (nil for pointwise kernels), from the pool.
+    func columnBuffer() -> ScratchBuffer? {
+        pointwise ? nil : ScratchBuffer(count: rowsPerBlock * g.colK)
     }
 
     /// The im2col rows of `count` examples from `example`: written into `buffer`, or the

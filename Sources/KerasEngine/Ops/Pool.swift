@@ -1,54 +1,90 @@
 /// Pooling ops over channels-last windows, each with its backward.
 
 /// Max pooling: `y[b, oy, ox, c] = max over the window cells inside the input`.
-/// Backward routes each output gradient to the first window cell (row-major) holding
-/// the max, found by comparing x with y — no argmax is stored, and both loops run over
-/// contiguous channels so they vectorize. Batch chunks run in parallel; when windows do
-/// not overlap (stride ≥ pool size, Keras's default) every input cell is written once,
-/// so the input gradient needs no zero-filled scratch pass.
+/// Forward also records, per output value, which window cell (row-major, the first on
+/// ties) held the max; backward routes each output gradient there without reading x or y
+/// again. Loops run over contiguous channels in SIMD8 steps, batch chunks in parallel;
+/// when windows do not overlap (stride ≥ pool size, Keras's default) every input cell is
+/// written exactly once, so the input gradient needs no zero-filling pass.
 public func maxPool2d(_ x: Tensor, geometry g: ConvGeometry) -> Tensor {
     let n = x.shape[0], C = g.inC
     precondition(g.outC == C && x.count == n * g.inH * g.inW * C, "maxPool2d: \(x.shape) does not fit \(g)")
     var out = Tensor(uninitializedShape: windowOutputShape(x, g, channels: C))
     let px = x.pointer, po = out.freshPointer
+    let tracked = x.isTracked
+    // The argmax cell of every output value, as a Float (exact for windows < 2²⁴ cells).
+    let argmax: ScratchBuffer? = tracked ? ScratchBuffer(count: out.count) : nil
+    let pa = argmax?.pointer
     let chunks = ParallelBatch.chunks(n)
     ParallelBatch.run(n, chunks: chunks) { _, b in
         forEachWindow(g, batches: b) { o, first, cells in
             let dst = po + o
             dst.update(from: px + first, count: C)
-            cells { i in let src = px + i; for c in 0..<C { dst[c] = Swift.max(dst[c], src[c]) } }
+            if let pa {
+                let ix = pa + o
+                ix.update(repeating: 0, count: C)
+                var k: Float = 0
+                cells { i in maxWithIndex(px + i, into: dst, index: ix, cell: k, C); k += 1 }
+            } else {
+                cells { i in maxWithIndex(px + i, into: dst, index: nil, cell: 0, C) }
+            }
         }
     }
-    let y = out
     let disjoint = g.sh >= g.kh && g.sw >= g.kw
     return Tape.record(out, inputs: [x]) { dy in
+        guard let pa = argmax?.pointer else { return [nil] }
         var gx = Tensor(uninitializedShape: x.shape)
-        let pd = gx.freshPointer, pg = dy.pointer, py = y.pointer
+        let pd = gx.freshPointer, pg = dy.pointer
         let inSize = g.inH * g.inW * C
         ParallelBatch.run(n, chunks: chunks) { _, b in
-            let done = UnsafeMutablePointer<Float>.allocate(capacity: C)
-            defer { done.deallocate() }
             if disjoint {
                 zeroUncoveredCells(pd, g, batches: b)
             } else {
                 (pd + b.lowerBound * inSize).update(repeating: 0, count: b.count * inSize)
             }
             forEachWindow(g, batches: b) { o, _, cells in
-                done.update(repeating: 0, count: C)
-                let yo = py + o, go = pg + o
-                cells { i in
-                    let src = px + i, d = pd + i
-                    for c in 0..<C {
-                        let eq: Float = src[c] == yo[c] ? 1 : 0
-                        let hit = eq * (1 - done[c])
-                        if disjoint { d[c] = hit * go[c] } else { d[c] += hit * go[c] }
-                        done[c] += hit
-                    }
-                }
+                var k: Float = 0
+                cells { i in routeGradient(pg + o, index: pa + o, cell: k, to: pd + i, accumulate: !disjoint, C); k += 1 }
             }
         }
-        withExtendedLifetime((x, y)) {}
         return [gx]
+    }
+}
+
+/// dst = max(dst, src) over C channels; where src is strictly larger, index = cell.
+@inline(__always)
+func maxWithIndex(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, index: UnsafeMutablePointer<Float>?,
+                  cell: Float, _ C: Int) {
+    var c = 0
+    let k = SIMD8<Float>(repeating: cell)
+    while c + 8 <= C {
+        let v = load8(src + c), best = load8(dst + c), greater = v .> best
+        store8(best.replacing(with: v, where: greater), dst + c)
+        if let index { store8(load8(index + c).replacing(with: k, where: greater), index + c) }
+        c += 8
+    }
+    while c < C {
+        if src[c] > dst[c] { dst[c] = src[c]; index?[c] = cell }
+        c += 1
+    }
+}
+
+/// The gradient of one window cell: dy where the cell held the max, else 0; written, or
+/// added when windows overlap.
+@inline(__always)
+func routeGradient(_ dy: UnsafePointer<Float>, index: UnsafePointer<Float>, cell: Float, to dst: UnsafeMutablePointer<Float>,
+                   accumulate: Bool, _ C: Int) {
+    var c = 0
+    let k = SIMD8<Float>(repeating: cell), zero = SIMD8<Float>(repeating: 0)
+    while c + 8 <= C {
+        let v = zero.replacing(with: load8(dy + c), where: load8(index + c) .== k)
+        store8(accumulate ? load8(dst + c) + v : v, dst + c)
+        c += 8
+    }
+    while c < C {
+        let v: Float = index[c] == cell ? dy[c] : 0
+        dst[c] = accumulate ? dst[c] + v : v
+        c += 1
     }
 }
 

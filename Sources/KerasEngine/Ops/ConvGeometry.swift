@@ -78,9 +78,14 @@ extension ConvGeometry {
             let xb = x + b * inH * inW * inC
             for oy in 0..<outH {
                 let iy0 = oy * sh - padTop
+                let rowsInside = iy0 >= 0 && iy0 + (kh - 1) * dh < inH
                 for ox in 0..<outW {
                     let ix0 = ox * sw - padLeft
-                    if groups == 1 && dw == 1 {
+                    if groups == 1 && dw == 1 && rowsInside && ix0 >= 0 && ix0 + kw <= inW {
+                        // The window lies inside the input: kh straight copies, no checks.
+                        var src = xb + (iy0 * inW + ix0) * inC, dst = row
+                        for _ in 0..<kh { copyFloats(dst, src, rowLen); dst += rowLen; src += dh * inW * inC }
+                    } else if groups == 1 && dw == 1 {
                         // Each kernel row is a contiguous run of kw·inC input values.
                         let kx0 = Swift.max(0, -ix0), kx1 = Swift.min(kw, inW - ix0)
                         var dst = row

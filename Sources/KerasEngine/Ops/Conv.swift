@@ -1,10 +1,11 @@
 import CBLAS
 import Synchronization
 
-
-/// A raw float buffer owned by a backward closure (the im2col matrix, reused for the
-/// column gradient). Freed buffers go back to a small pool, so the next batch reuses
-/// already-mapped pages instead of faulting in fresh ones.
+/// A raw float buffer for an op's working data: a block's im2col rows, a masked
+/// gradient, max-pool argmax cells, a transposed convolution's columns. Freed buffers go
+/// back to a small pool, so the next batch (or the next block) reuses already-mapped
+/// pages instead of faulting in fresh ones. Keep the buffer alive (capture it, or
+/// `withExtendedLifetime`) while its pointer is in use.
 final class ScratchBuffer {
     let pointer: UnsafeMutablePointer<Float>
     let count: Int

@@ -192,4 +192,29 @@ final class RecurrentBuilderTests: XCTestCase {
                     "t.yaml:4:7: model.layers[0] (Bidirectional): expected input of shape (None, timesteps, features), got (None, 5)", input: "[5]")
         assertError("LSTM: 3", "t.yaml:4:7: model.layers[0] (LSTM): expected input of shape (None, timesteps, features), got (None, 5)", input: "[5]")
     }
+
+    /// A functional model threads Keras masks as a sequential one does: Embedding(mask_zero)
+    /// → LSTM gives the same outputs either way (and not those of the unmasked model).
+    func testFunctionalModelsThreadMasks() throws {
+        let layers = """
+            - Embedding: {name: emb, input_dim: 9, output_dim: 4, mask_zero: true, inputs: ids}
+            - LSTM: {name: rnn, units: 3, inputs: emb}
+            - Dense: {name: out, units: 2, inputs: rnn}
+        """
+        let functional = try model("model:\n  type: functional\n  inputs:\n    - Input: {name: ids, shape: [5]}\n  layers:\n\(layers)\n  outputs: [out]\n")
+        let sequential = try model("model:\n  input_shape: [5]\n  layers:\n" + layers.replacingOccurrences(of: ", inputs: ids", with: "")
+            .replacingOccurrences(of: ", inputs: emb", with: "").replacingOccurrences(of: ", inputs: rnn", with: "") + "\n")
+        XCTAssertEqual(functional.parameters.map(\.value.scalars), sequential.parameters.map(\.value.scalars))
+        let padded = Tensor(shape: [2, 5], data: [3, 1, 4, 0, 0, 2, 7, 0, 0, 0])
+        let f = functional.call([padded], training: false)[0].scalars
+        let q = sequential.call([padded], training: false)[0].scalars
+        XCTAssertEqual(f.count, 4)
+        for (a, b) in zip(f, q) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+        // Without the mask the zeros would be read as word 0 and change the outputs.
+        let noMask = try model("model:\n  input_shape: [5]\n  layers:\n" + layers.replacingOccurrences(of: "mask_zero: true", with: "mask_zero: false")
+            .replacingOccurrences(of: ", inputs: ids", with: "").replacingOccurrences(of: ", inputs: emb", with: "")
+            .replacingOccurrences(of: ", inputs: rnn", with: "") + "\n")
+        let n = noMask.call([padded], training: false)[0].scalars
+        XCTAssertGreaterThan(zip(f, n).map { abs($0 - $1) }.max() ?? 0, 1e-4)
+    }
 }

@@ -120,7 +120,8 @@ final class PredictTests: XCTestCase {
         CLI.assertFails(both, code: 2, contains: "exclude")
     }
 
-    func testBinaryAndRegressionOutputs() throws {
+    /// ab.csv: features a, b; label = yes when a + b > 0; size = 2a - b.
+    func writeABCSV() throws {
         var csv = "a,b,label,size\n"
         var rng = Fixtures.LCG(state: 3)
         for _ in 0..<200 {
@@ -128,6 +129,43 @@ final class PredictTests: XCTestCase {
             csv += "\(a),\(b),\(a + b > 0 ? "yes" : "no"),\(2 * a - b)\n"
         }
         try csv.write(to: dir.appendingPathComponent("ab.csv"), atomically: true, encoding: .utf8)
+    }
+
+    func testMultiOutputFormats() throws {
+        try writeABCSV()
+        let spec = dir.appendingPathComponent("multi.yaml").path
+        try """
+        seed: 1
+        data: {train: {format: csv, path: ab.csv, target: {cls: label, val: size}, features: [a, b]}}
+        model:
+          type: functional
+          inputs: [{Input: {name: x, shape: [2]}}]
+          layers:
+            - Dense: {name: h, units: 8, activation: relu, inputs: x}
+            - Dense: {name: cls, units: 2, activation: softmax, inputs: h}
+            - Dense: {name: val, units: 1, inputs: h}
+          outputs: [cls, val]
+        compile: {optimizer: {Adam: {learning_rate: 0.05}}, loss: {cls: sparse_categorical_crossentropy, val: mse}}
+        fit: {epochs: 20}
+        """.write(toFile: spec, atomically: true, encoding: .utf8)
+        let model = dir.appendingPathComponent("multi").path
+        try Fixtures.train(spec, model)
+        let input = Data("a,b\n0.9,0.8\n".utf8)
+        let csv = try CLI.run(["predict", model, "--input", "-"], stdin: input)
+        XCTAssertEqual(csv.code, 0, csv.stderr)
+        let fields = csv.stdout.dropLast().split(separator: ",")
+        XCTAssertEqual(fields.count, 2)
+        XCTAssertEqual(fields[0], "yes")
+        XCTAssertEqual(Double(fields[1])!, 1.0, accuracy: 0.3)
+        let json = try CLI.run(["predict", model, "--input", "-", "--output", "jsonl", "--top-k", "1"], stdin: input)
+        let obj = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: [String: Any]]
+        XCTAssertEqual(Set(obj.keys), ["cls", "val"])
+        XCTAssertEqual((obj["cls"]?["top_k"] as? [[String: Any]])?.first?["class"] as? String, "yes")
+        XCTAssertEqual((obj["val"]?["values"] as? [Double])?.count, 1)
+    }
+
+    func testBinaryAndRegressionOutputs() throws {
+        try writeABCSV()
         let binary = dir.appendingPathComponent("bin.yaml").path
         try """
         seed: 1

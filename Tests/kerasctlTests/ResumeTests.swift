@@ -10,7 +10,9 @@ final class ResumeTests: XCTestCase {
 
     /// A spec whose epochs take long enough to be interrupted mid-way (release: ~0.2 s or more),
     /// with Dropout, EarlyStopping(restore_best_weights) and ReduceLROnPlateau, whose state
-    /// must all survive the interruption.
+    /// must all survive the interruption. EarlyStopping watches val_loss with mode max, so
+    /// its best epoch is the first one, before the kill: the resumed run must get the
+    /// first epoch's weights back from the checkpoint.
     func slowSpec(epochs: Int) throws -> String {
         let (n, side) = CLI.isRelease ? (6000, 28) : (1200, 12)
         return try Fixtures.idxSpec(in: dir, train: n, test: 100, side: side, classes: 4, hidden: 256, dropout: true, fit: """
@@ -19,7 +21,7 @@ final class ResumeTests: XCTestCase {
           batch_size: 32
           validation_split: 0.1
           callbacks:
-            - EarlyStopping: {monitor: val_loss, patience: 100, restore_best_weights: true}
+            - EarlyStopping: {monitor: val_loss, mode: max, patience: 100, restore_best_weights: true}
             - ReduceLROnPlateau: {monitor: val_loss, factor: 0.5, patience: 1}
         """)
     }

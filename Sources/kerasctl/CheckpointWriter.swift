@@ -71,7 +71,8 @@ final class InterruptWatcher: Callback {
     func onBatchEnd(_ batch: Int, of batches: Int, logs: Logs, model: Model) { exitIfInterrupted() }
     func onEpochEnd(_ epoch: Int, logs: inout Logs, model: Model) throws { exitIfInterrupted() }
 
-    private func exitIfInterrupted() {
+    /// Exits 130 with the message if Ctrl-C was pressed (and no checkpoint is being written).
+    func exitIfInterrupted() {
         guard Self.interrupted, !Self.saving else { return }
         let where_: String
         if let directory {

@@ -91,6 +91,7 @@ struct Train: ParsableCommand {
             throw Failure.runtime("TerminateOnNaN stopped training: loss \(fired.loss) at epoch \(fired.epoch + 1)")
         }
         try checkpoints?.finish(model: model)
+        interrupt.exitIfInterrupted()
 
         if let test = data.test {
             let start = Date()

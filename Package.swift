@@ -38,6 +38,6 @@ let package = Package(
         .testTarget(name: "KerasEngineTests", dependencies: ["KerasEngine"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KerasDataTests", dependencies: ["KerasData"]),
         .testTarget(name: "KerasBuilderTests", dependencies: ["KerasBuilder"]),
-        .testTarget(name: "kerasctlTests", dependencies: ["kerasctl"]),
+        .testTarget(name: "kerasctlTests", dependencies: ["kerasctl", "KerasBuilder", "KerasEngine"]),
     ]
 )

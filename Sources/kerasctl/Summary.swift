@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import KerasBuilder
 import KerasEngine
 import KerasSpec
@@ -9,6 +10,11 @@ struct Summary: ParsableCommand {
     @Argument(help: "A model spec (YAML) or a model directory.") var target: String
 
     func run() throws {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: target, isDirectory: &isDir), isDir.boolValue {
+            print(try ModelStore(target).loadModel().model.summary())
+            return
+        }
         let spec = try Spec.load(path: target)
         var shapes: [[Int]]?
         if let data = spec.data { shapes = try DataCheck.inputShapes(spec, data: data, inputNames: ModelNames(spec).inputs) }

@@ -23,6 +23,7 @@ struct Failure: Error, CustomStringConvertible {
         case let e as SpecError: (code, text) = (2, e.description)
         case let e as DataError: (code, text) = (3, e.description)
         case let e as ShapeError: (code, text) = (2, e.description)
+        case let e as PersistenceError: (code, text) = (3, e.description)
         case let e as TrainingError:
             switch e {
             case .mismatch: (code, text) = (3, e.description)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import KerasEngine
 import Foundation
 
 /// The root command. Exit codes (SPEC.md): 0 success, 1 runtime failure, 2 usage or
@@ -11,6 +12,7 @@ struct Kerasctl: ParsableCommand {
         subcommands: [Train.self, Evaluate.self, Predict.self, Summary.self, Validate.self])
 
     static func main() {
+        keepBatchBuffersMapped()
         let code: Int32
         do {
             var command = try parseAsRoot()

@@ -8,10 +8,16 @@ final class MetricsWriter: Callback {
     private let handle: FileHandle
     private var start = Date()
 
-    init(path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
-            throw Failure.usage("cannot write --metrics-out file '\(path)'")
+    /// `append` continues an existing file (a resumed run).
+    init(path: String, append: Bool = false) throws {
+        let exists = FileManager.default.fileExists(atPath: path)
+        if !(append && exists) {
+            guard FileManager.default.createFile(atPath: path, contents: nil) else {
+                throw Failure.usage("cannot write --metrics-out file '\(path)'")
+            }
         }
+        guard let h = FileHandle(forWritingAtPath: path) else { throw Failure.usage("cannot write --metrics-out file '\(path)'") }
+        if append { h.seekToEndOfFile() }
         handle = h
     }
 

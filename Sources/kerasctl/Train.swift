@@ -9,11 +9,11 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Train the model a spec describes.")
 
     @Argument(help: "The model spec (YAML).") var spec: String
-    @Option(name: [.short, .customLong("output")], help: "Write the trained model directory here.") var output: String?
+    @Option(name: [.short, .customLong("output")], help: "Write the trained model directory here (a checkpoint after every epoch).") var output: String?
     @Option(help: "Override fit.epochs.") var epochs: Int?
     @Option(name: .customLong("batch-size"), help: "Override fit.batch_size.") var batchSize: Int?
     @Option(help: "Override the spec's seed.") var seed: UInt64?
-    @Option(help: "Continue the run saved in this model directory.") var resume: String?
+    @Option(help: "Continue the run saved in this model directory (writes back to it unless -o is given).") var resume: String?
     @Option(name: .customLong("metrics-out"), help: "Write one JSON line per epoch (and the test metrics) here.") var metricsOut: String?
     @Flag(help: "Print nothing but errors.") var quiet = false
 
@@ -24,27 +24,58 @@ struct Train: ParsableCommand {
 
     func run() throws {
         let spec = try Spec.load(path: self.spec)
-        let seed = self.seed ?? spec.seed ?? 0
+        let resumed = try resume.map { try ModelStore($0).load(compile: false) }
+        let seed = self.seed ?? resumed?.state.seed ?? spec.seed ?? 0
         let names = ModelNames(spec)
         let data = try DataLoader.load(spec, inputNames: names.inputs, outputNames: names.outputs, needTrain: true,
-                                       needTest: spec.data?.test != nil)
-        let model = try ModelBuilder.build(spec, inputShapes: data.inputShapes, seed: seed)
+                                       needTest: spec.data?.test != nil, preprocessing: resumed?.preprocessing)
+        let model = try ModelBuilder.build(spec, inputShapes: resumed?.manifest.inputShapes ?? data.inputShapes, seed: seed)
         guard let train = data.train else { throw Failure.data("no training data") }
         try CompileBuilder.compile(model, spec: spec, requireLoss: true, targetShapes: train.targets.map(\.exampleShape))
-        try LabelCheck.check(train, model: model)
-        if let v = data.validation { try LabelCheck.check(v, model: model) }
-        if let t = data.test { try LabelCheck.check(t, model: model) }
+        for split in [data.train, data.validation, data.test].compactMap({ $0 }) { try LabelCheck.check(split, model: model) }
 
         let epochs = self.epochs ?? spec.fit.epochs
         let batchSize = self.batchSize ?? spec.fit.batchSize
         let batches = (train.count + batchSize - 1) / batchSize
+        let outDir = output ?? resume
+        let store = outDir.map(ModelStore.init)
+        let specCallbacks = try spec.fit.callbacks.map {
+            try CallbackRegistry.make($0, context: .init(folder: spec.folder) { model, path, _, _ in try model.saveWeights(to: path) })
+        }
+        var initialEpoch = 0
+        var history: [ModelStore.HistoryEntry] = []
+        if let resumed {
+            try model.loadWeights(resumed.model.weightsDictionary)
+            try resumed.state.restore(into: model, slotTensors: resumed.optimizerSlots, callbacks: specCallbacks)
+            initialEpoch = resumed.state.epochsCompleted
+            history = resumed.history
+            guard initialEpoch < epochs else {
+                throw Failure.usage("the run in '\(resume ?? "")' already completed \(initialEpoch) of \(epochs) epochs; give a larger --epochs to continue")
+            }
+        }
+
         var callbacks: [any Callback] = []
         if !quiet { callbacks.append(ProgressPrinter(epochs: epochs, batches: batches)) }
-        let metricsWriter = try metricsOut.map { try MetricsWriter(path: $0) }
+        callbacks += specCallbacks
+        let metricsWriter = try metricsOut.map { try MetricsWriter(path: $0, append: resumed != nil) }
         if let metricsWriter { callbacks.append(metricsWriter) }
+        if let store {
+            let specText = (try? String(contentsOfFile: self.spec, encoding: .utf8)) ?? ""
+            try store.create(specText: specText)
+            try store.writeResolved(ResolvedRun.describe(spec: spec, model: model, epochs: epochs, batchSize: batchSize, seed: seed))
+            let manifest = ModelStore.Manifest(name: model.name, specPath: absolute(self.spec), inputShapes: model.inputShapes,
+                                               seed: seed, checkpoint: "", epochsCompleted: 0, epochsPlanned: epochs)
+            callbacks.append(CheckpointWriter(store: store, manifest: manifest, preprocessing: data.preprocessing,
+                                              seed: seed, history: history, callbacks: specCallbacks))
+        }
+        let interrupt = InterruptWatcher(directory: outDir)
+        callbacks.append(interrupt)
 
-        let options = FitOptions(epochs: epochs, batchSize: batchSize, shuffle: spec.fit.shuffle, seed: seed)
+        let options = FitOptions(epochs: epochs, batchSize: batchSize, shuffle: spec.fit.shuffle, initialEpoch: initialEpoch, seed: seed)
         try model.fit(data.dataset(train), validation: data.validation.map(data.dataset), options: options, callbacks: callbacks)
+        if let nan = specCallbacks.compactMap({ $0 as? TerminateOnNaN }).first, let fired = nan.fired {
+            throw Failure.runtime("TerminateOnNaN stopped training: loss \(fired.loss) at epoch \(fired.epoch + 1)")
+        }
 
         if let test = data.test {
             let start = Date()
@@ -57,6 +88,10 @@ struct Train: ParsableCommand {
             try metricsWriter?.writeTest(logs)
         }
     }
+}
+
+func absolute(_ path: String) -> String {
+    path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
 }
 
 /// The model's input and output names as the spec declares them (one unnamed input and

@@ -1,13 +1,22 @@
 import CBLAS
 
-/// C = op(A)·op(B) for row-major matrices through OpenBLAS, written into `c`
+/// C = op(A)·op(B) (+ beta·C) for row-major matrices with explicit leading dimensions,
+/// so blocks of a wider matrix (a group's channels, a gate's columns) are used in place.
+@inline(__always)
+func gemm(_ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+          _ c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, k: Int,
+          transA: Bool = false, transB: Bool = false, beta: Float = 0) {
+    guard m > 0, n > 0 else { return }
+    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+}
+
+/// C = op(A)·op(B) for dense row-major matrices through OpenBLAS, written into `c`
 /// (`beta` = 1 accumulates).
 @inline(__always)
 public func sgemm(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
                   m: Int, n: Int, k: Int, transA: Bool = false, transB: Bool = false, beta: Float = 0) {
-    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                Int32(m), Int32(n), Int32(k), 1, a, Int32(transA ? m : k), b, Int32(transB ? k : n),
-                beta, c, Int32(n))
+    gemm(a, lda: transA ? m : k, b, ldb: transB ? k : n, c, ldc: n, m: m, n: n, k: k, transA: transA, transB: transB, beta: beta)
 }
 
 /// Matrix product of x (..., k) and w (k, n): the last axis of `x` is contracted, so a

@@ -31,16 +31,6 @@ public struct RecurrentCellSpec: Equatable, Sendable {
     }
 }
 
-/// C = op(A)·op(B) (+ beta·C), row-major with explicit leading dimensions, so blocks of
-/// gate columns and strided rows are used in place.
-@inline(__always)
-func gemm(_ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
-          _ c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, k: Int,
-          transA: Bool = false, transB: Bool = false, beta: Float = 0) {
-    guard m > 0, n > 0 else { return }
-    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
-}
 
 /// A whole recurrent sequence as ONE recorded op (forward loop over time, backward
 /// through time in its closure).

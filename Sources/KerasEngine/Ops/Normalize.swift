@@ -1,0 +1,153 @@
+/// Fused normalization ops (batch and layer normalization), each with its backward.
+
+/// Batch normalization with batch statistics over every axis but the last (C channels):
+///
+///     μ = mean(x), σ² = mean((x − μ)²), x̂ = (x − μ)/√(σ² + ε), y = γ·x̂ + β
+///
+/// Returns y and the batch mean and (biased) variance. `gamma`/`beta` may be nil
+/// (scale/center off). Backward: dx = (γ/√(σ²+ε))·(dy − mean(dy) − x̂·mean(dy·x̂)),
+/// dγ = Σ dy·x̂, dβ = Σ dy.
+public func batchNormTraining(_ x: Tensor, gamma: Tensor?, beta: Tensor?, epsilon: Float)
+    -> (output: Tensor, mean: [Float], variance: [Float]) {
+    let C = x.shape[x.rank - 1], R = x.count / Swift.max(C, 1)
+    let px = x.pointer
+    var mean = [Double](repeating: 0, count: C), varc = [Double](repeating: 0, count: C)
+    for r in 0..<R { let row = px + r * C; for c in 0..<C { mean[c] += Double(row[c]) } }
+    for c in 0..<C { mean[c] /= Double(Swift.max(R, 1)) }
+    for r in 0..<R { let row = px + r * C; for c in 0..<C { let d = Double(row[c]) - mean[c]; varc[c] += d * d } }
+    for c in 0..<C { varc[c] /= Double(Swift.max(R, 1)) }
+    let m = mean.map(Float.init), v = varc.map(Float.init)
+    let inv = varc.map { Float(1 / ($0 + Double(epsilon)).squareRoot()) }
+    let gam = gamma?.scalars ?? [Float](repeating: 1, count: C), bet = beta?.scalars ?? [Float](repeating: 0, count: C)
+    var out = Tensor(uninitializedShape: x.shape)
+    let po = out.freshPointer
+    let scale = (0..<C).map { gam[$0] * inv[$0] }, shift = (0..<C).map { bet[$0] - m[$0] * gam[$0] * inv[$0] }
+    for r in 0..<R { let row = px + r * C, o = po + r * C; for c in 0..<C { o[c] = row[c] * scale[c] + shift[c] } }
+    var inputs = [x]
+    if let gamma { inputs.append(gamma) }
+    if let beta { inputs.append(beta) }
+    let (tx, tg, tb) = (x.isTracked, gamma?.isTracked ?? false, beta?.isTracked ?? false)
+    let y = Tape.record(out, inputs: inputs) { dy in
+        let pg = dy.pointer
+        var sumG = [Float](repeating: 0, count: C), sumGX = [Float](repeating: 0, count: C)
+        for r in 0..<R {
+            let row = px + r * C, g = pg + r * C
+            for c in 0..<C { sumG[c] += g[c]; sumGX[c] += g[c] * (row[c] - m[c]) * inv[c] }
+        }
+        var grads: [Tensor?] = [nil]
+        if tx {
+            var gx = Tensor(uninitializedShape: x.shape)
+            let pd = gx.freshPointer, invR = 1 / Float(Swift.max(R, 1))
+            let a = (0..<C).map { gam[$0] * inv[$0] }
+            let mg = sumG.map { $0 * invR }, mgx = sumGX.map { $0 * invR }
+            for r in 0..<R {
+                let row = px + r * C, g = pg + r * C, d = pd + r * C
+                for c in 0..<C { d[c] = a[c] * (g[c] - mg[c] - (row[c] - m[c]) * inv[c] * mgx[c]) }
+            }
+            grads[0] = gx
+        }
+        if gamma != nil { grads.append(tg ? Tensor(shape: [C], data: sumGX) : nil) }
+        if beta != nil { grads.append(tb ? Tensor(shape: [C], data: sumG) : nil) }
+        return grads
+    }
+    return (y, m, v)
+}
+
+/// Batch normalization with fixed statistics (inference): y = γ·(x − μ)/√(σ² + ε) + β.
+/// Gradients flow to x, γ and β (not to the statistics).
+public func batchNormInference(_ x: Tensor, mean: Tensor, variance: Tensor, gamma: Tensor?, beta: Tensor?,
+                               epsilon: Float) -> Tensor {
+    let C = x.shape[x.rank - 1], R = x.count / Swift.max(C, 1)
+    let pm = mean.pointer, pv = variance.pointer
+    let inv = (0..<C).map { 1 / (pv[$0] + epsilon).squareRoot() }
+    let gam = gamma?.scalars ?? [Float](repeating: 1, count: C), bet = beta?.scalars ?? [Float](repeating: 0, count: C)
+    let m = (0..<C).map { pm[$0] }
+    let scale = (0..<C).map { gam[$0] * inv[$0] }, shift = (0..<C).map { bet[$0] - m[$0] * gam[$0] * inv[$0] }
+    var out = Tensor(uninitializedShape: x.shape)
+    let px = x.pointer, po = out.freshPointer
+    for r in 0..<R { let row = px + r * C, o = po + r * C; for c in 0..<C { o[c] = row[c] * scale[c] + shift[c] } }
+    var inputs = [x]
+    if let gamma { inputs.append(gamma) }
+    if let beta { inputs.append(beta) }
+    let (tx, tg, tb) = (x.isTracked, gamma?.isTracked ?? false, beta?.isTracked ?? false)
+    return Tape.record(out, inputs: inputs) { dy in
+        let pg = dy.pointer
+        var grads: [Tensor?] = [nil]
+        if tx {
+            var gx = Tensor(uninitializedShape: x.shape)
+            let pd = gx.freshPointer
+            for r in 0..<R { let g = pg + r * C, d = pd + r * C; for c in 0..<C { d[c] = g[c] * scale[c] } }
+            grads[0] = gx
+        }
+        if gamma != nil || beta != nil {
+            var sumG = [Float](repeating: 0, count: C), sumGX = [Float](repeating: 0, count: C)
+            for r in 0..<R {
+                let row = px + r * C, g = pg + r * C
+                for c in 0..<C { sumG[c] += g[c]; sumGX[c] += g[c] * (row[c] - m[c]) * inv[c] }
+            }
+            if gamma != nil { grads.append(tg ? Tensor(shape: [C], data: sumGX) : nil) }
+            if beta != nil { grads.append(tb ? Tensor(shape: [C], data: sumG) : nil) }
+        }
+        return grads
+    }
+}
+
+/// Layer normalization over the trailing `D` values of each row:
+///
+///     x̂ = (x − mean)/√(var + ε), y = γ·x̂ + β      (γ, β of D values, optional)
+///
+/// Backward: dx = (1/√(var+ε))·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)) with ĝ = γ·dy.
+public func layerNorm(_ x: Tensor, normalizedCount D: Int, gamma: Tensor?, beta: Tensor?, epsilon: Float) -> Tensor {
+    let R = x.count / Swift.max(D, 1)
+    let px = x.pointer
+    var means = [Float](repeating: 0, count: R), invs = [Float](repeating: 0, count: R)
+    var out = Tensor(uninitializedShape: x.shape)
+    let po = out.freshPointer
+    let pgam = gamma?.pointer, pbet = beta?.pointer
+    for r in 0..<R {
+        let row = px + r * D, o = po + r * D
+        var s = 0.0
+        for j in 0..<D { s += Double(row[j]) }
+        let mu = s / Double(Swift.max(D, 1))
+        var v = 0.0
+        for j in 0..<D { let d = Double(row[j]) - mu; v += d * d }
+        let inv = Float(1 / (v / Double(Swift.max(D, 1)) + Double(epsilon)).squareRoot())
+        let m = Float(mu)
+        means[r] = m; invs[r] = inv
+        for j in 0..<D {
+            var y = (row[j] - m) * inv
+            if let pgam { y *= pgam[j] }
+            if let pbet { y += pbet[j] }
+            o[j] = y
+        }
+    }
+    var inputs = [x]
+    if let gamma { inputs.append(gamma) }
+    if let beta { inputs.append(beta) }
+    let (tx, tg, tb) = (x.isTracked, gamma?.isTracked ?? false, beta?.isTracked ?? false)
+    return Tape.record(out, inputs: inputs) { dy in
+        let pg = dy.pointer
+        var gx: Tensor? = tx ? Tensor(uninitializedShape: x.shape) : nil
+        var ggam = [Float](repeating: 0, count: D), gbet = [Float](repeating: 0, count: D)
+        let pd = gx?.freshPointer
+        var gh = [Float](repeating: 0, count: D)
+        for r in 0..<R {
+            let row = px + r * D, g = pg + r * D, m = means[r], inv = invs[r]
+            var sg: Float = 0, sgx: Float = 0
+            for j in 0..<D {
+                let xh = (row[j] - m) * inv
+                ggam[j] += g[j] * xh; gbet[j] += g[j]
+                let h = g[j] * (pgam?[j] ?? 1)
+                gh[j] = h; sg += h; sgx += h * xh
+            }
+            if let pd {
+                let invD = 1 / Float(Swift.max(D, 1))
+                for j in 0..<D { pd[r * D + j] = inv * (gh[j] - sg * invD - (row[j] - m) * inv * sgx * invD) }
+            }
+        }
+        var grads: [Tensor?] = [gx]
+        if let gamma { grads.append(tg ? Tensor(shape: gamma.shape, data: ggam) : nil) }
+        if let beta { grads.append(tb ? Tensor(shape: beta.shape, data: gbet) : nil) }
+        return grads
+    }
+}

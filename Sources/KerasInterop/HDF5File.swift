@@ -29,7 +29,8 @@ final class HDF5File {
         defer { H5Pclose(fapl) }
         H5Pset_fapl_core(fapl, 1 << 16, false)
         let set = image.withUnsafeBytes { H5Pset_file_image(fapl, UnsafeMutableRawPointer(mutating: $0.baseAddress), $0.count) }
-        let id = H5Fopen(name, chdf5_f_acc_rdonly(), fapl)
+        // A name no file has: with an image, the core driver must not touch the disk.
+        let id = H5Fopen("memory-\(UUID().uuidString).h5", chdf5_f_acc_rdonly(), fapl)
         guard set >= 0, id >= 0 else { throw KerasFileError(file: name, "not a readable HDF5 file (corrupt or truncated)") }
         return HDF5File(id: id, name: name)
     }
@@ -48,7 +49,7 @@ final class HDF5File {
         let fapl = H5Pcreate(chdf5_p_file_access())
         defer { H5Pclose(fapl) }
         H5Pset_fapl_core(fapl, 1 << 16, false)
-        let id = H5Fcreate(name, chdf5_f_acc_trunc(), chdf5_p_default(), fapl)
+        let id = H5Fcreate("memory-\(UUID().uuidString).h5", chdf5_f_acc_trunc(), chdf5_p_default(), fapl)
         guard id >= 0 else { throw KerasFileError(file: name, "cannot create an HDF5 file in memory") }
         return HDF5File(id: id, name: name)
     }
@@ -139,6 +140,8 @@ final class HDF5File {
         defer { H5Tclose(type) }
         let space = H5Aget_space(attr)
         defer { H5Sclose(space) }
+        // An empty list is stored as an empty (float) array.
+        if H5Sget_simple_extent_type(space) == H5S_SIMPLE, H5Sget_simple_extent_npoints(space) == 0 { return [] }
         guard H5Tget_class(type) == H5T_STRING else {
             throw KerasFileError(file: name, "attribute \(attribute) of \(path) is not a string")
         }

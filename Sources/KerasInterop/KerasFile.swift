@@ -73,10 +73,10 @@ public enum KerasFile {
 
     /// Keras 3's group name for each layer in `model.layers` order: the class in
     /// snake_case, then `_1`, `_2`, ... for later layers of the same class.
-    static func nativeGroupNames(_ layers: [KerasLayerInfo]) -> [String] {
+    static func nativeGroupNames(_ classNames: [String]) -> [String] {
         var used: [String: Int] = [:]
-        return layers.map { info in
-            let base = kerasSnakeCase(info.className)
+        return classNames.map { className in
+            let base = kerasSnakeCase(className)
             if let k = used[base] {
                 used[base] = k + 1
                 return "\(base)_\(k + 1)"
@@ -142,7 +142,7 @@ public enum KerasFile {
                        arrays: (KerasLayerInfo, String) throws -> [(shape: [Int], data: [Float])]) throws {
         let byName = Dictionary(model.layers.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         var updates: [(Parameter, Tensor)] = []
-        for (info, group) in zip(keras.layers, nativeGroupNames(keras.layers)) {
+        for (info, group) in zip(keras.layers, nativeGroupNames(keras.layers.map(\.className))) {
             let found = try arrays(info, group)
             guard let layer = byName[info.name] else {
                 if found.isEmpty { continue }

@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "KerasData", dependencies: ["CZlib"], swiftSettings: optimize),
         .target(name: "KerasBuilder", dependencies: ["KerasSpec", "KerasEngine", "KerasData"]),
         // Keras files: .keras (zip of config.json + model.weights.h5) and legacy .h5.
-        .target(name: "KerasInterop", dependencies: ["CZlib", "CHDF5", "KerasSpec", "KerasEngine", "KerasBuilder"]),
+        .target(name: "KerasInterop", dependencies: ["CZlib", "CHDF5", "KerasSpec", "KerasEngine", "KerasData", "KerasBuilder"]),
         .executableTarget(name: "kerasctl", dependencies: [
             "KerasSpec", "KerasEngine", "KerasData", "KerasBuilder", "KerasInterop",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,4 +1,5 @@
 import Foundation
+import KerasData
 import KerasEngine
 import KerasSpec
 
@@ -26,8 +27,14 @@ public enum KerasExport {
 
     /// The `.keras` archive of `model`, built from `spec` (a sequential or functional
     /// spec; a Keras JSON spec is read first). `name` is the Keras model name.
-    public static func archive(model: Model, spec: ModelSpec, name: String) throws -> [UInt8] {
-        let (config, layers) = try serialize(model: model, spec: spec, name: name)
+    /// `preprocessing` (a trained model's rescale and standardization) becomes Keras
+    /// `Rescaling` and `Normalization` layers in front of a Sequential model, so the file
+    /// takes the same raw inputs as kerasctl.
+    public static func archive(model: Model, spec: ModelSpec, name: String, preprocessing: Preprocessing? = nil) throws -> [UInt8] {
+        var (config, layers) = try serialize(model: model, spec: spec, name: name)
+        if let preprocessing, !preprocessing.isIdentity {
+            (config, layers) = try prepend(preprocessing, to: config, layers, inputShape: model.inputShapes.first ?? [], name: name)
+        }
         let configJSON = try JSONSerialization.data(withJSONObject: config, options: [.sortedKeys])
         let date = ISO8601DateFormatter.string(from: Date(), timeZone: TimeZone(identifier: "UTC")!,
                                                formatOptions: [.withFullDate, .withTime, .withColonSeparatorInTime])
@@ -41,8 +48,8 @@ public enum KerasExport {
     }
 
     /// Writes the archive to `path` (atomically).
-    public static func write(model: Model, spec: ModelSpec, name: String, to path: String) throws {
-        let bytes = try archive(model: model, spec: spec, name: name)
+    public static func write(model: Model, spec: ModelSpec, name: String, preprocessing: Preprocessing? = nil, to path: String) throws {
+        let bytes = try archive(model: model, spec: spec, name: name, preprocessing: preprocessing)
         do { try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
             throw KerasFileError(file: path, "cannot write file: \(error.localizedDescription)")
         }
@@ -81,6 +88,38 @@ public enum KerasExport {
             "build_config": ["input_shape": batchShape],
         ]
         return (config, layers)
+    }
+
+    /// Puts `Rescaling` (x * rescale) and `Normalization` ((x - mean) / std, given as
+    /// mean and variance = std²) in front of a Sequential model's layers.
+    static func prepend(_ p: Preprocessing, to config: [String: Any], _ layers: [KerasLayer], inputShape: [Int],
+                        name: String) throws -> ([String: Any], [KerasLayer]) {
+        guard var outer = config["config"] as? [String: Any], var list = outer["layers"] as? [Any],
+              config["class_name"] as? String == "Sequential" else {
+            throw KerasFileError(file: name, "the model's preprocessing (rescale, standardize) can only be exported in front of a Sequential model")
+        }
+        var added: [KerasLayer] = []
+        func layer(_ className: String, _ config: [String: Any]) {
+            var c = config
+            c["name"] = kerasSnakeCase(className)
+            c["trainable"] = true
+            c["dtype"] = "float32"
+            let serialized: [String: Any] = ["module": "keras.layers", "class_name": className, "config": c, "registered_name": NSNull()]
+            added.append(KerasLayer(name: kerasSnakeCase(className), className: className, object: nil, layer: nil, serialized: serialized))
+        }
+        if let rescale = p.rescale { layer("Rescaling", ["scale": Double(rescale), "offset": 0.0]) }
+        if let mean = p.mean, let std = p.std {
+            let perFeature = mean.count == (inputShape.last ?? 0) || mean.count == inputShape.reduce(1, *) && inputShape.count == 1
+            guard perFeature else {
+                throw KerasFileError(file: name, "standardization with \(mean.count) statistics cannot be expressed as a Keras Normalization over the last axis of \(inputShape)")
+            }
+            layer("Normalization", ["axis": -1, "mean": mean.map(Double.init), "variance": std.map { Double($0) * Double($0) }, "invert": false])
+        }
+        list.insert(contentsOf: added.map(\.serialized), at: 1)
+        outer["layers"] = list
+        var out = config
+        out["config"] = outer
+        return (out, added + layers)
     }
 
     // MARK: Weights

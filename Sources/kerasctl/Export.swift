@@ -1,5 +1,6 @@
 import ArgumentParser
 import KerasBuilder
+import KerasData
 import KerasEngine
 import KerasInterop
 import KerasSpec
@@ -21,24 +22,24 @@ struct Export: ParsableCommand {
     }
 
     func run() throws {
-        let (model, spec, name) = try Export.load(source)
-        try KerasExport.write(model: model, spec: spec, name: name, to: output)
+        let (model, spec, name, preprocessing) = try Export.load(source)
+        try KerasExport.write(model: model, spec: spec, name: name, preprocessing: preprocessing, to: output)
         print("wrote \(output) (\(model.parameterCount.formatted()) parameters)")
     }
 
     /// The model, its spec and its name from any SOURCE kerasctl reads.
-    static func load(_ source: String) throws -> (Model, ModelSpec, String) {
+    static func load(_ source: String) throws -> (Model, ModelSpec, String, Preprocessing?) {
         if ModelStore.isModelDirectory(source) {
             let loaded = try ModelStore(source).load(compile: false)
-            return (loaded.model, loaded.spec.model, loaded.manifest.name)
+            return (loaded.model, loaded.spec.model, loaded.manifest.name, loaded.preprocessing)
         }
         if KerasFile.isKerasFile(source) {
             let loaded = try KerasFile.load(path: source)
-            return (loaded.model, loaded.keras.spec, loaded.keras.name)
+            return (loaded.model, loaded.keras.spec, loaded.keras.name, nil)
         }
         let spec = try Spec.load(path: source)
         var shapes: [[Int]]?
         if let data = spec.data { shapes = try DataCheck.inputShapes(spec, data: data, inputNames: ModelNames(spec).inputs) }
-        return (try ModelBuilder.build(spec, inputShapes: shapes), spec.model, spec.name)
+        return (try ModelBuilder.build(spec, inputShapes: shapes), spec.model, spec.name, nil)
     }
 }

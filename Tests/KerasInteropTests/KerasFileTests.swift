@@ -7,9 +7,12 @@ import KerasSpec
 
 /// Models saved by real Keras 3, read by kerasctl: predictions equal Keras's to 1e-5.
 final class KerasFileTests: XCTestCase {
-    /// Models whose layers every build of kerasctl supports; the others run once their
-    /// layers are registered (an "unknown layer" skips them, and the test says so).
-    static let required: Set<String> = ["residual", "siamese"]
+    override class func setUp() { StandInLayerMakers.install() }
+    override class func tearDown() { StandInLayerMakers.uninstall() }
+
+    /// Every fixture model must load and predict as Keras (layers without a registry entry
+    /// yet are built by ``StandInLayerMakers``).
+    static let required = Set(KerasModelFixtures.names)
 
     /// Loads `NAME.EXT` and compares its predictions on the fixture's inputs with Keras's.
     /// Returns false when the model uses a layer this build does not register.

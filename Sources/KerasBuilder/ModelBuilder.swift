@@ -15,6 +15,9 @@ public enum ModelBuilder {
             return try functional(f, name: spec.name, seed: seed)
         case let .kerasJSON(k):
             let keras = try KerasJSON.load(path: k.path.resolved)
+            if let p = keras.preprocessing?.node {
+                throw p.error("Rescaling/Normalization layers in a keras_json model are not supported; use data.preprocess (rescale, standardize) instead", path: "model")
+            }
             return try build(keras, name: spec.name, seed: seed, inputShapes: inputShapes)
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import KerasBuilder
+import KerasData
 import KerasEngine
 import KerasSpec
 
@@ -11,6 +12,13 @@ public struct LoadedKerasModel {
     public let keras: KerasModelJSON
     /// The Keras version that wrote the file, when recorded.
     public let kerasVersion: String?
+    /// The preprocessing of a Sequential model's leading Rescaling / Normalization layers
+    /// (as `kerasctl export` writes a trained model's), applied to inputs before the model.
+    public var preprocessing: Preprocessing? {
+        guard let p = keras.preprocessing else { return nil }
+        return Preprocessing(rescale: p.rescale.map(Float.init), mean: p.mean?.map(Float.init),
+                             std: p.variance?.map { max(Float($0.squareRoot()), Standardizer.epsilon) })
+    }
 }
 
 /// Reading Keras model files: the native `.keras` format (a zip of config.json,

@@ -35,7 +35,7 @@ struct Export: ParsableCommand {
         }
         if KerasFile.isKerasFile(source) {
             let loaded = try KerasFile.load(path: source)
-            return (loaded.model, loaded.keras.spec, loaded.keras.name, nil)
+            return (loaded.model, loaded.keras.spec, loaded.keras.name, loaded.preprocessing)
         }
         let spec = try Spec.load(path: source)
         var shapes: [[Int]]?

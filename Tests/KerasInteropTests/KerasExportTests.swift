@@ -69,6 +69,21 @@ final class KerasExportTests: XCTestCase {
         _ = try roundTrip(m, spec: seq.model, name: "s", inputs: [Tensor(shape: [2, 3], data: [1, 2, 3, -1, 0, 1])])
     }
 
+    func testPreprocessingBecomesLeadingLayersAndComesBack() throws {
+        let spec = try Spec.parse(text: "model:\n  input_shape: [3]\n  layers:\n    - Dense: 2\n", file: "p.yaml")
+        let model = try ModelBuilder.build(spec)
+        let pre = Preprocessing(rescale: 0.5, mean: [1, 2, 3], std: [2, 0.5, 4])
+        let path = try temp().appendingPathComponent("p.keras").path
+        try KerasExport.write(model: model, spec: spec.model, name: "p", preprocessing: pre, to: path)
+        let back = try KerasFile.load(path: path)
+        XCTAssertEqual(back.keras.layers.map(\.className), ["Rescaling", "Normalization", "Dense"])
+        XCTAssertEqual(back.model.layers.map(\.name), ["dense"])
+        let p = try XCTUnwrap(back.preprocessing)
+        XCTAssertEqual(p.rescale, 0.5)
+        XCTAssertEqual(p.mean, [1, 2, 3])
+        for (a, b) in zip(p.std ?? [], [2, 0.5, 4] as [Float]) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+    }
+
     func testKerasLayerOrderFollowsMapGraph() {
         // c = Dense(x); a = Dense(x); b = Dense(a); out = Add(b, c); u unused.
         // Real Keras 3 lists model.layers as x, a, b, c, u, out (decreasing depth, then

@@ -47,12 +47,17 @@ public enum KerasJSON {
         var shapeNode: Node?
         var layers: [Node] = []
         var infos: [KerasLayerInfo] = []
+        var preprocessing = KerasPreprocessing()
         for (index, item) in items.enumerated() {
             let path = "config.layers[\(index)]"
             let (className, _, layerConfig) = try classAndConfig(item, path: path)
             if className == "InputLayer" {
                 guard index == 0 else { throw item.error("InputLayer must be the first layer of a Sequential model", path: path) }
                 shapeNode = layerConfig?["batch_shape"] ?? layerConfig?["batch_input_shape"]
+                continue
+            }
+            if layers.isEmpty, let layerConfig, preprocessing.absorb(className, layerConfig, node: item) {
+                infos.append(KerasLayerInfo(name: layerConfig["name"]?.string ?? "", className: className, node: item))
                 continue
             }
             if shapeNode == nil, layers.isEmpty { shapeNode = layerConfig?["batch_input_shape"] }
@@ -70,7 +75,8 @@ public enum KerasJSON {
         entries.append(("layers", config.mark, .list(layers, at: config.mark)))
         let modelNode = Node.map(entries, at: config.mark, path: NodePath.root.appending(key: "model"))
         let spec = try ModelSpec(node: modelNode, folder: "")
-        return KerasModelJSON(name: name, spec: spec, modelNode: modelNode, layers: infos, isSequential: true)
+        return KerasModelJSON(name: name, spec: spec, modelNode: modelNode, layers: infos, isSequential: true,
+                              preprocessing: preprocessing.isEmpty ? nil : preprocessing)
     }
 
     /// `[null, 28, 28, 1]` → `[28, 28, 1]`; nil when a per-example axis is not fixed.
@@ -163,7 +169,7 @@ public enum KerasJSON {
             ("outputs", config.mark, .list(outputs, at: config.mark)),
         ], at: config.mark, path: NodePath.root.appending(key: "model"))
         let spec = try ModelSpec(node: modelNode, folder: "")
-        return KerasModelJSON(name: name, spec: spec, modelNode: modelNode, layers: infos, isSequential: false)
+        return KerasModelJSON(name: name, spec: spec, modelNode: modelNode, layers: infos, isSequential: false, preprocessing: nil)
     }
 
     /// The spec's name for a Keras tensor: the layer (its k-th call `layer@k`), then
@@ -210,6 +216,49 @@ public struct KerasModelJSON: Sendable {
     public let layers: [KerasLayerInfo]
     /// True for a Sequential model.
     public let isSequential: Bool
+    /// Leading `Rescaling` / `Normalization` layers of a Sequential model (what
+    /// `kerasctl export` writes for a model's preprocessing), taken out of ``spec``.
+    public let preprocessing: KerasPreprocessing?
+}
+
+/// A Sequential model's leading `Rescaling(scale)` and `Normalization(mean, variance)`
+/// layers (last axis, given statistics): kerasctl's data preprocessing in Keras form.
+public struct KerasPreprocessing: Sendable {
+    /// `x * rescale`.
+    public var rescale: Double?
+    /// Per-feature mean and variance.
+    public var mean: [Double]?
+    public var variance: [Double]?
+    /// The node of the first such layer.
+    public var node: Node?
+
+    public var isEmpty: Bool { rescale == nil && mean == nil }
+
+    /// Takes in a layer of the supported form (returns false for anything else).
+    mutating func absorb(_ className: String, _ config: Node, node: Node) -> Bool {
+        func number(_ n: Node?) -> Double? {
+            switch n?.scalar?.value {
+            case .int(let i)?: return Double(i)
+            case .float(let d)?: return d
+            default: return nil
+            }
+        }
+        switch className {
+        case "Rescaling" where rescale == nil && mean == nil:
+            guard let scale = number(config["scale"]), (number(config["offset"]) ?? 0) == 0 else { return false }
+            rescale = scale
+        case "Normalization" where mean == nil:
+            guard let m = config["mean"]?.items?.compactMap(number), let v = config["variance"]?.items?.compactMap(number),
+                  !m.isEmpty, m.count == v.count, config["mean"]?.items?.count == m.count,
+                  config["variance"]?.items?.count == v.count,
+                  number(config["axis"]) ?? -1 == -1, config["invert"]?.boolValue != true else { return false }
+            (mean, variance) = (m, v)
+        default:
+            return false
+        }
+        if self.node == nil { self.node = node }
+        return true
+    }
 }
 
 /// One layer of a Keras model's JSON.

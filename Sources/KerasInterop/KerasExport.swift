@@ -90,38 +90,6 @@ public enum KerasExport {
         return (config, layers)
     }
 
-    /// Puts `Rescaling` (x * rescale) and `Normalization` ((x - mean) / std, given as
-    /// mean and variance = std²) in front of a Sequential model's layers.
-    static func prepend(_ p: Preprocessing, to config: [String: Any], _ layers: [KerasLayer], inputShape: [Int],
-                        name: String) throws -> ([String: Any], [KerasLayer]) {
-        guard var outer = config["config"] as? [String: Any], var list = outer["layers"] as? [Any],
-              config["class_name"] as? String == "Sequential" else {
-            throw KerasFileError(file: name, "the model's preprocessing (rescale, standardize) can only be exported in front of a Sequential model")
-        }
-        var added: [KerasLayer] = []
-        func layer(_ className: String, _ config: [String: Any]) {
-            var c = config
-            c["name"] = kerasSnakeCase(className)
-            c["trainable"] = true
-            c["dtype"] = "float32"
-            let serialized: [String: Any] = ["module": "keras.layers", "class_name": className, "config": c, "registered_name": NSNull()]
-            added.append(KerasLayer(name: kerasSnakeCase(className), className: className, object: nil, layer: nil, serialized: serialized))
-        }
-        if let rescale = p.rescale { layer("Rescaling", ["scale": Double(rescale), "offset": 0.0]) }
-        if let mean = p.mean, let std = p.std {
-            let perFeature = mean.count == (inputShape.last ?? 0) || mean.count == inputShape.reduce(1, *) && inputShape.count == 1
-            guard perFeature else {
-                throw KerasFileError(file: name, "standardization with \(mean.count) statistics cannot be expressed as a Keras Normalization over the last axis of \(inputShape)")
-            }
-            layer("Normalization", ["axis": -1, "mean": mean.map(Double.init), "variance": std.map { Double($0) * Double($0) }, "invert": false])
-        }
-        list.insert(contentsOf: added.map(\.serialized), at: 1)
-        outer["layers"] = list
-        var out = config
-        out["config"] = outer
-        return (out, added + layers)
-    }
-
     // MARK: Weights
 
     /// model.weights.h5 in Keras 3's layout.

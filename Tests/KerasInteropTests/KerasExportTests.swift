@@ -84,6 +84,26 @@ final class KerasExportTests: XCTestCase {
         for (a, b) in zip(p.std ?? [], [2, 0.5, 4] as [Float]) { XCTAssertEqual(a, b, accuracy: 1e-6) }
     }
 
+    func testFunctionalPreprocessingComesBack() throws {
+        let spec = try Spec.parse(text: """
+            model:
+              inputs: [{Input: {name: x, shape: [2]}}]
+              layers:
+                - Dense: {name: a, units: 3, inputs: x}
+                - Concatenate: {name: c, inputs: [a, x]}
+              outputs: [c]
+            """, file: "f.yaml")
+        let model = try ModelBuilder.build(spec)
+        let path = try temp().appendingPathComponent("f.keras").path
+        try KerasExport.write(model: model, spec: spec.model, name: "f", preprocessing: Preprocessing(rescale: 2, mean: [1, 2], std: [3, 4]), to: path)
+        let back = try KerasFile.load(path: path)
+        XCTAssertEqual(back.keras.layers.map(\.name), ["x", "rescaling", "normalization", "a", "c"])
+        XCTAssertEqual(back.preprocessing?.rescale, 2)
+        XCTAssertEqual(back.preprocessing?.mean, [1, 2])
+        let x = [Tensor(shape: [1, 2], data: [0.5, -1])]
+        KerasModelFixtures.assertClose(back.model.predict(x)[0], model.predict(x)[0], tolerance: 0, "functional with preprocessing")
+    }
+
     func testKerasLayerOrderFollowsMapGraph() {
         // c = Dense(x); a = Dense(x); b = Dense(a); out = Add(b, c); u unused.
         // Real Keras 3 lists model.layers as x, a, b, c, u, out (decreasing depth, then

@@ -33,9 +33,13 @@ public enum KerasJSON {
         }
         switch className {
         case "Sequential":
-            return try sequential(items, config: config, name: name)
+            var keras = try sequential(items, config: config, name: name)
+            keras.root = root
+            return keras
         case "Functional", "Model":
-            return try functional(items, config: config, name: name)
+            var keras = try functional(items, config: config, name: name)
+            keras.root = root
+            return keras
         default:
             throw classNode.error("unsupported model class '\(className)' (kerasctl reads Sequential and Functional models)", path: "class_name")
         }
@@ -134,11 +138,32 @@ public enum KerasJSON {
             }
         }
         let names = infos.map(\.name)
+        var preprocessing = KerasPreprocessing()
+        var alias: [String: String] = [:]
+        if inputNodes.count == 1, let input = inputNodes.keys.first {
+            // Rescaling / Normalization right after the only input (as `kerasctl export`
+            // writes preprocessing) become preprocessing; their readers read the input.
+            var current = input
+            while true {
+                let readers = calls.filter { $0.inputs.contains { $0.layer == current } }
+                guard readers.count == 1, let c = readers.first, c.inputs.count == 1, c.callIndex == 0,
+                      !calls.contains(where: { $0.layerIndex == c.layerIndex && $0.callIndex > 0 }),
+                      let config = items[c.layerIndex]["config"],
+                      preprocessing.absorb(infos[c.layerIndex].className, config, node: items[c.layerIndex]) else { break }
+                alias[names[c.layerIndex]] = input
+                calls.removeAll { $0.layerIndex == c.layerIndex }
+                current = names[c.layerIndex]
+            }
+        }
+        func tensorName(_ ref: TensorRef) -> String {
+            if let input = alias[ref.layer] { return input }
+            return KerasJSON.tensorName(ref, infos: infos)
+        }
         var layers: [Node] = []
         for call in ordered(calls, names: names) {
             let item = items[call.layerIndex]
             let layerName = names[call.layerIndex]
-            let inputs = Node.list(call.inputs.map { Node.string(tensorName($0, infos: infos), at: $0.mark) }, at: call.mark)
+            let inputs = Node.list(call.inputs.map { Node.string(tensorName($0), at: $0.mark) }, at: call.mark)
             if call.callIndex == 0 {
                 let nameMark = item["name"]?.mark ?? item.mark
                 layers.append(try layerObject(item, path: "config.layers[\(call.layerIndex)]", extra: [
@@ -160,7 +185,7 @@ public enum KerasJSON {
             inputs.append(input)
         }
         let outputs = try endpoints(config["output_layers"], key: "output_layers", in: config).map {
-            Node.string(tensorName($0, infos: infos), at: $0.mark)
+            Node.string(tensorName($0), at: $0.mark)
         }
         let modelNode = Node.map([
             ("type", config.mark, .string("functional", at: config.mark)),
@@ -169,7 +194,8 @@ public enum KerasJSON {
             ("outputs", config.mark, .list(outputs, at: config.mark)),
         ], at: config.mark, path: NodePath.root.appending(key: "model"))
         let spec = try ModelSpec(node: modelNode, folder: "")
-        return KerasModelJSON(name: name, spec: spec, modelNode: modelNode, layers: infos, isSequential: false, preprocessing: nil)
+        return KerasModelJSON(name: name, spec: spec, modelNode: modelNode, layers: infos, isSequential: false,
+                              preprocessing: preprocessing.isEmpty ? nil : preprocessing)
     }
 
     /// The spec's name for a Keras tensor: the layer (its k-th call `layer@k`), then
@@ -219,6 +245,14 @@ public struct KerasModelJSON: Sendable {
     /// Leading `Rescaling` / `Normalization` layers of a Sequential model (what
     /// `kerasctl export` writes for a model's preprocessing), taken out of ``spec``.
     public let preprocessing: KerasPreprocessing?
+    /// The JSON document (its `compile_config` gives ``spec(file:)`` a compile section).
+    public internal(set) var root: Node
+
+    init(name: String, spec: ModelSpec, modelNode: Node, layers: [KerasLayerInfo], isSequential: Bool,
+         preprocessing: KerasPreprocessing?) {
+        (self.name, self.spec, self.modelNode, self.layers) = (name, spec, modelNode, layers)
+        (self.isSequential, self.preprocessing, self.root) = (isSequential, preprocessing, modelNode)
+    }
 }
 
 /// A Sequential model's leading `Rescaling(scale)` and `Normalization(mean, variance)`

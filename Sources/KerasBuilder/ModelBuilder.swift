@@ -45,6 +45,7 @@ public enum ModelBuilder {
         for ls in s.layers {
             let layer = try LayerRegistry.table.make(ls.object)
             layer.name = try namer.name(for: layer, given: ls)
+            namer.nameWrapped(in: layer)
             layers.append(layer)
             specs.append(ls)
         }
@@ -52,7 +53,7 @@ public enum ModelBuilder {
         do {
             try model.build(inputShapes: [inputShape], seed: seed)
         } catch let e as ShapeError {
-            let where_ = zip(layers, specs).first { $0.0.name == e.layer }?.1
+            let where_ = zip(layers, specs).first { $0.0.name == e.layer || wrappedNames(of: $0.0).contains(e.layer) }?.1
             throw where_?.error(e.message) ?? modelNode.error(e.message, path: "model")
         }
         return model
@@ -85,6 +86,7 @@ extension ModelBuilder {
             } else {
                 layer = try LayerRegistry.table.make(ls.object)
                 layer.name = try namer.name(for: layer, given: ls)
+                namer.nameWrapped(in: layer)
             }
             let nodeName = ls.name ?? layer.name
             byName[nodeName] = (layer, ls)
@@ -95,7 +97,8 @@ extension ModelBuilder {
             try g.build(seed: seed)
         } catch let e as ShapeError {
             let node = e.layer.split(separator: ":").first.map(String.init) ?? e.layer
-            throw byName[node]?.spec.error(e.message) ?? f.node.error(e.description, path: "model")
+            let owner = byName[node] ?? byName.values.first { wrappedNames(of: $0.layer).contains(node) }
+            throw owner?.spec.error(e.message) ?? f.node.error(e.description, path: "model")
         } catch let e as GraphError {
             throw locate(e, f, byName.mapValues(\.spec))
         }
@@ -124,6 +127,19 @@ struct LayerNamer {
     private var used: [String: Int] = [:]
     private var taken = Set<String>()
 
+    /// The next free automatic name for `base` (`lstm`, `lstm_1`, ...), now taken.
+    mutating func fresh(_ base: String) -> String {
+        while true {
+            let k = used[base, default: 0]
+            used[base] = k + 1
+            let candidate = k == 0 ? base : "\(base)_\(k)"
+            if taken.insert(candidate).inserted { return candidate }
+        }
+    }
+
+    /// Takes `name` as given; false when it was already taken.
+    @discardableResult mutating func reserve(_ name: String) -> Bool { taken.insert(name).inserted }
+
     mutating func name(for layer: any Layer, given spec: LayerSpec) throws -> String {
         if let given = spec.name {
             guard taken.insert(given).inserted else {
@@ -131,13 +147,7 @@ struct LayerNamer {
             }
             return given
         }
-        let base = snakeCase(layer.typeName)
-        while true {
-            let k = used[base, default: 0]
-            used[base] = k + 1
-            let candidate = k == 0 ? base : "\(base)_\(k)"
-            if taken.insert(candidate).inserted { return candidate }
-        }
+        return fresh(snakeCase(layer.typeName))
     }
 }
 

@@ -43,6 +43,6 @@ let package = Package(
         .testTarget(name: "KerasDataTests", dependencies: ["KerasData"]),
         .testTarget(name: "KerasBuilderTests", dependencies: ["KerasBuilder"]),
         .testTarget(name: "KerasInteropTests", dependencies: ["KerasInterop"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "kerasctlTests", dependencies: ["kerasctl"]),
+        .testTarget(name: "kerasctlTests", dependencies: ["kerasctl", "KerasBuilder", "KerasEngine"]),
     ]
 )

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import KerasBuilder
 import KerasEngine
 import KerasInterop
@@ -12,6 +13,11 @@ struct Summary: ParsableCommand {
     func run() throws {
         if KerasFile.isKerasFile(target) {
             print(try KerasFile.load(path: target).model.summary())
+            return
+        }
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: target, isDirectory: &isDir), isDir.boolValue {
+            print(try ModelStore(target).loadModel().model.summary())
             return
         }
         let spec = try Spec.load(path: target)

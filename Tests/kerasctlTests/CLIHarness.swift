@@ -8,7 +8,11 @@ enum CLI {
     static var binary: String {
         if let b = ProcessInfo.processInfo.environment["KERASCTL_BIN"], !b.isEmpty { return b }
         // .build/<triple>/debug/kerasctlPackageTests.xctest → .build/<triple>/debug/kerasctl
-        return Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("kerasctl").path
+        // (on Linux the bundle URL is already the debug folder).
+        let here = Bundle.main.bundleURL
+        let beside = here.appendingPathComponent("kerasctl").path
+        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
+        return here.deletingLastPathComponent().appendingPathComponent("kerasctl").path
     }
 
     /// True when the release binary is in use (long trainings only run then).

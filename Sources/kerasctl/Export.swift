@@ -30,7 +30,7 @@ struct Export: ParsableCommand {
     /// The model, its spec and its name from any SOURCE kerasctl reads.
     static func load(_ source: String) throws -> (Model, ModelSpec, String, Preprocessing?) {
         if ModelStore.isModelDirectory(source) {
-            let loaded = try ModelStore(source).load(compile: false)
+            let loaded = try ModelStore(source).loadModel()
             return (loaded.model, loaded.spec.model, loaded.manifest.name, loaded.preprocessing)
         }
         if KerasFile.isKerasFile(source) {

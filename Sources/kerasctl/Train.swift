@@ -44,7 +44,7 @@ struct Train: ParsableCommand {
         for split in [data.train, data.validation, data.test].compactMap({ $0 }) { try LabelCheck.check(split, model: model) }
         if let initWeights {
             if ModelStore.isModelDirectory(initWeights) {
-                try KerasFile.copyWeights(from: ModelStore(initWeights).load(compile: false).model, to: model, file: initWeights)
+                try KerasFile.copyWeights(from: ModelStore(initWeights).loadModel().model, to: model, file: initWeights)
             } else {
                 try KerasFile.initializeWeights(of: model, from: initWeights)
             }

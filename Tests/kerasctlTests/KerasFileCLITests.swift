@@ -45,6 +45,25 @@ final class KerasFileCLITests: XCTestCase {
         CLI.assertFails(bad, code: 3, contains: "has no layer 'dense' to take weights from")
     }
 
+    /// `predict FILE.keras` and `predict FILE.h5` print Keras's predictions (to 1e-5).
+    func testPredictFromKerasFiles() throws {
+        let io = try JSONSerialization.jsonObject(with: Data(contentsOf: CLI.root.appendingPathComponent("\(fixtures)/residual.io.json"))) as! [String: Any]
+        let x = (io["inputs"] as! [[String: Any]])[0], y = (io["outputs"] as! [[String: Any]])[0]
+        let xs = x["data"] as! [Double], ys = y["data"] as! [Double]
+        let width = (x["shape"] as! [Int])[1], outs = (y["shape"] as! [Int])[1]
+        let csv = dir.appendingPathComponent("x.csv")
+        try stride(from: 0, to: xs.count, by: width).map { xs[$0..<($0 + width)].map { "\($0)" }.joined(separator: ",") }
+            .joined(separator: "\n").appending("\n").write(to: csv, atomically: true, encoding: .utf8)
+        for ext in ["keras", "h5"] {
+            let r = try CLI.run(["predict", "\(fixtures)/residual.\(ext)", "--input", csv.path, "--probabilities"])
+            XCTAssertEqual(r.code, 0, r.stderr)
+            let got = r.stdout.split(separator: "\n").flatMap { $0.split(separator: ",").compactMap { Double($0) } }
+            XCTAssertEqual(got.count, ys.count, r.stdout)
+            for (a, b) in zip(got, ys) { XCTAssertEqual(a, b, accuracy: 1e-5, "\(ext)") }
+            XCTAssertEqual(got.count / outs, 4)
+        }
+    }
+
     func testExportNeedsKerasExtension() throws {
         let r = try CLI.run(["export", "\(fixtures)/residual.keras", dir.appendingPathComponent("x.zip").path])
         CLI.assertFails(r, code: 2, contains: "the output must be a .keras file")

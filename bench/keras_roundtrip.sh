@@ -3,7 +3,7 @@
 #  1. kerasctl trains small models (a Sequential MLP and a functional residual net, both
 #     with standardized inputs), `kerasctl export`s them to .keras, real Keras loads them
 #     and predicts the same raw examples: predictions must equal kerasctl's to 1e-5.
-#  2. real Keras trains a model (with BatchNormalization) and saves .keras and legacy .h5;
+#  2. real Keras trains a model and saves it as .keras and legacy .h5;
 #     kerasctl reads both and predicts: predictions must equal Keras's to 1e-5.
 # Skips (exit 0) when Keras is not installed: `pip install tensorflow-cpu`.
 set -euo pipefail

@@ -14,7 +14,24 @@ public enum ModelBuilder {
         case let .functional(f):
             return try functional(f, name: spec.name, seed: seed)
         case let .kerasJSON(k):
-            throw k.node.error("keras_json models are not supported yet", path: "model.keras_json")
+            let keras = try KerasJSON.load(path: k.path.resolved)
+            if let p = keras.preprocessing?.node {
+                throw p.error("Rescaling/Normalization layers in a keras_json model are not supported; use data.preprocess (rescale, standardize) instead", path: "model")
+            }
+            return try build(keras, name: spec.name, seed: seed, inputShapes: inputShapes)
+        }
+    }
+
+    /// Builds the model of a Keras model JSON (`model.to_json()`, a `.keras` file's
+    /// config.json); `name` defaults to the Keras model's name.
+    public static func build(_ keras: KerasModelJSON, name: String? = nil, seed: UInt64 = 0, inputShapes: [[Int]]? = nil) throws -> Model {
+        switch keras.spec {
+        case let .sequential(s):
+            return try sequential(s, name: name ?? keras.name, seed: seed, fallbackInputShape: inputShapes?.first, modelNode: keras.modelNode)
+        case let .functional(f):
+            return try functional(f, name: name ?? keras.name, seed: seed)
+        case .kerasJSON:
+            throw keras.modelNode.error("a Keras JSON cannot name another Keras JSON", path: "model")
         }
     }
 

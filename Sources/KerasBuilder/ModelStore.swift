@@ -154,6 +154,11 @@ public struct ModelStore {
         public var preprocessing: Preprocessing
         /// The current checkpoint folder.
         public var checkpoint: String
+
+        public init(manifest: Manifest, spec: Spec, model: Model, preprocessing: Preprocessing, checkpoint: String) {
+            self.manifest = manifest; self.spec = spec; self.model = model
+            self.preprocessing = preprocessing; self.checkpoint = checkpoint
+        }
     }
 
     /// Everything `train --resume` needs besides ``Stored``.

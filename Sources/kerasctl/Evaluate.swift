@@ -16,7 +16,7 @@ import KerasSpec
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Evaluate a trained model on test data (loss and metrics).")
 
-    @Argument(help: "A model directory (train -o DIR).") var model: String
+    @Argument(help: "A model directory (train -o DIR), or a Keras .keras/.h5 file.") var model: String
     @Option(help: "Evaluate on this spec's data.test instead of the stored spec's.") var data: String?
     @Option(help: "Features: an IDX file or a CSV file of numbers (with --y).") var x: String?
     @Option(help: "Labels or targets: an IDX file or a CSV file of numbers (with --x).") var y: String?
@@ -33,7 +33,7 @@ struct Evaluate: ParsableCommand {
     }
 
     func run() throws {
-        let stored = try ModelStore(model).loadModel()
+        let stored = try ModelSource.open(model)
         let net = stored.model
         let names = ModelNames(stored.spec)
         let pre = stored.preprocessing

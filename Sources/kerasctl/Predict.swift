@@ -19,7 +19,7 @@ struct Predict: ParsableCommand {
     enum InputFormat: String, ExpressibleByArgument, CaseIterable { case csv, idx }
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case csv, jsonl }
 
-    @Argument(help: "A model directory (train -o DIR).") var model: String
+    @Argument(help: "A model directory (train -o DIR), or a Keras .keras/.h5 file.") var model: String
     @Option(help: "The examples: a CSV or IDX file (plain or gzip), or - for standard input.") var input: String
     @Option(name: .customLong("input-format"), help: "csv or idx (default: from the file name; csv for standard input).") var inputFormat: InputFormat?
     @Option(help: "csv or jsonl.") var output: OutputFormat = .csv
@@ -34,7 +34,7 @@ struct Predict: ParsableCommand {
     }
 
     func run() throws {
-        let stored = try ModelStore(model).loadModel()
+        let stored = try ModelSource.open(model)
         let net = stored.model
         guard net.inputShapes.count == 1 else {
             throw Failure.usage("predict feeds models with one input; this one has \(net.inputShapes.count) (\(net.inputNames.joined(separator: ", ")))")

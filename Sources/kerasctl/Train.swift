@@ -3,6 +3,7 @@ import Foundation
 import KerasBuilder
 import KerasData
 import KerasEngine
+import KerasInterop
 import KerasSpec
 
 struct Train: ParsableCommand {
@@ -14,12 +15,14 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("batch-size"), help: "Override fit.batch_size.") var batchSize: Int?
     @Option(help: "Override the spec's seed.") var seed: UInt64?
     @Option(help: "Continue the run saved in this model directory (writes back to it unless -o is given).") var resume: String?
+    @Option(name: .customLong("init-weights"), help: "Start from the weights of this .keras/.h5 file or model directory (layers matched by name).") var initWeights: String?
     @Option(name: .customLong("metrics-out"), help: "Write one JSON line per epoch (and the test metrics) here.") var metricsOut: String?
     @Flag(help: "Print nothing but errors.") var quiet = false
 
     func validate() throws {
         if let epochs, epochs <= 0 { throw Failure.usage("--epochs must be a positive integer, got \(epochs)") }
         if let batchSize, batchSize <= 0 { throw Failure.usage("--batch-size must be a positive integer, got \(batchSize)") }
+        if initWeights != nil, resume != nil { throw Failure.usage("--init-weights and --resume cannot be used together") }
     }
 
     func run() throws {
@@ -39,6 +42,13 @@ struct Train: ParsableCommand {
         guard let train = data.train else { throw Failure.data("no training data") }
         try CompileBuilder.compile(model, spec: spec, requireLoss: true, targetShapes: train.targets.map(\.exampleShape))
         for split in [data.train, data.validation, data.test].compactMap({ $0 }) { try LabelCheck.check(split, model: model) }
+        if let initWeights {
+            if ModelStore.isModelDirectory(initWeights) {
+                try KerasFile.copyWeights(from: ModelStore(initWeights).loadModel().model, to: model, file: initWeights)
+            } else {
+                try KerasFile.initializeWeights(of: model, from: initWeights)
+            }
+        }
 
         let epochs = self.epochs ?? resumed?.manifest.epochsPlanned ?? spec.fit.epochs
         let batchSize = self.batchSize ?? resumed?.manifest.batchSize ?? spec.fit.batchSize

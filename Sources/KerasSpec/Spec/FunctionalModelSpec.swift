@@ -48,7 +48,7 @@ public struct FunctionalModelSpec: Sendable {
             if layer.inputs.isEmpty {
                 throw layer.error("missing 'inputs': the names of the tensors this layer consumes")
             }
-            for (input, inputNode) in zip(layer.inputs, layer.inputNodes) where defined[input] == nil {
+            for (input, inputNode) in zip(layer.inputs, layer.inputNodes) where defined[FunctionalModelSpec.node(of: input)] == nil {
                 throw layer.error(FunctionalModelSpec.unknown(input, defined: order, items: items), at: inputNode)
             }
             defined[name] = nameNode.mark
@@ -64,7 +64,7 @@ public struct FunctionalModelSpec: Sendable {
             guard let name = output.string else {
                 throw args.error("outputs must be a name or a list of names, got \(output.got)", at: output)
             }
-            if defined[name] == nil {
+            if defined[FunctionalModelSpec.node(of: name)] == nil {
                 throw args.error("outputs: unknown tensor '\(name)'" + didYouMean(name, among: order), at: output)
             }
             if outputs.contains(name) { throw args.error("outputs: '\(name)' is listed twice", at: output) }
@@ -75,6 +75,14 @@ public struct FunctionalModelSpec: Sendable {
         self.outputs = outputs
         self.outputNodes = outputNodes
         self.node = node
+    }
+
+    /// The node a tensor name refers to: `lstm:1` (output 1 of `lstm`) → `lstm`.
+    static func node(of tensor: String) -> String {
+        if let colon = tensor.lastIndex(of: ":"), Int(tensor[tensor.index(after: colon)...]).map({ $0 >= 0 }) == true {
+            return String(tensor[..<colon])
+        }
+        return tensor
     }
 
     /// "unknown input 'x'", noting when it is defined later and suggesting a close name.

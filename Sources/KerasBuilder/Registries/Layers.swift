@@ -6,7 +6,7 @@ import KerasSpec
 /// register with the engine's `CustomLayers` (plain arguments, no spec types): a name
 /// that is not in this table is looked up there.
 public enum LayerRegistry {
-    nonisolated(unsafe) public static var table = Registry<any Layer>(kind: "layer", core + merge)
+    nonisolated(unsafe) public static var table = Registry<any Layer>(kind: "layer", core + merge + convolution + pooling + normalization + reshaping + regularization)
 
     /// Registers a custom layer under `names` so specs can use it. The maker reads the
     /// YAML arguments as built-in layers do:

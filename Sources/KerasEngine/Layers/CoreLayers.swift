@@ -36,8 +36,17 @@ public final class Dropout: UnaryLayer {
             for (i, d) in ns.enumerated() where i + 1 < maskShape.count { if let d { maskShape[i + 1] = d } }
         }
         var mask = Tensor(uninitializedShape: maskShape)
-        let p = mask.freshPointer, keep = 1 - rate, scale = 1 / (1 - rate)
-        for i in 0..<mask.count { p[i] = rng.uniformFloat() < keep ? scale : 0 }
+        let p = mask.freshPointer, scale = 1 / (1 - rate), n = mask.count
+        // Keep with probability 1 - rate, two 24-bit uniform draws per 64-bit word.
+        let threshold = UInt64((Double(1 - rate) * 16_777_216).rounded())
+        var i = 0
+        while i + 1 < n {
+            let r = rng.next()
+            p[i] = (r >> 40) < threshold ? scale : 0
+            p[i + 1] = (r & 0xFF_FFFF) < threshold ? scale : 0
+            i += 2
+        }
+        if i < n { p[i] = (rng.next() >> 40) < threshold ? scale : 0 }
         return x * mask
     }
 }

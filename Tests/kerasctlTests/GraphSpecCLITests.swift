@@ -24,7 +24,7 @@ final class GraphSpecCLITests: XCTestCase {
         XCTAssertEqual(Set(last.keys), ["accuracy", "loss", "val_accuracy", "val_loss"])
         let test = try metrics(r.stdout, line: "Test:")
         XCTAssertEqual(Set(test.keys), ["accuracy", "loss"])
-        XCTAssertGreaterThan(test["accuracy"] ?? 0, 0.9, "same-species pairs of unseen flowers")
+        XCTAssertGreaterThan(test["accuracy"] ?? 0, 0.85, "same-species pairs of unseen flowers")
     }
 
     func testTwoHeadsLogPerOutputMetrics() throws {

@@ -71,3 +71,21 @@ final class GraphSpecCLITests: XCTestCase {
         CLI.assertFails(r, code: 2, contains: "s.yaml:2:\(column): data.train: 'rigth' is not an input of the model; did you mean 'right'?")
     }
 }
+
+/// The residual CNN spec on the real data (about 10–20 minutes on two shared cores, so
+/// opt-in: `KERASCTL_LONG=1 make test`). The bar is 0.90 test accuracy.
+final class ResNetSpecTests: XCTestCase {
+    func testFashionResNetReaches090() throws {
+        guard CLI.isRelease, ProcessInfo.processInfo.environment["KERASCTL_LONG"] == "1" else {
+            throw XCTSkip("long run: set KERASCTL_LONG=1 with the release binary (KERASCTL_BIN)")
+        }
+        guard FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz") else {
+            throw XCTSkip("dataset-fashion-mnist is not installed")
+        }
+        let r = try CLI.run(["train", "specs/fashion_resnet.yaml"])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        let test = try XCTUnwrap(r.stdout.split(separator: "\n").last { $0.hasPrefix("Test:") })
+        let accuracy = try XCTUnwrap(test.components(separatedBy: "accuracy: ").last.flatMap { Double($0.prefix(6)) })
+        XCTAssertGreaterThanOrEqual(accuracy, 0.90, r.stdout)
+    }
+}

@@ -36,7 +36,7 @@ let package = Package(
         ]),
 
         // Examples of subclassing in Swift.
-        .executableTarget(name: "CustomLayerExample", dependencies: ["KerasEngine"], path: "Examples/CustomLayer"),
+        .executableTarget(name: "CustomLayerExample", dependencies: ["KerasEngine", "KerasSpec", "KerasBuilder"], path: "Examples/CustomLayer"),
 
         .testTarget(name: "KerasSpecTests", dependencies: ["KerasSpec"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KerasEngineTests", dependencies: ["KerasEngine"], resources: [.copy("Fixtures")]),

@@ -106,7 +106,8 @@ public enum DataLoader {
         return out
     }
 
-    /// Reads one source and orders its arrays as the model's inputs and outputs.
+    /// Reads one source (examples and their targets: every split trains or evaluates) and
+    /// orders its arrays as the model's inputs and outputs.
     static func loadSplit(_ source: SourceSpec, inputNames: [String], outputNames: [String], classNames: [[String]?]) throws -> LoadedSplit {
         switch source.format {
         case let .idx(idx):
@@ -118,6 +119,7 @@ public enum DataLoader {
                     targets.append(try readFeatures(p.resolved, labels: true)); files.append(p.original)
                 }
             }
+            if targets.isEmpty { throw source.error("no targets: add 'y' (a labels file, or a map from output name to file)") }
             try checkCounts(inputs + targets, source: source)
             let names: [[String]?] = targets.indices.map { classNames.indices.contains($0) ? classNames[$0] : nil }
             return LoadedSplit(inputs: inputs, targets: targets, targetFiles: files, classNames: names)
@@ -144,22 +146,8 @@ public enum DataLoader {
         guard inputNames.count == 1 else {
             throw source.error("a CSV source feeds one input; this model has \(inputNames.count) (map inputs to files with format: idx and x: {name: file})")
         }
-        var groups: [[ColumnRef]] = []
-        switch csv.target {
-        case nil: break
-        case let .single(c)?: groups = [[c]]
-        case let .list(cs)?: groups = [cs]
-        case let .byOutput(named)?:
-            for name in outputNames {
-                guard let g = named.first(where: { $0.name == name }) else {
-                    throw source.error("target has no column for output '\(name)'", at: csv.targetNode)
-                }
-                groups.append(g.value)
-            }
-            if let extra = named.first(where: { !outputNames.contains($0.name) }) {
-                throw source.error("target names '\(extra.name)', which is not an output of the model (outputs: \(outputNames.joined(separator: ", ")))", at: extra.node)
-            }
-        }
+        let groups = try targetGroups(csv, outputNames: outputNames, source: source)
+        if groups.isEmpty { throw source.error("no targets: add 'target' (a column, or a map from output name to column)") }
         let allTargets = groups.flatMap { $0 }.map(column)
         var known: [String: [String]] = [:]
         for (i, g) in groups.enumerated() where g.count == 1 {
@@ -180,6 +168,37 @@ public enum DataLoader {
         }
         return LoadedSplit(inputs: [ds.x], targets: targets, targetFiles: targets.map { _ in shown }, classNames: names,
                            featureNames: ds.columnNames == nil ? nil : ds.featureNames)
+    }
+
+    /// The CSV target columns of each output, in the model's output order. A model with
+    /// several outputs needs `target: {output: column(s), ...}` naming every output.
+    private static func targetGroups(_ csv: CSVSource, outputNames: [String], source: SourceSpec) throws -> [[ColumnRef]] {
+        let outputs = outputNames.joined(separator: ", ")
+        switch csv.target {
+        case nil: return []
+        case let .single(c)?:
+            guard outputNames.count <= 1 else {
+                throw source.error("the model has \(outputNames.count) outputs (\(outputs)); give target as a map from output name to column(s)", at: csv.targetNode)
+            }
+            return [[c]]
+        case let .list(cs)?:
+            guard outputNames.count <= 1 else {
+                throw source.error("the model has \(outputNames.count) outputs (\(outputs)); give target as a map from output name to column(s), not a list", at: csv.targetNode)
+            }
+            return [cs]
+        case let .byOutput(named)?:
+            if let extra = named.first(where: { !outputNames.contains($0.name) }) {
+                var m = "target names '\(extra.name)', which is not an output of the model"
+                if let g = suggest(extra.name, among: outputNames) { m += "; did you mean '\(g)'?" } else { m += " (outputs: \(outputs))" }
+                throw source.error(m, at: extra.node)
+            }
+            return try outputNames.map { name in
+                guard let g = named.first(where: { $0.name == name }) else {
+                    throw source.error("target has no column for output '\(name)' (outputs: \(outputs))", at: csv.targetNode)
+                }
+                return g.value
+            }
+        }
     }
 
     private static func column(_ c: ColumnRef) -> CSVColumn {
@@ -204,7 +223,9 @@ public enum DataLoader {
         return try IDXReader.read(path)
     }
 
+    /// The files of `p` (the `x` or `y` map) in the model's input or output order.
     private static func byModelName(_ p: PathOrMap, names: [String], what: String, source: SourceSpec) throws -> [DataPath] {
+        let key = what == "input" ? "x" : "y"
         switch p {
         case let .single(path):
             guard names.count == 1 else {
@@ -218,7 +239,9 @@ public enum DataLoader {
                 throw source.error(m, at: extra.node)
             }
             return try names.map { n in
-                guard let f = named.first(where: { $0.name == n }) else { throw source.error("no file for \(what) '\(n)'") }
+                guard let f = named.first(where: { $0.name == n }) else {
+                    throw source.error("no file for \(what) '\(n)' (\(what)s: \(names.joined(separator: ", ")))", at: source.node[key])
+                }
                 return f.value
             }
         }

@@ -43,7 +43,7 @@ public enum ModelBuilder {
         var layers: [any Layer] = []
         var specs: [LayerSpec] = []
         for ls in s.layers {
-            let layer = try LayerRegistry.table.make(ls.object)
+            let layer = try LayerRegistry.make(ls.object)
             layer.name = try namer.name(for: layer, given: ls)
             namer.nameWrapped(in: layer)
             layers.append(layer)
@@ -84,7 +84,7 @@ extension ModelBuilder {
                 }
                 layer = shared.layer
             } else {
-                layer = try LayerRegistry.table.make(ls.object)
+                layer = try LayerRegistry.make(ls.object)
                 layer.name = try namer.name(for: layer, given: ls)
                 namer.nameWrapped(in: layer)
             }

@@ -10,9 +10,9 @@ final class ConvShapeTests: XCTestCase {
 
     func testShapeErrorsNameLayerAndShapes() {
         XCTAssertEqual(shapeError(Convolution(.init(rank: 2, filters: 32, kernelSize: [3]), name: "conv2d"), [784]),
-                       "conv2d: Conv2D expects input of rank 3 (height, width, channels), got (None, 784)")
+                       "conv2d: Conv2D expects input of shape (None, height, width, channels), got (None, 784)")
         XCTAssertEqual(shapeError(Convolution(.init(rank: 1, filters: 8, kernelSize: [3]), name: "c1"), [28, 28, 1]),
-                       "c1: Conv1D expects input of rank 2 (steps, channels), got (None, 28, 28, 1)")
+                       "c1: Conv1D expects input of shape (None, steps, channels), got (None, 28, 28, 1)")
         XCTAssertEqual(shapeError(Convolution(.init(rank: 2, filters: 8, kernelSize: [5]), name: "c"), [3, 3, 1]),
                        "c: Conv2D window (5, 5) (kernel (5, 5), dilation (1, 1)) is larger than the input (None, 3, 3, 1) with padding \"valid\"")
         XCTAssertEqual(shapeError(Pooling(.init(kind: .max, rank: 2, poolSize: [3]), name: "p"), [2, 2, 4]),
@@ -24,7 +24,7 @@ final class ConvShapeTests: XCTestCase {
         var causal = Convolution.Config(rank: 2, filters: 6, kernelSize: [3]); causal.padding = .causal
         XCTAssertTrue(shapeError(Convolution(causal, name: "c"), [8, 8, 4]).contains("does not support padding \"causal\""))
         XCTAssertEqual(shapeError(GlobalPooling(.init(kind: .average, rank: 2), name: "gap"), [10]),
-                       "gap: GlobalAveragePooling2D expects input of rank 3 (height, width, channels), got (None, 10)")
+                       "gap: GlobalAveragePooling2D expects input of shape (None, height, width, channels), got (None, 10)")
         XCTAssertEqual(shapeError(BatchNormalization(name: "bn"), []),
                        "bn: BatchNormalization needs an input with at least one axis, got (None,)")
         XCTAssertTrue(shapeError(SpatialPadding(.init(rank: 2, crop: true, amounts: [(2, 2), (0, 0)]), name: "crop"), [4, 4, 1])
@@ -34,7 +34,7 @@ final class ConvShapeTests: XCTestCase {
         XCTAssertTrue(shapeError(Permute(dims: [1, 3], name: "perm"), [2, 3]).contains("must be a permutation of 1...2"))
         XCTAssertTrue(shapeError(LayerNormalization(.init(axis: [1]), name: "ln"), [2, 3]).contains("supports only trailing axes"))
         XCTAssertEqual(shapeError(SpatialDropout(rank: 1, rate: 0.2, name: "sd"), [4, 4, 2]),
-                       "sd: SpatialDropout1D expects input of rank 2 (steps, channels), got (None, 4, 4, 2)")
+                       "sd: SpatialDropout1D expects input of shape (None, steps, channels), got (None, 4, 4, 2)")
     }
 
     /// Keras 3.15 (TF): the same stack gives 7890 trainable and 192 non-trainable weights,

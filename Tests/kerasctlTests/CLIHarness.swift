@@ -9,10 +9,9 @@ enum CLI {
         if let b = ProcessInfo.processInfo.environment["KERASCTL_BIN"], !b.isEmpty { return b }
         // .build/<triple>/debug/kerasctlPackageTests.xctest → .build/<triple>/debug/kerasctl
         // (on Linux the bundle URL is already the debug folder).
-        let here = Bundle.main.bundleURL
-        let beside = here.appendingPathComponent("kerasctl").path
-        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
-        return here.deletingLastPathComponent().appendingPathComponent("kerasctl").path
+        let bundle = Bundle.main.bundleURL
+        let folder = bundle.pathExtension == "xctest" ? bundle.deletingLastPathComponent() : bundle
+        return folder.appendingPathComponent("kerasctl").path
     }
 
     /// True when the release binary is in use (long trainings only run then).

@@ -1,14 +1,14 @@
 /// Shape checks and window geometry shared by the convolution and pooling layers.
 enum WindowShapes {
-    /// "(height, width, channels)" / "(steps, channels)".
-    static func axesDescription(rank: Int) -> String { rank == 1 ? "(steps, channels)" : "(height, width, channels)" }
+    /// "(None, height, width, channels)" / "(None, steps, channels)": the expected shape, batch included.
+    static func axesDescription(rank: Int) -> String { rank == 1 ? "(None, steps, channels)" : "(None, height, width, channels)" }
 
     static func tuple(_ v: [Int]) -> String { "(" + v.map(String.init).joined(separator: ", ") + (v.count == 1 ? ",)" : ")") }
 
     /// Checks a per-example input shape has `rank` spatial axes plus channels.
     static func checkRank(_ type: String, _ layer: String, _ input: [Int], rank: Int) throws {
         guard input.count == rank + 1 else {
-            throw ShapeError(layer: layer, "\(type) expects input of rank \(rank + 1) \(axesDescription(rank: rank)), got \(kerasShape(input))")
+            throw ShapeError(layer: layer, "\(type) expects input of shape \(axesDescription(rank: rank)), got \(kerasShape(input))")
         }
         guard input.allSatisfy({ $0 > 0 }) else {
             throw ShapeError(layer: layer, "\(type) got an input with an empty axis: \(kerasShape(input))")

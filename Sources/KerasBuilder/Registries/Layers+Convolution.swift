@@ -1,0 +1,152 @@
+import KerasEngine
+import KerasSpec
+
+extension LayerRegistry {
+    /// Keras's convolution layers, 1-D and 2-D, channels last. Arguments and defaults as
+    /// Keras 3 (`keras.layers.Conv2D(filters, kernel_size, strides=(1, 1), padding="valid",
+    /// data_format=None, dilation_rate=(1, 1), groups=1, activation=None, use_bias=True, ...)`).
+    /// Conv layers have no single main argument in Keras; `Conv2D: 32` reads as `filters`,
+    /// `DepthwiseConv2D: 3` as `kernel_size`.
+    nonisolated(unsafe) static let convolution: [([String], Registry<any Layer>.Maker)] = [
+        (["Conv1D", "Convolution1D"], { o in try conv(o, rank: 1) }),
+        (["Conv2D", "Convolution2D"], { o in try conv(o, rank: 2) }),
+        (["Conv1DTranspose", "Convolution1DTranspose"], { o in try convTranspose(o, rank: 1) }),
+        (["Conv2DTranspose", "Convolution2DTranspose"], { o in try convTranspose(o, rank: 2) }),
+        (["DepthwiseConv1D"], { o in try depthwise(o, rank: 1) }),
+        (["DepthwiseConv2D"], { o in try depthwise(o, rank: 2) }),
+        (["SeparableConv1D", "SeparableConvolution1D"], { o in try separable(o, rank: 1) }),
+        (["SeparableConv2D", "SeparableConvolution2D"], { o in try separable(o, rank: 2) }),
+    ]
+
+    /// `Conv1D` / `Conv2D`.
+    static func conv(_ o: ObjectSpec, rank: Int) throws -> any Layer {
+        let r = try o.reader(mainArgument: "filters")
+        let filters = try r.required("filters", .positiveInt)
+        var c = Convolution.Config(rank: rank, filters: filters,
+                                   kernelSize: try kernelSize(r, rank: rank))
+        c.strides = try r.intOrTuple("strides", count: rank, default: ones(rank))
+        c.padding = try padding(r, allowCausal: rank == 1)
+        try channelsLast(r)
+        c.dilationRate = try r.intOrTuple("dilation_rate", count: rank, default: ones(rank))
+        c.groups = try r.positiveInt("groups", default: 1)
+        if filters % c.groups != 0 {
+            throw r.error("filters (\(filters)) must be divisible by groups (\(c.groups))", key: "groups")
+        }
+        c.activation = try ActivationRegistry.read(r)
+        c.useBias = try r.bool("use_bias", default: true)
+        c.kernelInitializer = try InitializerRegistry.read(r, "kernel_initializer", default: .glorotUniform)
+        c.biasInitializer = try InitializerRegistry.read(r, "bias_initializer", default: .zeros)
+        c.kernelRegularizer = try RegularizerRegistry.read(r, "kernel_regularizer")
+        c.biasRegularizer = try RegularizerRegistry.read(r, "bias_regularizer")
+        c.activityRegularizer = try RegularizerRegistry.read(r, "activity_regularizer")
+        try checkStridesDilation(r, c.strides, c.dilationRate)
+        try r.finish()
+        return Convolution(c)
+    }
+
+    /// `Conv1DTranspose` / `Conv2DTranspose`.
+    static func convTranspose(_ o: ObjectSpec, rank: Int) throws -> any Layer {
+        let r = try o.reader(mainArgument: "filters")
+        let filters = try r.required("filters", .positiveInt)
+        var c = ConvolutionTranspose.Config(rank: rank, filters: filters, kernelSize: try kernelSize(r, rank: rank))
+        c.strides = try r.intOrTuple("strides", count: rank, default: ones(rank))
+        c.padding = try padding(r, allowCausal: false)
+        c.outputPadding = try r.intOrTuple("output_padding", count: rank, positive: false)
+        try channelsLast(r)
+        c.dilationRate = try r.intOrTuple("dilation_rate", count: rank, default: ones(rank))
+        c.activation = try ActivationRegistry.read(r)
+        c.useBias = try r.bool("use_bias", default: true)
+        c.kernelInitializer = try InitializerRegistry.read(r, "kernel_initializer", default: .glorotUniform)
+        c.biasInitializer = try InitializerRegistry.read(r, "bias_initializer", default: .zeros)
+        c.kernelRegularizer = try RegularizerRegistry.read(r, "kernel_regularizer")
+        c.biasRegularizer = try RegularizerRegistry.read(r, "bias_regularizer")
+        c.activityRegularizer = try RegularizerRegistry.read(r, "activity_regularizer")
+        if let op = c.outputPadding, let i = op.indices.first(where: { op[$0] >= c.strides[$0] }) {
+            throw r.error("output_padding \(op) must be smaller than strides \(c.strides) on every axis (axis \(i))", key: "output_padding")
+        }
+        try checkStridesDilation(r, c.strides, c.dilationRate)
+        try r.finish()
+        return ConvolutionTranspose(c)
+    }
+
+    /// `DepthwiseConv1D` / `DepthwiseConv2D`.
+    static func depthwise(_ o: ObjectSpec, rank: Int) throws -> any Layer {
+        let r = try o.reader(mainArgument: "kernel_size")
+        var c = DepthwiseConvolution.Config(rank: rank, kernelSize: try kernelSize(r, rank: rank))
+        c.strides = try r.intOrTuple("strides", count: rank, default: ones(rank))
+        c.padding = try padding(r, allowCausal: false)
+        c.depthMultiplier = try r.positiveInt("depth_multiplier", default: 1)
+        try channelsLast(r)
+        c.dilationRate = try r.intOrTuple("dilation_rate", count: rank, default: ones(rank))
+        c.activation = try ActivationRegistry.read(r)
+        c.useBias = try r.bool("use_bias", default: true)
+        c.depthwiseInitializer = try InitializerRegistry.read(r, "depthwise_initializer", default: .glorotUniform)
+        c.biasInitializer = try InitializerRegistry.read(r, "bias_initializer", default: .zeros)
+        c.depthwiseRegularizer = try RegularizerRegistry.read(r, "depthwise_regularizer")
+        c.biasRegularizer = try RegularizerRegistry.read(r, "bias_regularizer")
+        c.activityRegularizer = try RegularizerRegistry.read(r, "activity_regularizer")
+        try checkStridesDilation(r, c.strides, c.dilationRate)
+        try r.finish()
+        return DepthwiseConvolution(c)
+    }
+
+    /// `SeparableConv1D` / `SeparableConv2D`.
+    static func separable(_ o: ObjectSpec, rank: Int) throws -> any Layer {
+        let r = try o.reader(mainArgument: "filters")
+        let filters = try r.required("filters", .positiveInt)
+        var c = SeparableConvolution.Config(rank: rank, filters: filters, kernelSize: try kernelSize(r, rank: rank))
+        c.strides = try r.intOrTuple("strides", count: rank, default: ones(rank))
+        c.padding = try padding(r, allowCausal: false)
+        try channelsLast(r)
+        c.dilationRate = try r.intOrTuple("dilation_rate", count: rank, default: ones(rank))
+        c.depthMultiplier = try r.positiveInt("depth_multiplier", default: 1)
+        c.activation = try ActivationRegistry.read(r)
+        c.useBias = try r.bool("use_bias", default: true)
+        c.depthwiseInitializer = try InitializerRegistry.read(r, "depthwise_initializer", default: .glorotUniform)
+        c.pointwiseInitializer = try InitializerRegistry.read(r, "pointwise_initializer", default: .glorotUniform)
+        c.biasInitializer = try InitializerRegistry.read(r, "bias_initializer", default: .zeros)
+        c.depthwiseRegularizer = try RegularizerRegistry.read(r, "depthwise_regularizer")
+        c.pointwiseRegularizer = try RegularizerRegistry.read(r, "pointwise_regularizer")
+        c.biasRegularizer = try RegularizerRegistry.read(r, "bias_regularizer")
+        c.activityRegularizer = try RegularizerRegistry.read(r, "activity_regularizer")
+        try checkStridesDilation(r, c.strides, c.dilationRate)
+        try r.finish()
+        return SeparableConvolution(c)
+    }
+}
+
+// MARK: - Arguments shared by the windowed layers
+
+extension LayerRegistry {
+    /// `[1, 1]` for rank 2, `[1]` for rank 1.
+    static func ones(_ rank: Int) -> [Int] { [Int](repeating: 1, count: rank) }
+
+    /// The required `kernel_size`: an integer or a tuple of `rank` integers.
+    static func kernelSize(_ r: ArgReader, rank: Int) throws -> [Int] {
+        guard let k = try r.intOrTuple("kernel_size", count: rank) else { throw r.missing("kernel_size") }
+        return k
+    }
+
+    /// `padding`: "valid" (default) or "same", and "causal" where Keras allows it (Conv1D).
+    static func padding(_ r: ArgReader, allowCausal: Bool) throws -> ConvPadding {
+        let options = allowCausal ? ["valid", "same", "causal"] : ["valid", "same"]
+        let p = try r.oneOf("padding", options, default: "valid")
+        return ConvPadding(rawValue: p) ?? .valid
+    }
+
+    /// `data_format`: kerasctl computes channels last, so only "channels_last" (or null,
+    /// Keras's default) is accepted; "channels_first" is a clear error.
+    static func channelsLast(_ r: ArgReader) throws {
+        guard let f = try r.oneOf("data_format", ["channels_last", "channels_first"]) else { return }
+        guard f == "channels_last" else {
+            throw r.error("data_format 'channels_first' is not supported: kerasctl layers work channels last (height, width, channels); drop data_format or use 'channels_last'", key: "data_format")
+        }
+    }
+
+    /// Keras rejects strides > 1 together with dilation_rate > 1.
+    static func checkStridesDilation(_ r: ArgReader, _ strides: [Int], _ dilation: [Int]) throws {
+        if strides.contains(where: { $0 > 1 }) && dilation.contains(where: { $0 > 1 }) {
+            throw r.error("strides > 1 is not supported together with dilation_rate > 1 (strides \(strides), dilation_rate \(dilation))", key: "dilation_rate")
+        }
+    }
+}

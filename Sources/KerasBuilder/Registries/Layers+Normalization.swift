@@ -1,0 +1,63 @@
+import KerasEngine
+import KerasSpec
+
+extension LayerRegistry {
+    /// Keras's `BatchNormalization` and `LayerNormalization`, with Keras 3's arguments and
+    /// defaults (momentum 0.99, epsilon 0.001, center and scale on). BatchNormalization
+    /// normalizes the last axis (channels last); `renorm` is not supported.
+    nonisolated(unsafe) static let normalization: [([String], Registry<any Layer>.Maker)] = [
+        (["BatchNormalization"], { o in
+            let r = try o.reader(mainArgument: "axis")
+            var c = BatchNormalization.Config()
+            c.axis = try r.int("axis", default: -1)
+            c.momentum = Float(try r.double("momentum", default: 0.99))
+            c.epsilon = Float(try r.doubleInRange("epsilon", 0, .infinity, lowerInclusive: false, default: 1e-3))
+            c.center = try r.bool("center", default: true)
+            c.scale = try r.bool("scale", default: true)
+            c.betaInitializer = try InitializerRegistry.read(r, "beta_initializer", default: .zeros)
+            c.gammaInitializer = try InitializerRegistry.read(r, "gamma_initializer", default: .ones)
+            c.movingMeanInitializer = try InitializerRegistry.read(r, "moving_mean_initializer", default: .zeros)
+            c.movingVarianceInitializer = try InitializerRegistry.read(r, "moving_variance_initializer", default: .ones)
+            c.betaRegularizer = try RegularizerRegistry.read(r, "beta_regularizer")
+            c.gammaRegularizer = try RegularizerRegistry.read(r, "gamma_regularizer")
+            if try r.bool("renorm", default: false) {
+                throw r.error("renorm is not supported (batch renormalization); use renorm: false", key: "renorm")
+            }
+            // On one device a synchronized BatchNormalization is the plain one.
+            _ = try r.bool("synchronized", default: false)
+            try r.finish()
+            guard c.axis == -1 || c.axis > 0 else {
+                throw r.error("axis must be -1 or the last axis (channels last), got \(c.axis)", key: "axis")
+            }
+            return BatchNormalization(c)
+        }),
+        (["LayerNormalization"], { o in
+            let r = try o.reader(mainArgument: "axis")
+            var c = LayerNormalization.Config()
+            c.axis = try r.value("axis", .intOrList) ?? [-1]
+            c.epsilon = Float(try r.doubleInRange("epsilon", 0, .infinity, lowerInclusive: false, default: 1e-3))
+            c.center = try r.bool("center", default: true)
+            c.scale = try r.bool("scale", default: true)
+            c.betaInitializer = try InitializerRegistry.read(r, "beta_initializer", default: .zeros)
+            c.gammaInitializer = try InitializerRegistry.read(r, "gamma_initializer", default: .ones)
+            c.betaRegularizer = try RegularizerRegistry.read(r, "beta_regularizer")
+            c.gammaRegularizer = try RegularizerRegistry.read(r, "gamma_regularizer")
+            try r.finish()
+            guard !c.axis.isEmpty, !c.axis.contains(0) else {
+                throw r.error("axis must name feature axes (not 0, the batch axis), got \(c.axis)", key: "axis")
+            }
+            return LayerNormalization(c)
+        }),
+    ]
+}
+
+extension ArgType where T == [Int] {
+    /// An integer or a list of integers (`axis: -1` or `axis: [1, 2]`).
+    static var intOrList: ArgType<[Int]> {
+        let list = ArgType<[Int]>.intList
+        return ArgType(expected: "an integer or a list of integers") { node throws(ArgMismatch) in
+            if node.scalar != nil { return [try ArgType<Int>.int.convert(node)] }
+            return try list.convert(node)
+        }
+    }
+}

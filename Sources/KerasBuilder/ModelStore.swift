@@ -9,7 +9,7 @@ import KerasSpec
 /// ```
 /// DIR/model.json        manifest: format version, name, spec path, input shapes, current checkpoint
 /// DIR/spec.yaml         the spec as written (rebuilds the model)
-/// DIR/resolved.json     the resolved run: every compile/fit default filled in
+/// DIR/resolved.json     the resolved run: compile/fit settings with defaults, the model as Keras config
 /// DIR/ckpt-000005/      one complete checkpoint:
 ///     weights.safetensors      the model's weights (Keras names: dense/kernel, ...)
 ///     optimizer.safetensors    optimizer slots (resume)

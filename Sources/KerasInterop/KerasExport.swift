@@ -47,6 +47,12 @@ public enum KerasExport {
         return zip.finish()
     }
 
+    /// The model's Keras 3 config (`model.to_json()`'s content): every layer with all its
+    /// arguments, Keras defaults filled in. The model directory keeps it as the resolved spec.
+    public static func modelConfig(model: Model, spec: ModelSpec, name: String) throws -> [String: Any] {
+        try serialize(model: model, spec: spec, name: name).0
+    }
+
     /// Writes the archive to `path` (atomically).
     public static func write(model: Model, spec: ModelSpec, name: String, preprocessing: Preprocessing? = nil, to path: String) throws {
         let bytes = try archive(model: model, spec: spec, name: name, preprocessing: preprocessing)

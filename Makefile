@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 BIN := .build/release/kerasctl
-APT_PACKAGES := libyaml-dev libopenblas-dev zlib1g-dev pkg-config dataset-fashion-mnist
+APT_PACKAGES := libyaml-dev libopenblas-dev zlib1g-dev libhdf5-dev pkg-config dataset-fashion-mnist
 FASHION := /usr/share/datasets/fashion-mnist
 EPOCHS ?= 20
 
@@ -26,11 +26,13 @@ demo: build
 	$(BIN) train specs/fashion_mlp.yaml -o runs/mlp --metrics-out runs/mlp.jsonl
 	$(BIN) predict runs/mlp --input $(FASHION)/t10k-images-idx3-ubyte.gz --top-k 1 | head -5
 
-# The whole test suite: unit tests, Keras reference fixtures, gradient checks, CLI tests.
+# The whole test suite: unit tests, Keras reference fixtures, gradient checks, CLI tests,
+# and the Examples/ executables (built here, run by the tests).
 test: deps
 	$(SWIFT) build --build-tests
+	$(SWIFT) build --product CustomLayerExample
 	$(SWIFT) build -c release --product kerasctl
-	KERASCTL_BIN=$(CURDIR)/$(BIN) $(SWIFT) test --skip-build
+	KERASCTL_BIN=$(CURDIR)/$(BIN) KERAS_REQUIRE_EXAMPLES=1 $(SWIFT) test --skip-build
 
 # Epoch time, GFLOP/s and peak memory of kerasctl beside real Keras (TensorFlow and JAX backends)
 # on the same machine in the same run. Needs `pip install tensorflow-cpu jax` for the Keras side.

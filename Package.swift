@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "KerasSpec", targets: ["KerasSpec"]),
         .library(name: "KerasData", targets: ["KerasData"]),
         .library(name: "KerasBuilder", targets: ["KerasBuilder"]),
+        .library(name: "KerasInterop", targets: ["KerasInterop"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -20,24 +21,28 @@ let package = Package(
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
 
         // The pipeline: YAML -> KerasSpec -> KerasBuilder -> KerasEngine <- KerasData.
         .target(name: "KerasSpec", dependencies: ["CYAML"]),
         .target(name: "KerasEngine", dependencies: ["CBLAS"], swiftSettings: optimize),
         .target(name: "KerasData", dependencies: ["CZlib"], swiftSettings: optimize),
         .target(name: "KerasBuilder", dependencies: ["KerasSpec", "KerasEngine", "KerasData"]),
+        // Keras files: .keras (zip of config.json + model.weights.h5) and legacy .h5.
+        .target(name: "KerasInterop", dependencies: ["CZlib", "CHDF5", "KerasSpec", "KerasEngine", "KerasData", "KerasBuilder"]),
         .executableTarget(name: "kerasctl", dependencies: [
-            "KerasSpec", "KerasEngine", "KerasData", "KerasBuilder",
+            "KerasSpec", "KerasEngine", "KerasData", "KerasBuilder", "KerasInterop",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Examples of subclassing in Swift.
-        .executableTarget(name: "CustomLayerExample", dependencies: ["KerasEngine"], path: "Examples/CustomLayer"),
+        .executableTarget(name: "CustomLayerExample", dependencies: ["KerasEngine", "KerasSpec", "KerasBuilder"], path: "Examples/CustomLayer"),
 
         .testTarget(name: "KerasSpecTests", dependencies: ["KerasSpec"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KerasEngineTests", dependencies: ["KerasEngine"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KerasDataTests", dependencies: ["KerasData"]),
         .testTarget(name: "KerasBuilderTests", dependencies: ["KerasBuilder"]),
-        .testTarget(name: "kerasctlTests", dependencies: ["kerasctl"]),
+        .testTarget(name: "KerasInteropTests", dependencies: ["KerasInterop"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "kerasctlTests", dependencies: ["kerasctl", "KerasBuilder", "KerasEngine"]),
     ]
 )

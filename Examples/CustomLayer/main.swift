@@ -4,8 +4,11 @@
 //
 // The custom layer writes only its forward pass from differentiable ops; the tape
 // supplies its gradients. The custom model subclasses `Model` and gets `compile`,
-// `fit`, `evaluate` and `summary` for free.
+// `fit`, `evaluate` and `summary` for free. Registered with `CustomLayers`, the layer
+// is also usable from a YAML spec (the last part builds the same skip model from YAML).
+import KerasBuilder
 import KerasEngine
+import KerasSpec
 
 /// `y = x ⊙ γ`: a learned per-feature scale (γ starts at 1).
 final class Scale: UnaryLayer {
@@ -73,3 +76,24 @@ for (epoch, logs) in history.logs.enumerated() {
 }
 let scaleMaker = CustomLayers.maker(for: "Scale")!
 print("registered custom layers: \(CustomLayers.names); made: \(try scaleMaker(CustomLayerArguments(layerType: "Scale", name: "s", values: [:])).typeName)")
+
+// The same model as a functional spec: `Scale` is not a built-in layer, so the builder
+// makes it through the `CustomLayers` registration above.
+let yaml = """
+    name: skip_from_yaml
+    model:
+      type: functional
+      inputs: [Input: {name: x, shape: [4]}]
+      layers:
+        - Dense: {name: dense1, units: 4, activation: tanh, inputs: x}
+        - Scale: {name: scale, inputs: x}
+        - Add: {name: skip, inputs: [dense1, scale]}
+        - Dense: {name: dense2, units: 2, activation: softmax, inputs: skip}
+      outputs: [dense2]
+    """
+let fromYAML = try ModelBuilder.build(try Spec.parse(text: yaml, file: "skip.yaml"), seed: 7)
+print(fromYAML.summary(), terminator: "")
+fromYAML.compile(optimizer: Optimizer(RMSprop(), learningRate: ConstantLearningRate(0.01)),
+                 losses: [SparseCategoricalCrossentropy()], metrics: [[SparseCategoricalAccuracy(name: "accuracy")]])
+let yamlHistory = try fromYAML.fit(data, options: FitOptions(epochs: 10, batchSize: 32, seed: 1))
+print("from YAML, epoch 10: loss \(yamlHistory.logs.last!["loss"]!) accuracy \(yamlHistory.logs.last!["accuracy"]!)")

@@ -14,6 +14,7 @@ public enum CompileBuilder {
         case nil:
             if requireLoss { throw (c.node ?? spec.root).error("training needs a loss: add 'loss:' under compile (e.g. sparse_categorical_crossentropy)", path: "compile") }
         case let .all(o)?:
+            try checkNotAnOutput(o, outputs: outputs, what: "loss", known: LossRegistry.table.contains(o.name))
             let l = try LossRegistry.table.make(o)
             losses = outputs.map { _ in l }
         case let .byOutput(named)?:
@@ -34,10 +35,23 @@ public enum CompileBuilder {
         }
         let metrics: [[any Metric]] = try metricSpecs.enumerated().map { i, specs in
             try specs.map { o in
-                try MetricRegistry.make(o, context: .init(lossName: losses[i]?.name, targetShape: targetShapes?[i], outputShape: model.outputShapes[i]))
+                do {
+                    return try MetricRegistry.make(o, context: .init(lossName: losses[i]?.name, targetShape: targetShapes.flatMap { $0.indices.contains(i) ? $0[i] : nil }, outputShape: model.outputShapes[i]))
+                } catch let e as SpecError {
+                    // `metrics: {clss: [accuracy]}` reads as one object named 'clss': say it is a misspelt output.
+                    try checkNotAnOutput(o, outputs: outputs, what: "metrics", known: false)
+                    throw e
+                }
             }
         }
         model.compile(optimizer: optimizer, losses: losses, lossWeights: weights, metrics: metrics)
+    }
+
+    /// A one-key map such as `loss: {clss: mse}` is read as an object named `clss`; when that
+    /// name is not a known `what` but is close to an output name, the user meant a per-output map.
+    private static func checkNotAnOutput(_ o: ObjectSpec, outputs: [String], what: String, known: Bool) throws {
+        guard !known, outputs.count > 1, let guess = suggest(o.name, among: outputs) else { return }
+        throw o.nameNode.error("unknown output '\(o.name)' in \(what); did you mean '\(guess)'? (outputs are \(outputs.joined(separator: ", ")))", path: "compile")
     }
 
     private static func perOutput<T>(_ named: [Named<T>], outputs: [String], what: String) throws -> [T?] {

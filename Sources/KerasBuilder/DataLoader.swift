@@ -10,7 +10,14 @@ public struct LoadedSplit {
     public var targetFiles: [String]
     /// Class names per output position, for targets read from a string CSV column.
     public var classNames: [[String]?]
+    /// The feature columns' header names, for a CSV source with a header.
+    public var featureNames: [String]? = nil
     public var count: Int { inputs.first?.count ?? 0 }
+
+    public init(inputs: [DataArray], targets: [DataArray], targetFiles: [String], classNames: [[String]?], featureNames: [String]? = nil) {
+        self.inputs = inputs; self.targets = targets; self.targetFiles = targetFiles
+        self.classNames = classNames; self.featureNames = featureNames
+    }
 }
 
 /// Everything `train`/`evaluate` need from `data` and `fit.validation*`.
@@ -77,6 +84,7 @@ public enum DataLoader {
             var names: [String: [String]] = [:]
             for (i, c) in classes.enumerated() { if let c { names[outputNames.indices.contains(i) ? outputNames[i] : "output"] = c } }
             pre.classNames = names.isEmpty ? nil : names
+            pre.featureNames = reference.featureNames
         }
         if pre.reshape != nil && reference.inputs.count != 1 {
             throw (data.preprocess.node ?? data.node).error("reshape supports models with one input", path: "data.preprocess")
@@ -98,7 +106,8 @@ public enum DataLoader {
         return out
     }
 
-    /// Reads one source and orders its arrays as the model's inputs and outputs.
+    /// Reads one source (examples and their targets: every split trains or evaluates) and
+    /// orders its arrays as the model's inputs and outputs.
     static func loadSplit(_ source: SourceSpec, inputNames: [String], outputNames: [String], classNames: [[String]?]) throws -> LoadedSplit {
         switch source.format {
         case let .idx(idx):
@@ -110,48 +119,85 @@ public enum DataLoader {
                     targets.append(try readFeatures(p.resolved, labels: true)); files.append(p.original)
                 }
             }
+            if targets.isEmpty { throw source.error("no targets: add 'y' (a labels file, or a map from output name to file)") }
             try checkCounts(inputs + targets, source: source)
             let names: [[String]?] = targets.indices.map { classNames.indices.contains($0) ? classNames[$0] : nil }
             return LoadedSplit(inputs: inputs, targets: targets, targetFiles: files, classNames: names)
         case let .csv(csv):
-            guard inputNames.count == 1 else {
-                throw source.error("a CSV source feeds one input; this model has \(inputNames.count) (map inputs to files with format: idx and x: {name: file})")
+            return try loadCSV(csv, file: csv.path.resolved, shown: csv.path.original, source: source, inputNames: inputNames, outputNames: outputNames, classNames: classNames)
+        }
+    }
+
+    /// Reads a CSV file with the settings of a spec's CSV source (`evaluate --csv FILE`
+    /// reads a new file the way the model's training data was read): the same target and
+    /// feature columns, header and delimiter, and the known class names, so an unknown
+    /// class name is an error.
+    public static func loadCSV(file: String, like source: SourceSpec, inputNames: [String], outputNames: [String],
+                               classNames: [[String]?]) throws -> LoadedSplit {
+        guard case let .csv(csv) = source.format else {
+            throw source.error("the model was not trained on CSV data, so --csv has no target columns to use; give --x and --y")
+        }
+        return try loadCSV(csv, file: file, shown: file, source: source,
+                           inputNames: inputNames, outputNames: outputNames, classNames: classNames)
+    }
+
+    private static func loadCSV(_ csv: CSVSource, file: String, shown: String, source: SourceSpec, inputNames: [String], outputNames: [String],
+                            classNames: [[String]?]) throws -> LoadedSplit {
+        guard inputNames.count == 1 else {
+            throw source.error("a CSV source feeds one input; this model has \(inputNames.count) (map inputs to files with format: idx and x: {name: file})")
+        }
+        let groups = try targetGroups(csv, outputNames: outputNames, source: source)
+        if groups.isEmpty { throw source.error("no targets: add 'target' (a column, or a map from output name to column)") }
+        let allTargets = groups.flatMap { $0 }.map(column)
+        var known: [String: [String]] = [:]
+        for (i, g) in groups.enumerated() where g.count == 1 {
+            if classNames.indices.contains(i), let c = classNames[i] { known[columnKey(g[0])] = c }
+        }
+        let ds = try CSVReader.read(file, options: CSVOptions(header: csv.header, delimiter: csv.delimiter, target: allTargets,
+                                                             features: csv.features.map { $0.map(column) }, classNames: known))
+        var targets: [DataArray] = [], names: [[String]?] = []
+        var k = 0
+        for g in groups {
+            let parts = ds.targets[k..<(k + g.count)]
+            k += g.count
+            if parts.count == 1, let only = parts.first {
+                targets.append(only.values); names.append(only.classNames)
+            } else {
+                targets.append(try stack(Array(parts.map(\.values)))); names.append(nil)
             }
-            var groups: [[ColumnRef]] = []
-            switch csv.target {
-            case nil: break
-            case let .single(c)?: groups = [[c]]
-            case let .list(cs)?: groups = [cs]
-            case let .byOutput(named)?:
-                for name in outputNames {
-                    guard let g = named.first(where: { $0.name == name }) else {
-                        throw source.error("target has no column for output '\(name)'", at: csv.targetNode)
-                    }
-                    groups.append(g.value)
+        }
+        return LoadedSplit(inputs: [ds.x], targets: targets, targetFiles: targets.map { _ in shown }, classNames: names,
+                           featureNames: ds.columnNames == nil ? nil : ds.featureNames)
+    }
+
+    /// The CSV target columns of each output, in the model's output order. A model with
+    /// several outputs needs `target: {output: column(s), ...}` naming every output.
+    private static func targetGroups(_ csv: CSVSource, outputNames: [String], source: SourceSpec) throws -> [[ColumnRef]] {
+        let outputs = outputNames.joined(separator: ", ")
+        switch csv.target {
+        case nil: return []
+        case let .single(c)?:
+            guard outputNames.count <= 1 else {
+                throw source.error("the model has \(outputNames.count) outputs (\(outputs)); give target as a map from output name to column(s)", at: csv.targetNode)
+            }
+            return [[c]]
+        case let .list(cs)?:
+            guard outputNames.count <= 1 else {
+                throw source.error("the model has \(outputNames.count) outputs (\(outputs)); give target as a map from output name to column(s), not a list", at: csv.targetNode)
+            }
+            return [cs]
+        case let .byOutput(named)?:
+            if let extra = named.first(where: { !outputNames.contains($0.name) }) {
+                var m = "target names '\(extra.name)', which is not an output of the model"
+                if let g = suggest(extra.name, among: outputNames) { m += "; did you mean '\(g)'?" } else { m += " (outputs: \(outputs))" }
+                throw source.error(m, at: extra.node)
+            }
+            return try outputNames.map { name in
+                guard let g = named.first(where: { $0.name == name }) else {
+                    throw source.error("target has no column for output '\(name)' (outputs: \(outputs))", at: csv.targetNode)
                 }
-                if let extra = named.first(where: { !outputNames.contains($0.name) }) {
-                    throw source.error("target names '\(extra.name)', which is not an output of the model (outputs: \(outputNames.joined(separator: ", ")))", at: extra.node)
-                }
+                return g.value
             }
-            let allTargets = groups.flatMap { $0 }.map(column)
-            var known: [String: [String]] = [:]
-            for (i, g) in groups.enumerated() where g.count == 1 {
-                if classNames.indices.contains(i), let c = classNames[i] { known[columnKey(g[0])] = c }
-            }
-            let ds = try CSVReader.read(csv.path.resolved, options: CSVOptions(header: csv.header, delimiter: csv.delimiter, target: allTargets,
-                                                                              features: csv.features.map { $0.map(column) }, classNames: known))
-            var targets: [DataArray] = [], names: [[String]?] = []
-            var k = 0
-            for g in groups {
-                let parts = ds.targets[k..<(k + g.count)]
-                k += g.count
-                if parts.count == 1, let only = parts.first {
-                    targets.append(only.values); names.append(only.classNames)
-                } else {
-                    targets.append(try stack(Array(parts.map(\.values)))); names.append(nil)
-                }
-            }
-            return LoadedSplit(inputs: [ds.x], targets: targets, targetFiles: targets.map { _ in csv.path.original }, classNames: names)
         }
     }
 
@@ -171,13 +217,15 @@ public enum DataLoader {
     }
 
     /// IDX by default; a `.csv`/`.csv.gz` file as a table of numeric features.
-    static func readFeatures(_ path: String, labels: Bool = false) throws -> DataArray {
+    public static func readFeatures(_ path: String, labels: Bool = false) throws -> DataArray {
         let lower = path.lowercased()
         if lower.hasSuffix(".csv") || lower.hasSuffix(".csv.gz") { return try CSVReader.readFeatures(path) }
         return try IDXReader.read(path)
     }
 
+    /// The files of `p` (the `x` or `y` map) in the model's input or output order.
     private static func byModelName(_ p: PathOrMap, names: [String], what: String, source: SourceSpec) throws -> [DataPath] {
+        let key = what == "input" ? "x" : "y"
         switch p {
         case let .single(path):
             guard names.count == 1 else {
@@ -191,7 +239,9 @@ public enum DataLoader {
                 throw source.error(m, at: extra.node)
             }
             return try names.map { n in
-                guard let f = named.first(where: { $0.name == n }) else { throw source.error("no file for \(what) '\(n)'") }
+                guard let f = named.first(where: { $0.name == n }) else {
+                    throw source.error("no file for \(what) '\(n)' (\(what)s: \(names.joined(separator: ", ")))", at: source.node[key])
+                }
                 return f.value
             }
         }

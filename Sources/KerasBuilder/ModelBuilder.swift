@@ -14,7 +14,24 @@ public enum ModelBuilder {
         case let .functional(f):
             return try functional(f, name: spec.name, seed: seed)
         case let .kerasJSON(k):
-            throw k.node.error("keras_json models are not supported yet", path: "model.keras_json")
+            let keras = try KerasJSON.load(path: k.path.resolved)
+            if let p = keras.preprocessing?.node {
+                throw p.error("Rescaling/Normalization layers in a keras_json model are not supported; use data.preprocess (rescale, standardize) instead", path: "model")
+            }
+            return try build(keras, name: spec.name, seed: seed, inputShapes: inputShapes)
+        }
+    }
+
+    /// Builds the model of a Keras model JSON (`model.to_json()`, a `.keras` file's
+    /// config.json); `name` defaults to the Keras model's name.
+    public static func build(_ keras: KerasModelJSON, name: String? = nil, seed: UInt64 = 0, inputShapes: [[Int]]? = nil) throws -> Model {
+        switch keras.spec {
+        case let .sequential(s):
+            return try sequential(s, name: name ?? keras.name, seed: seed, fallbackInputShape: inputShapes?.first, modelNode: keras.modelNode)
+        case let .functional(f):
+            return try functional(f, name: name ?? keras.name, seed: seed)
+        case .kerasJSON:
+            throw keras.modelNode.error("a Keras JSON cannot name another Keras JSON", path: "model")
         }
     }
 
@@ -26,8 +43,9 @@ public enum ModelBuilder {
         var layers: [any Layer] = []
         var specs: [LayerSpec] = []
         for ls in s.layers {
-            let layer = try LayerRegistry.table.make(ls.object)
+            let layer = try LayerRegistry.make(ls.object)
             layer.name = try namer.name(for: layer, given: ls)
+            namer.nameWrapped(in: layer)
             layers.append(layer)
             specs.append(ls)
         }
@@ -35,7 +53,7 @@ public enum ModelBuilder {
         do {
             try model.build(inputShapes: [inputShape], seed: seed)
         } catch let e as ShapeError {
-            let where_ = zip(layers, specs).first { $0.0.name == e.layer }?.1
+            let where_ = zip(layers, specs).first { $0.0.name == e.layer || wrappedNames(of: $0.0).contains(e.layer) }?.1
             throw where_?.error(e.message) ?? modelNode.error(e.message, path: "model")
         }
         return model
@@ -66,8 +84,9 @@ extension ModelBuilder {
                 }
                 layer = shared.layer
             } else {
-                layer = try LayerRegistry.table.make(ls.object)
+                layer = try LayerRegistry.make(ls.object)
                 layer.name = try namer.name(for: layer, given: ls)
+                namer.nameWrapped(in: layer)
             }
             let nodeName = ls.name ?? layer.name
             byName[nodeName] = (layer, ls)
@@ -78,7 +97,8 @@ extension ModelBuilder {
             try g.build(seed: seed)
         } catch let e as ShapeError {
             let node = e.layer.split(separator: ":").first.map(String.init) ?? e.layer
-            throw byName[node]?.spec.error(e.message) ?? f.node.error(e.description, path: "model")
+            let owner = byName[node] ?? byName.values.first { wrappedNames(of: $0.layer).contains(node) }
+            throw owner?.spec.error(e.message) ?? f.node.error(e.description, path: "model")
         } catch let e as GraphError {
             throw locate(e, f, byName.mapValues(\.spec))
         }
@@ -107,6 +127,19 @@ struct LayerNamer {
     private var used: [String: Int] = [:]
     private var taken = Set<String>()
 
+    /// The next free automatic name for `base` (`lstm`, `lstm_1`, ...), now taken.
+    mutating func fresh(_ base: String) -> String {
+        while true {
+            let k = used[base, default: 0]
+            used[base] = k + 1
+            let candidate = k == 0 ? base : "\(base)_\(k)"
+            if taken.insert(candidate).inserted { return candidate }
+        }
+    }
+
+    /// Takes `name` as given; false when it was already taken.
+    @discardableResult mutating func reserve(_ name: String) -> Bool { taken.insert(name).inserted }
+
     mutating func name(for layer: any Layer, given spec: LayerSpec) throws -> String {
         if let given = spec.name {
             guard taken.insert(given).inserted else {
@@ -114,13 +147,7 @@ struct LayerNamer {
             }
             return given
         }
-        let base = snakeCase(layer.typeName)
-        while true {
-            let k = used[base, default: 0]
-            used[base] = k + 1
-            let candidate = k == 0 ? base : "\(base)_\(k)"
-            if taken.insert(candidate).inserted { return candidate }
-        }
+        return fresh(snakeCase(layer.typeName))
     }
 }
 

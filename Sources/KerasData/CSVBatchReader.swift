@@ -14,6 +14,7 @@ public final class CSVBatchReader {
     private let source: ByteSource
     private let header: Bool?
     private let features: [CSVColumn]?
+    private let namedFeatures: [String]?
     private var tokenizer: CSVTokenizer
     private var pending: [CSVRecord] = []
     private var pendingStart = 0
@@ -25,7 +26,13 @@ public final class CSVBatchReader {
     private var rowsRead = 0
 
     /// Opens `path`; `header` nil detects a header row; `features` selects columns.
-    public init(path: String, header: Bool? = nil, delimiter: Character = ",", features: [CSVColumn]? = nil) throws {
+    /// `namedFeatures` (e.g. the columns a model was trained on) selects columns by name
+    /// when the file turns out to have a header, so a file with extra columns (the
+    /// training file itself, target included) can be read; without a header every column
+    /// (or `features`) is used.
+    public init(path: String, header: Bool? = nil, delimiter: Character = ",", features: [CSVColumn]? = nil,
+                namedFeatures: [String]? = nil) throws {
+        self.namedFeatures = namedFeatures
         let options = CSVOptions(header: header, delimiter: delimiter, features: features)
         let delimiterByte = try options.delimiterByte(file: ByteSource.displayName(path))
         source = try ByteSource(path: path)
@@ -90,7 +97,8 @@ public final class CSVBatchReader {
         let hasHeader = header ?? CSVReader.isHeader(first)
         let layout = try CSVLayout(file: source.name, names: hasHeader ? first.fields : nil, columnCount: first.fields.count)
         if hasHeader { pendingStart += 1 }
-        featureColumns = try features.map { try $0.map { try layout.resolve($0, role: "feature") } }
+        let selected = hasHeader ? namedFeatures.map { $0.map(CSVColumn.name) } ?? features : features
+        featureColumns = try selected.map { try $0.map { try layout.resolve($0, role: "feature") } }
             ?? Array(0..<layout.columnCount)
         try CSVReader.checkDistinct([], featureColumns, layout: layout)
         columnNames = layout.names

@@ -18,7 +18,7 @@ public struct CSVOptions: Sendable {
     public var target: [CSVColumn]
     /// The feature columns, in order; nil means every column that is not a target.
     public var features: [CSVColumn]?
-    /// Known class names per target (keyed by ``CSVTarget/name``), e.g. from training:
+    /// Known class names per target (keyed by ``CSVTarget/name`` or the 0-based column index as text), e.g. from training:
     /// the target is mapped through this list and an unknown value is an error.
     public var classNames: [String: [String]]
 

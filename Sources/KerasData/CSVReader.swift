@@ -62,7 +62,8 @@ public enum CSVReader {
             }
         }
         let targets = try targetColumns.map { column in
-            try readTarget(rows, column: column, layout: layout, known: options.classNames[layout.name(column)])
+            try readTarget(rows, column: column, layout: layout,
+                           known: options.classNames[layout.name(column)] ?? options.classNames[String(column)])
         }
         return CSVDataset(x: try DataArray(shape: [rows.count, featureColumns.count], floats: x),
                           featureNames: featureColumns.map(layout.name), targets: targets,

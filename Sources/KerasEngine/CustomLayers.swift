@@ -21,24 +21,52 @@ public enum ArgValue: Equatable, Sendable, CustomStringConvertible {
 
 /// A custom layer's arguments: its `name` and the other keys, with typed readers that
 /// throw a `CustomLayerError` naming the key on a missing or mistyped value.
+///
+/// The typed readers record the keys they are asked for, so the caller can reject the
+/// keys no reader asked for (`unusedKeys`), as for built-in layers. Reading the raw
+/// `values` counts as reading every key.
 public struct CustomLayerArguments: Sendable {
     public let layerType: String
     public let name: String
-    public let values: [String: ArgValue]
+    private let storage: [String: ArgValue]
+    private let log = KeyLog()
+
     public init(layerType: String, name: String, values: [String: ArgValue]) {
-        self.layerType = layerType; self.name = name; self.values = values
+        self.layerType = layerType; self.name = name; self.storage = values
     }
 
+    /// Every argument as given (marks them all as read).
+    public var values: [String: ArgValue] {
+        log.keys.withLock { $0.formUnion(storage.keys) }
+        return storage
+    }
+
+    /// The keys given that no reader asked for, sorted.
+    public var unusedKeys: [String] { log.keys.withLock { a in storage.keys.filter { !a.contains($0) }.sorted() } }
+
+    /// The keys the readers asked for so far (for "did you mean" suggestions), sorted.
+    public var askedKeys: [String] { log.keys.withLock { $0.sorted() } }
+
+    /// The value of `key`, recording that it was asked for.
+    private func value(_ key: String) -> ArgValue? {
+        log.keys.withLock { _ = $0.insert(key) }
+        return storage[key]
+    }
+
+    /// The error for a value of `key` the layer cannot use, to `throw` from a maker:
+    /// `throw args.invalid("factor", expected: "a positive number")`.
+    public func invalid(_ key: String, expected: String) -> CustomLayerError { bad(key, expected) }
+
     private func bad(_ key: String, _ expected: String) -> CustomLayerError {
-        .badArgument(layer: layerType, key: key, expected: expected, got: values[key]?.description ?? "nothing")
+        .badArgument(layer: layerType, key: key, expected: expected, got: storage[key]?.description ?? "nothing")
     }
 
     public func int(_ key: String, default d: Int? = nil) throws -> Int {
-        switch values[key] { case let .int(v)?: return v; case nil: if let d { return d }; default: break }
+        switch value(key) { case let .int(v)?: return v; case nil: if let d { return d }; default: break }
         throw bad(key, "an integer")
     }
     public func double(_ key: String, default d: Double? = nil) throws -> Double {
-        switch values[key] {
+        switch value(key) {
         case let .double(v)?: return v
         case let .int(v)?: return Double(v)
         case nil: if let d { return d }
@@ -47,15 +75,15 @@ public struct CustomLayerArguments: Sendable {
         throw bad(key, "a number")
     }
     public func bool(_ key: String, default d: Bool? = nil) throws -> Bool {
-        switch values[key] { case let .bool(v)?: return v; case nil: if let d { return d }; default: break }
+        switch value(key) { case let .bool(v)?: return v; case nil: if let d { return d }; default: break }
         throw bad(key, "true or false")
     }
     public func string(_ key: String, default d: String? = nil) throws -> String {
-        switch values[key] { case let .string(v)?: return v; case nil: if let d { return d }; default: break }
+        switch value(key) { case let .string(v)?: return v; case nil: if let d { return d }; default: break }
         throw bad(key, "a string")
     }
     public func ints(_ key: String, default d: [Int]? = nil) throws -> [Int] {
-        switch values[key] {
+        switch value(key) {
         case let .list(vs)?:
             let ints = vs.compactMap { if case let .int(i) = $0 { i } else { nil } }
             if ints.count == vs.count { return ints }
@@ -65,6 +93,11 @@ public struct CustomLayerArguments: Sendable {
         }
         throw bad(key, "a list of integers")
     }
+}
+
+/// The keys a `CustomLayerArguments` was asked for (shared by its copies).
+private final class KeyLog: Sendable {
+    let keys = Mutex<Set<String>>([])
 }
 
 /// A problem with a custom layer's registration or arguments.

@@ -175,11 +175,22 @@ public final class Functional: Model {
     public override func call(_ inputs: [Tensor], training: Bool) -> [Tensor] {
         precondition(isBuilt && inputs.count == graphInputs.count, "Functional '\(name)' called before build or with \(inputs.count) inputs")
         var values = [Tensor?](repeating: nil, count: slotCount)
+        // Keras masks, threaded as in Sequential: from the first input of a MaskAware or
+        // MaskPreserving layer to its first output (other layers drop them).
+        var masks = [Tensor?](repeating: nil, count: slotCount)
         for (i, x) in inputs.enumerated() { values[i] = x }
         for (i, node) in nodes.enumerated() {
-            let outs = node.layer.forward(node.inputSlots.map { values[$0]! }, training: training)
+            let ins = node.inputSlots.map { values[$0]! }
+            let mask = node.inputSlots.first.flatMap { masks[$0] }
+            let outs: [Tensor]
+            if let aware = node.layer as? any MaskAware {
+                (outs, masks[node.firstSlot]) = aware.forward(ins, mask: mask, training: training)
+            } else {
+                outs = node.layer.forward(ins, training: training)
+                if node.layer is any MaskPreserving { masks[node.firstSlot] = mask }
+            }
             for (k, y) in outs.enumerated() { values[node.firstSlot + k] = y }
-            for s in freeAfter[i] { values[s] = nil }
+            for s in freeAfter[i] { values[s] = nil; masks[s] = nil }
         }
         return outputSlots.map { values[$0]! }
     }

@@ -72,7 +72,7 @@ open class Model {
 }
 
 /// Keras `Sequential`: a stack of layers, each feeding the next.
-public final class Sequential: Model {
+public final class Sequential: Model, LayerShapeReporting {
     public private(set) var stack: [any Layer]
     public init(name: String = "sequential", layers: [any Layer]) {
         stack = layers
@@ -83,8 +83,15 @@ public final class Sequential: Model {
 
     public override func buildLayers(inputShapes: [[Int]], context: inout BuildContext) throws -> [[Int]] {
         guard inputShapes.count == 1 else { throw ShapeError(layer: name, "a Sequential model has one input, got \(inputShapes.count)") }
-        return try super.buildLayers(inputShapes: inputShapes, context: &context)
+        var shapes = inputShapes
+        for layer in stack { shapes = try shapeLog.build(layer, inputShapes: shapes, context: &context) }
+        return shapes
     }
+
+    /// Output shapes of the built layers (so `summary()` shows those of layers that are
+    /// not `UnaryLayer`s, such as LSTM).
+    private var shapeLog = LayerShapeLog()
+    public func outputShapes(of layer: any Layer) -> [[Int]]? { shapeLog.outputShapes(of: layer) }
 
     /// The layers in order, with Keras masks passed from producers to consumers.
     public override func call(_ inputs: [Tensor], training: Bool) -> [Tensor] {

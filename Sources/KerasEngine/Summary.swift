@@ -43,8 +43,11 @@ extension Model {
             let reporter = self as? any LayerShapeReporting
             for layer in layers {
                 var text = "?"
-                if let r = reporter {
-                    if let s = r.outputShapes(of: layer) { text = formatShapes(s) }
+                if let r = reporter, let s = r.outputShapes(of: layer) {
+                    text = formatShapes(s)
+                    shape = s.count == 1 ? s[0] : nil
+                } else if reporter != nil && !(self is Sequential) {
+                    shape = nil
                 } else if self is Sequential, let s = shape, let unary = layer as? any UnaryLayer, let out = try? unary.outputShape(for: s) {
                     shape = out
                     text = kerasShape(out)

@@ -12,12 +12,15 @@ public func suggest(_ word: String, among candidates: [String]) -> String? {
     }
     let lowered = Array(word.lowercased())
     let limit = max(1, min(3, word.count / 3))
-    var best: (candidate: String, distance: Int)?
+    var best: (candidate: String, distance: Int, exact: Int)?
     for candidate in candidates where candidate != word {
         let distance = min(editDistance(lowered, Array(candidate.lowercased())),
                            editDistance(Array(target), Array(normalized(candidate))))
-        if distance <= limit, distance < (best?.distance ?? Int.max) {
-            best = (candidate, distance)
+        guard distance <= limit else { continue }
+        // Ties go to the spelling closest as written (`sparse_...` over `Sparse...`).
+        let exact = editDistance(Array(word), Array(candidate))
+        if best == nil || (distance, exact) < (best!.distance, best!.exact) {
+            best = (candidate, distance, exact)
         }
     }
     return best?.candidate

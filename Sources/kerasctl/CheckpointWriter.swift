@@ -23,9 +23,30 @@ final class CheckpointWriter: Callback {
         history.append(.init(epoch: epoch + 1, logs: logs.values))
         manifest.epochsCompleted = epoch + 1
         let state = try TrainingState.capture(model: model, epochsCompleted: epoch + 1, seed: seed, callbacks: callbacks)
+        var best: [String: [String: Tensor]] = [:]
+        for case let e as EarlyStopping in callbacks where e.config.restoreBestWeights {
+            if let w = e.bestWeights { best[e.stateKey] = w }
+        }
         InterruptWatcher.saving = true
         defer { InterruptWatcher.saving = false }
-        try store.writeCheckpoint(manifest: manifest, model: model, state: state, preprocessing: preprocessing, history: history)
+        try store.writeCheckpoint(manifest: manifest, model: model, state: state, preprocessing: preprocessing,
+                                  history: history, bestWeights: best)
+        InterruptWatcher.saved = true
+    }
+
+    /// After `fit` returned: marks the run completed and, when EarlyStopping put the best
+    /// epoch's weights back, stores those as the model's weights (as Keras's model holds
+    /// them after `fit`).
+    func finish(model: Model) throws {
+        guard manifest.epochsCompleted > 0 else { return }
+        InterruptWatcher.saving = true
+        defer { InterruptWatcher.saving = false }
+        if callbacks.contains(where: { ($0 as? EarlyStopping).map { $0.config.restoreBestWeights && $0.bestWeights != nil } ?? false }) {
+            try store.replaceWeights(of: try store.manifest(), with: model)
+        }
+        var m = try store.manifest()
+        m.completed = true
+        try store.writeManifest(m)
     }
 }
 
@@ -34,6 +55,8 @@ final class CheckpointWriter: Callback {
 final class InterruptWatcher: Callback {
     nonisolated(unsafe) static var interrupted = false
     nonisolated(unsafe) static var saving = false
+    /// Whether a checkpoint has been written in this run (or the resumed one exists).
+    nonisolated(unsafe) static var saved = false
     let directory: String?
     private let source: DispatchSourceSignal
 
@@ -48,10 +71,17 @@ final class InterruptWatcher: Callback {
     func onBatchEnd(_ batch: Int, of batches: Int, logs: Logs, model: Model) { exitIfInterrupted() }
     func onEpochEnd(_ epoch: Int, logs: inout Logs, model: Model) throws { exitIfInterrupted() }
 
-    private func exitIfInterrupted() {
+    /// Exits 130 with the message if Ctrl-C was pressed (and no checkpoint is being written).
+    func exitIfInterrupted() {
         guard Self.interrupted, !Self.saving else { return }
-        let where_ = directory.map { "; the model directory '\($0)' holds the last completed epoch — continue with --resume \($0)" } ?? ""
-        FileHandle.standardError.write(Data("\nkerasctl: interrupted\(where_)\n".utf8))
+        let where_: String
+        if let directory {
+            where_ = Self.saved ? "; the model directory '\(directory)' holds the last completed epoch — continue with --resume \(directory)"
+                : "; no epoch had completed, so '\(directory)' holds no model"
+        } else { where_ = "" }
+        if isatty(1) != 0 { print("") }
+        fflush(nil)
+        FileHandle.standardError.write(Data("kerasctl: interrupted\(where_)\n".utf8))
         Foundation.exit(130)
     }
 }

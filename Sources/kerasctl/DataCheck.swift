@@ -24,24 +24,21 @@ enum DataCheck {
     private static func shapesOf(_ source: SourceSpec) throws -> [[Int]] {
         switch source.format {
         case let .idx(idx):
-            var out: [[Int]] = []
-            for p in paths(idx.x) {
-                let lower = p.resolved.lowercased()
-                if lower.hasSuffix(".csv") || lower.hasSuffix(".csv.gz") {
-                    var reader = try CSVBatchReader(path: p.resolved)
-                    let first = try reader.next(maxRows: 1)
-                    out.append(first?.exampleShape ?? [])
-                } else {
-                    out.append(try IDXReader.readHeader(p.resolved).exampleShape)
-                }
-            }
-            for p in idx.y.map(paths) ?? [] { _ = try IDXReader.readHeader(p.resolved) }
-            return out
+            for p in idx.y.map(paths) ?? [] { _ = try exampleShape(p) }
+            return try paths(idx.x).map(exampleShape)
         case let .csv(csv):
             let ds = try CSVReader.read(csv.path.resolved, options: CSVOptions(header: csv.header, delimiter: csv.delimiter,
                 target: targetColumns(csv.target), features: csv.features?.map(column)))
             return [ds.x.exampleShape]
         }
+    }
+
+    /// One example's shape from an IDX header, or from the first row of a numeric CSV table.
+    private static func exampleShape(_ p: DataPath) throws -> [Int] {
+        let lower = p.resolved.lowercased()
+        guard lower.hasSuffix(".csv") || lower.hasSuffix(".csv.gz") else { return try IDXReader.readHeader(p.resolved).exampleShape }
+        var reader = try CSVBatchReader(path: p.resolved)
+        return try reader.next(maxRows: 1)?.exampleShape ?? []
     }
 
     private static func paths(_ p: PathOrMap) -> [DataPath] {

@@ -1,7 +1,92 @@
 import ArgumentParser
+import Foundation
+import KerasBuilder
+import KerasData
+import KerasEngine
+import KerasSpec
 
+/// `kerasctl evaluate DIR`: Keras's `model.evaluate` on test data, printed as Keras prints
+/// it (`313/313 - 1s 2ms/step - accuracy: 0.8841 - loss: 0.3190`).
+///
+/// The data: the stored spec's `data.test` by default; `--data SPEC` another spec's
+/// `data.test`; `--x FILE --y FILE` features and labels (IDX, or CSV of numbers);
+/// `--csv FILE` a CSV file read like the training CSV (same target and feature columns,
+/// class names mapped as in training, so an unknown class name is an error). The model's
+/// preprocessing (rescale, standardization statistics, reshape) is applied.
 struct Evaluate: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Evaluate a trained model on test data.")
-    @Argument(help: "A model directory.") var model: String
-    func run() throws { throw Failure.usage("evaluate needs a model directory, which train does not write yet") }
+    static let configuration = CommandConfiguration(abstract: "Evaluate a trained model on test data (loss and metrics).")
+
+    @Argument(help: "A model directory (train -o DIR), or a Keras .keras/.h5 file.") var model: String
+    @Option(help: "Evaluate on this spec's data.test instead of the stored spec's.") var data: String?
+    @Option(help: "Features: an IDX file or a CSV file of numbers (with --y).") var x: String?
+    @Option(help: "Labels or targets: an IDX file or a CSV file of numbers (with --x).") var y: String?
+    @Option(help: "A CSV file with the training data's columns (features and target).") var csv: String?
+    @Option(name: .customLong("batch-size"), help: "Examples per batch (Keras's default 32).") var batchSize: Int = 32
+    @Option(name: .customLong("metrics-out"), help: "Write the results as one JSON line (test_loss, test_<metric>) here.") var metricsOut: String?
+    @Flag(help: "Print nothing but errors.") var quiet = false
+
+    func validate() throws {
+        if batchSize <= 0 { throw Failure.usage("--batch-size must be a positive integer, got \(batchSize)") }
+        if (x == nil) != (y == nil) { throw Failure.usage("--x and --y go together") }
+        let sources = [data != nil, x != nil, csv != nil].filter { $0 }.count
+        if sources > 1 { throw Failure.usage("give one of --data, --x/--y and --csv") }
+    }
+
+    func run() throws {
+        let stored = try ModelSource.open(model)
+        let net = stored.model
+        let names = ModelNames(stored.spec)
+        let pre = stored.preprocessing
+        let known = names.outputs.map { pre.classNames?[$0] }
+        let split = try loadSplit(stored, names: names, known: known)
+        for (i, a) in split.inputs.enumerated() {
+            try pre.validate(exampleSize: a.exampleSize, file: i == 0 ? (x ?? csv ?? "") : "")
+        }
+        do {
+            try CompileBuilder.compile(net, spec: stored.spec, requireLoss: true, targetShapes: split.targets.map(\.exampleShape))
+        } catch let e as SpecError {
+            throw PersistenceError.corrupt(path: ModelStore(model).path("spec.yaml"), reason: "the stored spec's compile section does not build: \(e.description)")
+        }
+        try LabelCheck.check(split, model: net)
+        let dataset = Dataset(inputs: split.inputs.map { DataArraySource($0, preprocessing: pre) },
+                              targets: split.targets.map { DataArraySource($0) })
+        let start = Date()
+        let logs = try net.evaluate(dataset, batchSize: batchSize)
+        let secs = Date().timeIntervalSince(start)
+        if !quiet {
+            let steps = (split.count + batchSize - 1) / batchSize
+            print("\(ProgressPrinter.counter(steps, steps)) - \(ProgressPrinter.seconds(secs)) \(ProgressPrinter.perStep(secs / Double(Swift.max(steps, 1))))\(ProgressPrinter.values(logs))")
+        }
+        if let metricsOut { try MetricsWriter(path: metricsOut).writeTest(logs) }
+    }
+
+    /// The examples to evaluate on, ordered as the model's inputs and outputs.
+    private func loadSplit(_ stored: ModelStore.Stored, names: ModelNames, known: [[String]?]) throws -> LoadedSplit {
+        if let x, let y {
+            guard names.inputs.count == 1, names.outputs.count == 1 else {
+                throw Failure.usage("--x and --y feed a model with one input and one output; use --data SPEC for this one")
+            }
+            let xs = try DataLoader.readFeatures(x), ys = try DataLoader.readFeatures(y, labels: true)
+            guard xs.count == ys.count else { throw DataError(file: y, "has \(ys.count) examples, but \(x) has \(xs.count)") }
+            return LoadedSplit(inputs: [xs], targets: [ys], targetFiles: [y], classNames: known)
+        }
+        if let csv {
+            guard let source = stored.spec.data?.train ?? stored.spec.data?.test else {
+                throw Failure.usage("the stored spec has no training data, so --csv has no columns to follow; give --x and --y")
+            }
+            do {
+                return try DataLoader.loadCSV(file: csv, like: source, inputNames: names.inputs, outputNames: names.outputs, classNames: known)
+            } catch let e as SpecError {
+                throw Failure.usage("--csv: \(e.message)")
+            }
+        }
+        let spec = try data.map { try Spec.load(path: $0) } ?? stored.spec
+        if data == nil, spec.data?.test == nil {
+            throw Failure.usage("the stored spec has no data.test; give --data SPEC, --x FILE --y FILE or --csv FILE")
+        }
+        let loaded = try DataLoader.load(spec, inputNames: names.inputs, outputNames: names.outputs, needTrain: false, needTest: true,
+                                         classNames: known, preprocessing: stored.preprocessing)
+        guard let test = loaded.test else { throw Failure.usage("no test data") }
+        return test
+    }
 }

@@ -3,6 +3,7 @@ import Foundation
 import KerasBuilder
 import KerasData
 import KerasEngine
+import KerasInterop
 import KerasSpec
 
 /// A failure with its exit code, for errors the CLI itself raises.
@@ -22,6 +23,7 @@ struct Failure: Error, CustomStringConvertible {
         case let e as Failure: (code, text) = (e.code, e.message)
         case let e as SpecError: (code, text) = (2, e.description)
         case let e as DataError: (code, text) = (3, e.description)
+        case let e as KerasFileError: (code, text) = (3, e.description)
         case let e as ShapeError: (code, text) = (2, e.description)
         case let e as PersistenceError: (code, text) = (3, e.description)
         case let e as TrainingError:
@@ -38,7 +40,7 @@ struct Failure: Error, CustomStringConvertible {
             (code, text) = (1, "\(error)")
         }
         // Spec and data errors already start with their file (and line:column).
-        if error is SpecError || error is DataError { printLine(text) } else { printError(text) }
+        if error is SpecError || error is DataError || error is KerasFileError { printLine(text) } else { printError(text) }
         return code
     }
 

@@ -9,7 +9,7 @@ struct Kerasctl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kerasctl",
         abstract: "Keras, rebuilt in Swift and driven by YAML.",
-        subcommands: [Train.self, Evaluate.self, Predict.self, Summary.self, Validate.self])
+        subcommands: [Train.self, Evaluate.self, Predict.self, Summary.self, Validate.self, Export.self])
 
     static func main() {
         useFastestBLASKernels()

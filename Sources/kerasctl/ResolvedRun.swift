@@ -1,5 +1,6 @@
 import KerasBuilder
 import KerasEngine
+import KerasInterop
 import KerasSpec
 
 /// `resolved.json`: what a run actually used, with every compile/fit default filled in.
@@ -20,8 +21,13 @@ enum ResolvedRun {
         let fit: [String: Any] = ["epochs": epochs, "batch_size": batchSize, "shuffle": spec.fit.shuffle,
                                   "validation_split": spec.fit.validationSplit ?? 0, "seed": seed]
         let layers: [[String: Any]] = model.layers.map { ["name": $0.name, "class_name": $0.typeName, "params": $0.parameterCount] }
-        return ["name": model.name, "compile": compile, "fit": fit, "layers": layers,
+        var resolved: [String: Any] = ["name": model.name, "compile": compile, "fit": fit, "layers": layers,
                 "input_shapes": model.inputShapes, "output_shapes": model.outputShapes,
                 "total_params": model.parameterCount, "trainable_params": model.trainableCount]
+        // Every layer argument with its default, in Keras 3's own config format.
+        if let config = try? KerasExport.modelConfig(model: model, spec: spec.model, name: model.name) {
+            resolved["model"] = config
+        }
+        return resolved
     }
 }

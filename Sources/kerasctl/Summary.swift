@@ -1,14 +1,25 @@
 import ArgumentParser
+import Foundation
 import KerasBuilder
 import KerasEngine
+import KerasInterop
 import KerasSpec
 
 struct Summary: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print the Keras model.summary() table of a spec or model directory.")
 
-    @Argument(help: "A model spec (YAML) or a model directory.") var target: String
+    @Argument(help: "A model spec (YAML), a model directory, or a Keras .keras/.h5 file.") var target: String
 
     func run() throws {
+        if KerasFile.isKerasFile(target) {
+            print(try KerasFile.load(path: target).model.summary())
+            return
+        }
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: target, isDirectory: &isDir), isDir.boolValue {
+            print(try ModelStore(target).loadModel().model.summary())
+            return
+        }
         let spec = try Spec.load(path: target)
         var shapes: [[Int]]?
         if let data = spec.data { shapes = try DataCheck.inputShapes(spec, data: data, inputNames: ModelNames(spec).inputs) }

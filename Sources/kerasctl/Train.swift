@@ -3,28 +3,37 @@ import Foundation
 import KerasBuilder
 import KerasData
 import KerasEngine
+import KerasInterop
 import KerasSpec
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Train the model a spec describes.")
 
-    @Argument(help: "The model spec (YAML).") var spec: String
+    @Argument(help: "The model spec (YAML); optional with --resume (the directory's stored spec).") var spec: String?
     @Option(name: [.short, .customLong("output")], help: "Write the trained model directory here (a checkpoint after every epoch).") var output: String?
     @Option(help: "Override fit.epochs.") var epochs: Int?
     @Option(name: .customLong("batch-size"), help: "Override fit.batch_size.") var batchSize: Int?
     @Option(help: "Override the spec's seed.") var seed: UInt64?
     @Option(help: "Continue the run saved in this model directory (writes back to it unless -o is given).") var resume: String?
+    @Option(name: .customLong("init-weights"), help: "Start from the weights of this .keras/.h5 file or model directory (layers matched by name).") var initWeights: String?
     @Option(name: .customLong("metrics-out"), help: "Write one JSON line per epoch (and the test metrics) here.") var metricsOut: String?
     @Flag(help: "Print nothing but errors.") var quiet = false
 
     func validate() throws {
         if let epochs, epochs <= 0 { throw Failure.usage("--epochs must be a positive integer, got \(epochs)") }
         if let batchSize, batchSize <= 0 { throw Failure.usage("--batch-size must be a positive integer, got \(batchSize)") }
+        if initWeights != nil, resume != nil { throw Failure.usage("--init-weights and --resume cannot be used together") }
     }
 
     func run() throws {
-        let spec = try Spec.load(path: self.spec)
-        let resumed = try resume.map { try ModelStore($0).load(compile: false) }
+        guard self.spec != nil || resume != nil else { throw Failure.usage("Missing expected argument '<spec>' (or give --resume MODEL_DIR)") }
+        let resumed = try resume.map { try ModelStore($0).load() }
+        if let resumed, resumed.manifest.completed == true, epochs == nil {
+            let m = resumed.manifest
+            throw Failure.usage("the run in '\(resume ?? "")' already finished after \(m.epochsCompleted) of \(m.epochsPlanned) epochs; give --epochs N (N > \(m.epochsCompleted)) to train it further")
+        }
+        let spec = try self.spec.map { try Spec.load(path: $0) } ?? resumed!.spec
+        let specPath = self.spec.map(absolute) ?? resumed!.manifest.specPath
         let seed = self.seed ?? resumed?.state.seed ?? spec.seed ?? 0
         let names = ModelNames(spec)
         let data = try DataLoader.load(spec, inputNames: names.inputs, outputNames: names.outputs, needTrain: true,
@@ -33,9 +42,16 @@ struct Train: ParsableCommand {
         guard let train = data.train else { throw Failure.data("no training data") }
         try CompileBuilder.compile(model, spec: spec, requireLoss: true, targetShapes: train.targets.map(\.exampleShape))
         for split in [data.train, data.validation, data.test].compactMap({ $0 }) { try LabelCheck.check(split, model: model) }
+        if let initWeights {
+            if ModelStore.isModelDirectory(initWeights) {
+                try KerasFile.copyWeights(from: ModelStore(initWeights).loadModel().model, to: model, file: initWeights)
+            } else {
+                try KerasFile.initializeWeights(of: model, from: initWeights)
+            }
+        }
 
-        let epochs = self.epochs ?? spec.fit.epochs
-        let batchSize = self.batchSize ?? spec.fit.batchSize
+        let epochs = self.epochs ?? resumed?.manifest.epochsPlanned ?? spec.fit.epochs
+        let batchSize = self.batchSize ?? resumed?.manifest.batchSize ?? spec.fit.batchSize
         let batches = (train.count + batchSize - 1) / batchSize
         let outDir = output ?? resume
         let store = outDir.map(ModelStore.init)
@@ -47,6 +63,9 @@ struct Train: ParsableCommand {
         if let resumed {
             try model.loadWeights(resumed.model.weightsDictionary)
             try resumed.state.restore(into: model, slotTensors: resumed.optimizerSlots, callbacks: specCallbacks)
+            for case let e as EarlyStopping in specCallbacks where e.config.restoreBestWeights {
+                e.bestWeights = resumed.bestWeights[e.stateKey]
+            }
             initialEpoch = resumed.state.epochsCompleted
             history = resumed.history
             guard initialEpoch < epochs else {
@@ -55,19 +74,24 @@ struct Train: ParsableCommand {
         }
 
         var callbacks: [any Callback] = []
+        var checkpoints: CheckpointWriter?
         if !quiet { callbacks.append(ProgressPrinter(epochs: epochs, batches: batches)) }
         callbacks += specCallbacks
         let metricsWriter = try metricsOut.map { try MetricsWriter(path: $0, append: resumed != nil) }
         if let metricsWriter { callbacks.append(metricsWriter) }
         if let store {
-            let specText = (try? String(contentsOfFile: self.spec, encoding: .utf8)) ?? ""
+            let specText = try self.spec.map { try String(contentsOfFile: $0, encoding: .utf8) }
+                ?? String(contentsOfFile: ModelStore(resume!).path("spec.yaml"), encoding: .utf8)
             try store.create(specText: specText)
             try store.writeResolved(ResolvedRun.describe(spec: spec, model: model, epochs: epochs, batchSize: batchSize, seed: seed))
-            let manifest = ModelStore.Manifest(name: model.name, specPath: absolute(self.spec), inputShapes: model.inputShapes,
-                                               seed: seed, checkpoint: "", epochsCompleted: 0, epochsPlanned: epochs)
-            callbacks.append(CheckpointWriter(store: store, manifest: manifest, preprocessing: data.preprocessing,
-                                              seed: seed, history: history, callbacks: specCallbacks))
+            let manifest = ModelStore.Manifest(name: model.name, specPath: specPath, inputShapes: model.inputShapes,
+                                               seed: seed, checkpoint: "", epochsCompleted: initialEpoch, epochsPlanned: epochs,
+                                               batchSize: batchSize)
+            checkpoints = CheckpointWriter(store: store, manifest: manifest, preprocessing: data.preprocessing,
+                                              seed: seed, history: history, callbacks: specCallbacks)
+            callbacks.append(checkpoints!)
         }
+        InterruptWatcher.saved = resumed != nil && outDir == resume
         let interrupt = InterruptWatcher(directory: outDir)
         callbacks.append(interrupt)
 
@@ -76,6 +100,8 @@ struct Train: ParsableCommand {
         if let nan = specCallbacks.compactMap({ $0 as? TerminateOnNaN }).first, let fired = nan.fired {
             throw Failure.runtime("TerminateOnNaN stopped training: loss \(fired.loss) at epoch \(fired.epoch + 1)")
         }
+        try checkpoints?.finish(model: model)
+        interrupt.exitIfInterrupted()
 
         if let test = data.test {
             let start = Date()

@@ -50,7 +50,11 @@ import Testing
         #expect(iris.x.shape == [150, 4])
         #expect(iris.featureNames == ["sepal_length", "sepal_width", "petal_length", "petal_width"])
         #expect(iris.targets[0].classNames == ["setosa", "versicolor", "virginica"])
-        #expect(iris.x.float(row: 0, element: 0) == 5.1 && iris.targets[0].values.float(at: 149) == 2)
+        // The shipped file is shuffled once (datasets/make_iris.py): first row 5.2,3.5,1.5,0.2,setosa; last versicolor.
+        #expect(iris.x.float(row: 0, element: 0) == 5.2 && iris.targets[0].values.float(at: 0) == 0)
+        #expect(iris.targets[0].values.float(at: 149) == 1)
+        let counts = (0..<150).reduce(into: [0, 0, 0]) { c, i in c[Int(iris.targets[0].values.float(at: i))] += 1 }
+        #expect(counts == [50, 50, 50])
     }
 
     @Test func locatedErrors() {

@@ -59,7 +59,7 @@ final class RecurrentGradientTests: XCTestCase {
 
     /// Sum of every output, each output weighted differently, as one tensor.
     func joined(_ ys: [Tensor]) -> Tensor {
-        concatLastAxis(ys.map { reshape($0, [$0.batchSize, $0.exampleSize]) })
+        concatenate(ys.map { reshape($0, [$0.batchSize, $0.exampleSize]) }, axis: 1)
     }
 
     func testEveryLayerAllOutputs() throws {
@@ -131,7 +131,7 @@ final class RecurrentGradientTests: XCTestCase {
         let st = GradientCheck.random([4, 2, 6], seed: 18)
         let m = Tensor(shape: [2, 3], data: [1, 0, 1, 0, 1, 1])
         GradientCheck.check(inputs: [x]) { reverseTime($0[0]) }
-        GradientCheck.check(inputs: [x, y]) { concatLastAxis([$0[0], $0[1]]) }
+        GradientCheck.check(inputs: [x, y]) { concatenate([$0[0], $0[1]], axis: $0[0].rank - 1) }
         GradientCheck.check(inputs: [x]) { sliceLastAxis($0[0], start: 1, count: 2) }
         GradientCheck.check(inputs: [x]) { maskedMeanOverTime($0[0], mask: m) }
         GradientCheck.check(inputs: [st]) { stateSlot($0[0], slot: 3, offset: 3, width: 3) }

@@ -8,7 +8,10 @@ enum CLI {
     static var binary: String {
         if let b = ProcessInfo.processInfo.environment["KERASCTL_BIN"], !b.isEmpty { return b }
         // .build/<triple>/debug/kerasctlPackageTests.xctest → .build/<triple>/debug/kerasctl
-        return Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("kerasctl").path
+        // (on Linux the bundle URL is already the debug folder).
+        let bundle = Bundle.main.bundleURL
+        let folder = bundle.pathExtension == "xctest" ? bundle.deletingLastPathComponent() : bundle
+        return folder.appendingPathComponent("kerasctl").path
     }
 
     /// True when the release binary is in use (long trainings only run then).

@@ -1,22 +1,23 @@
 import KerasEngine
 import KerasSpec
 
-/// Keras 3 initializer class names and aliases with their arguments and defaults.
+/// Keras 3 initializer class names and aliases with their arguments and defaults
+/// (Keras's short aliases too: `uniform`, `normal`, `one`, `zero`).
 public enum InitializerRegistry {
     nonisolated(unsafe) public static var table = Registry<Initializer>(kind: "initializer", [
-        (["Zeros", "zeros"], plain(.zeros)),
-        (["Ones", "ones"], plain(.ones)),
+        (["Zeros", "zeros", "zero"], plain(.zeros)),
+        (["Ones", "ones", "one"], plain(.ones)),
         (["Constant", "constant"], { o in
             let r = try o.reader(mainArgument: "value")
             let v = try r.double("value", default: 0); try r.finish()
             return .constant(Float(v))
         }),
-        (["RandomNormal", "random_normal"], { o in
+        (["RandomNormal", "random_normal", "normal"], { o in
             let r = try o.reader()
             let m = try r.double("mean", default: 0), s = try r.double("stddev", default: 0.05); try r.finish()
             return .randomNormal(mean: Float(m), stddev: Float(s))
         }),
-        (["RandomUniform", "random_uniform"], { o in
+        (["RandomUniform", "random_uniform", "uniform"], { o in
             let r = try o.reader()
             let lo = try r.double("minval", default: -0.05), hi = try r.double("maxval", default: 0.05); try r.finish()
             return .randomUniform(minval: Float(lo), maxval: Float(hi))
@@ -42,12 +43,12 @@ public enum InitializerRegistry {
             return .varianceScaling(scale: Float(scale), mode: Initializer.FanMode(rawValue: mode) ?? .fanIn,
                                     distribution: Initializer.Distribution(rawValue: dist) ?? .truncatedNormal)
         }),
-        (["Orthogonal", "orthogonal"], { o in
+        (["Orthogonal", "orthogonal", "OrthogonalInitializer"], { o in
             let r = try o.reader(mainArgument: "gain")
             let g = try r.double("gain", default: 1); try r.finish()
             return .orthogonal(gain: Float(g))
         }),
-        (["Identity", "identity"], { o in
+        (["Identity", "identity", "IdentityInitializer"], { o in
             let r = try o.reader(mainArgument: "gain")
             let g = try r.double("gain", default: 1); try r.finish()
             return .identity(gain: Float(g))

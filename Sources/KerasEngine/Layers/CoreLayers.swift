@@ -36,18 +36,17 @@ public final class Dropout: UnaryLayer {
             for (i, d) in ns.enumerated() where i + 1 < maskShape.count { if let d { maskShape[i + 1] = d } }
         }
         var mask = Tensor(uninitializedShape: maskShape)
-        let p = mask.freshPointer, keep = 1 - rate, scale = 1 / (1 - rate)
-        // Two 24-bit uniforms from each 64-bit draw, in a local copy of the generator.
-        var g = rng
-        let threshold = UInt64(Double(keep) * 16_777_216)
+        let p = mask.freshPointer, scale = 1 / (1 - rate), n = mask.count
+        // Keep with probability 1 - rate, two 24-bit uniform draws per 64-bit word.
+        let threshold = UInt64((Double(1 - rate) * 16_777_216).rounded())
         var i = 0
-        while i < mask.count {
-            let r = g.next()
+        while i + 1 < n {
+            let r = rng.next()
             p[i] = (r >> 40) < threshold ? scale : 0
-            if i + 1 < mask.count { p[i + 1] = (r & 0xFF_FFFF) < threshold ? scale : 0 }
+            p[i + 1] = (r & 0xFF_FFFF) < threshold ? scale : 0
             i += 2
         }
-        rng = g
+        if i < n { p[i] = (rng.next() >> 40) < threshold ? scale : 0 }
         return x * mask
     }
 }

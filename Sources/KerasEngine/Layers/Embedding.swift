@@ -52,7 +52,7 @@ public final class Embedding: UnaryLayer, MaskAware, LossContributing {
         guard config.maskZero else { return ([y], nil) }
         var m = Tensor(uninitializedShape: inputs[0].shape)
         let pi = inputs[0].pointer, pm = m.freshPointer
-        for i in 0..<m.count { pm[i] = Int(pi[i]) == 0 ? 0 : 1 }
+        for i in 0..<m.count { pm[i] = pi[i] > -1 && pi[i] < 1 ? 0 : 1 }   // Int(id) == 0, without converting any value
         return ([y], m)
     }
 }
@@ -64,7 +64,10 @@ public func embeddingLookup(_ ids: Tensor, table: Tensor) -> Tensor {
     let n = table.shape[0], d = table.shape[1], count = ids.count
     var rows = [Int](repeating: -1, count: count)
     let pi = ids.pointer
-    for i in 0..<count { let r = Int(pi[i]); rows[i] = r >= 0 && r < n ? r : -1 }
+    // Truncated like Keras's cast to int32; the range test comes first so that no value
+    // (huge, infinite, NaN) reaches the Int conversion out of range.
+    let upper = Float(n)
+    for i in 0..<count { let v = pi[i]; rows[i] = v > -1 && v < upper ? Int(v) : -1 }
     var out = Tensor(uninitializedShape: ids.shape + [d])
     let pt = table.pointer, po = out.freshPointer
     for i in 0..<count {

@@ -22,10 +22,17 @@ func binaryOp(_ a: Tensor, _ b: Tensor,
     }
     let (ta, tb) = (a.isTracked, b.isTracked)
     return Tape.record(out, inputs: [a, b]) { g in
+        let pg = g.pointer, n = g.count
+        if a.shape == b.shape {
+            // Same shapes (dropout masks, merges): straight loops, no index arithmetic.
+            var ga: Tensor?, gb: Tensor?
+            if ta { ga = Tensor(uninitializedShape: outShape); let d = ga!.freshPointer; for i in 0..<n { d[i] = pg[i] * da(pa[i], pb[i]) } }
+            if tb { gb = Tensor(uninitializedShape: outShape); let d = gb!.freshPointer; for i in 0..<n { d[i] = pg[i] * db(pa[i], pb[i]) } }
+            return [ga, gb]
+        }
         let sa = Broadcast.strides(of: a.shape, in: outShape), sb = Broadcast.strides(of: b.shape, in: outShape)
         var ga: Tensor? = ta ? Tensor(uninitializedShape: outShape) : nil
         var gb: Tensor? = tb ? Tensor(uninitializedShape: outShape) : nil
-        let pg = g.pointer
         let pga = ga?.freshPointer, pgb = gb?.freshPointer
         Broadcast.forEach(outShape, sa, sb) { o, ia, ib in
             pga?[o] = pg[o] * da(pa[ia], pb[ib])

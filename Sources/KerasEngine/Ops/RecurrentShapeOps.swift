@@ -68,36 +68,6 @@ public func reverseTime(_ x: Tensor) -> Tensor {
     }
 }
 
-/// Concatenation along the last axis (all other axes equal).
-public func concatLastAxis(_ xs: [Tensor]) -> Tensor {
-    precondition(!xs.isEmpty && xs.allSatisfy { $0.rank == xs[0].rank && $0.shape.dropLast() == xs[0].shape.dropLast() },
-                 "concatLastAxis: \(xs.map(\.shape))")
-    let widths = xs.map { $0.shape.last ?? 1 }, total = widths.reduce(0, +)
-    let rows = xs[0].count / Swift.max(widths[0], 1)
-    var shape = xs[0].shape; shape[shape.count - 1] = total
-    var out = Tensor(uninitializedShape: shape)
-    let po = out.freshPointer
-    var off = 0
-    for (x, w) in zip(xs, widths) {
-        let px = x.pointer
-        for r in 0..<rows { (po + r * total + off).update(from: px + r * w, count: w) }
-        off += w
-    }
-    let tracked = xs.map(\.isTracked), shapes = xs.map(\.shape)
-    return Tape.record(out, inputs: xs) { g in
-        let pg = g.pointer
-        var grads: [Tensor?] = [], off = 0
-        for (k, w) in widths.enumerated() {
-            defer { off += w }
-            guard tracked[k] else { grads.append(nil); continue }
-            var gx = Tensor(uninitializedShape: shapes[k])
-            let pd = gx.freshPointer
-            for r in 0..<rows { (pd + r * w).update(from: pg + r * total + off, count: w) }
-            grads.append(gx)
-        }
-        return grads
-    }
-}
 
 /// Columns `[start, start + count)` of the last axis.
 public func sliceLastAxis(_ x: Tensor, start: Int, count: Int) -> Tensor {

@@ -37,6 +37,16 @@ public final class RMSprop: UpdateRule {
         let a: UnsafeMutablePointer<Float>? = config.centered ? slots[hasMomentum ? 2 : 1] : nil
         let rho = f32(config.rho), oneMinusRho = f32(1 - config.rho), eps = f32(config.epsilon)
         let mu = f32(config.momentum)
+        if m == nil && a == nil {
+            // Keras's default (no momentum, not centered): a branch-free loop that vectorizes.
+            for i in 0..<count {
+                let g = grad[i]
+                let vi = rho * v[i] + oneMinusRho * (g * g)
+                v[i] = vi
+                value[i] -= (lr * g) / (vi + eps).squareRoot()
+            }
+            return
+        }
         for i in 0..<count {
             let g = grad[i]
             v[i] = rho * v[i] + oneMinusRho * (g * g)

@@ -23,8 +23,8 @@ extension Model {
         for (name, _) in random where states[name] == nil {
             throw PersistenceError.incompatibleState("no saved random state for layer '\(name)'")
         }
-        for (name, s) in states where s.state.count != 4 {
-            throw PersistenceError.incompatibleState("the saved random state of layer '\(name)' has \(s.state.count) words, expected 4")
+        for (name, s) in states where s.s0 | s.s1 | s.s2 | s.s3 == 0 {
+            throw PersistenceError.incompatibleState("the saved random state of layer '\(name)' is all zeros, which the generator cannot leave")
         }
         for (name, layer) in random { layer.randomState = states[name]! }
     }

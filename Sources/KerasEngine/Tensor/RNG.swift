@@ -2,7 +2,9 @@
 /// for a given seed on every platform; one seed drives initialisers, shuffling, dropout
 /// and splits (each consumer gets its own stream via `fork`).
 public struct RNG: RandomNumberGenerator, Sendable, Codable, Equatable {
-    public var state: [UInt64]
+    // Four words of state as stored properties (an array would cost a bounds and
+    // uniqueness check per draw in hot loops such as dropout masks).
+    public var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
 
     public init(seed: UInt64) {
         var sm = seed
@@ -13,16 +15,16 @@ public struct RNG: RandomNumberGenerator, Sendable, Codable, Equatable {
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return z ^ (z >> 31)
         }
-        state = [splitmix(), splitmix(), splitmix(), splitmix()]
+        s0 = splitmix(); s1 = splitmix(); s2 = splitmix(); s3 = splitmix()
     }
 
     @inline(__always)
     public mutating func next() -> UInt64 {
-        let result = rotl(state[1] &* 5, 7) &* 9
-        let t = state[1] << 17
-        state[2] ^= state[0]; state[3] ^= state[1]; state[1] ^= state[2]; state[0] ^= state[3]
-        state[2] ^= t
-        state[3] = rotl(state[3], 45)
+        let result = rotl(s1 &* 5, 7) &* 9
+        let t = s1 << 17
+        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
+        s2 ^= t
+        s3 = rotl(s3, 45)
         return result
     }
 

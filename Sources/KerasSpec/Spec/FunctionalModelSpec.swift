@@ -48,8 +48,8 @@ public struct FunctionalModelSpec: Sendable {
             if layer.inputs.isEmpty {
                 throw layer.error("missing 'inputs': the names of the tensors this layer consumes")
             }
-            for (input, inputNode) in zip(layer.inputs, layer.inputNodes) where defined[input] == nil {
-                throw layer.error(FunctionalModelSpec.unknown(input, defined: order, items: items), at: inputNode)
+            for (input, inputNode) in zip(layer.inputs, layer.inputNodes) where defined[FunctionalModelSpec.node(of: input)] == nil {
+                throw layer.error(FunctionalModelSpec.unknown(FunctionalModelSpec.node(of: input), in: name, defined: order, items: items), at: inputNode)
             }
             defined[name] = nameNode.mark
             order.append(name)
@@ -64,7 +64,7 @@ public struct FunctionalModelSpec: Sendable {
             guard let name = output.string else {
                 throw args.error("outputs must be a name or a list of names, got \(output.got)", at: output)
             }
-            if defined[name] == nil {
+            if defined[FunctionalModelSpec.node(of: name)] == nil {
                 throw args.error("outputs: unknown tensor '\(name)'" + didYouMean(name, among: order), at: output)
             }
             if outputs.contains(name) { throw args.error("outputs: '\(name)' is listed twice", at: output) }
@@ -77,14 +77,36 @@ public struct FunctionalModelSpec: Sendable {
         self.node = node
     }
 
-    /// "unknown input 'x'", noting when it is defined later and suggesting a close name.
-    private static func unknown(_ name: String, defined: [String], items: [Node]) -> String {
-        let later = items.first { item in
-            item.entries?.first?.value["name"]?.string == name
+    /// The node a tensor name refers to: `lstm:1` (output 1 of `lstm`) → `lstm`.
+    static func node(of tensor: String) -> String {
+        if let colon = tensor.lastIndex(of: ":"), Int(tensor[tensor.index(after: colon)...]).map({ $0 >= 0 }) == true {
+            return String(tensor[..<colon])
         }
-        if let later {
-            return "input '\(name)' is used before its layer is defined (on line \(later.mark.line)); list layers in order"
+        return tensor
+    }
+
+    /// "unknown input 'x'", noting when it is defined later (or feeds back into `layer`,
+    /// a cycle) and suggesting a close name.
+    private static func unknown(_ name: String, in layer: String, defined: [String], items: [Node]) -> String {
+        func args(_ n: String) -> Node? {
+            items.first { $0.entries?.first?.value["name"]?.string == n }?.entries?.first?.value
         }
-        return "unknown input '\(name)'" + didYouMean(name, among: defined)
+        guard let later = args(name) else { return "unknown input '\(name)'" + didYouMean(name, among: defined) }
+        // Follow the later layer's inputs back: reaching `layer` closes a cycle.
+        var path = [layer, name], seen: Set<String> = [name]
+        func reaches(_ n: String) -> Bool {
+            let inputs = args(n)?["inputs"].map { $0.items ?? [$0] }?.compactMap(\.string) ?? []
+            for i in inputs {
+                if i == layer { path.append(i); return true }
+                guard seen.insert(i).inserted else { continue }
+                path.append(i)
+                if reaches(i) { return true }
+                path.removeLast()
+            }
+            return false
+        }
+        if name == layer { return "layer '\(name)' consumes its own output (a cycle)" }
+        if reaches(name) { return "the layers form a cycle: " + path.joined(separator: " -> ") }
+        return "input '\(name)' is used before its layer is defined (on line \(later.mark.line)); list layers in order"
     }
 }

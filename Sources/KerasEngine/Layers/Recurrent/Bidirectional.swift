@@ -64,7 +64,7 @@ public final class Bidirectional: Layer, MaskAware, LossContributing {
         let y = ys[0], yr = forwardLayer.returnSequences ? reverseTime(rs[0]) : rs[0]
         let merged: [Tensor]
         switch mergeMode {
-        case .concat: merged = [concatLastAxis([y, yr])]
+        case .concat: merged = [concatenate([y, yr], axis: y.rank - 1)]
         case .sum: merged = [y + yr]
         case .mul: merged = [y * yr]
         case .ave: merged = [(y + yr) * 0.5]

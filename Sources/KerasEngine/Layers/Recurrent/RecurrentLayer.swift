@@ -116,9 +116,9 @@ public class RecurrentLayer: Layer, MaskAware, LossContributing {
         let dropping = training && options.dropout > 0 && options.dropout < 1
         let z: Tensor
         if dropping && perGate {
-            z = concatLastAxis((0..<G).map { g in
+            z = concatenate((0..<G).map { g in
                 matmul(x * dropoutMask([b, 1, x.shape[2]], options.dropout), sliceLastAxis(kernel.value, start: g * u, count: u))
-            })
+            }, axis: 2)
         } else if dropping {
             z = matmul(x * dropoutMask([b, 1, x.shape[2]], options.dropout), kernel.value)
         } else {

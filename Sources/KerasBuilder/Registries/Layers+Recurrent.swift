@@ -1,0 +1,220 @@
+import KerasEngine
+import KerasSpec
+
+extension LayerRegistry {
+    /// Keras's recurrent layers (`SimpleRNN`, `LSTM`, `GRU`), their wrappers
+    /// (`Bidirectional`, `TimeDistributed`) and the sequence-input layers `Embedding` and
+    /// `Masking`, with Keras 3's arguments and defaults.
+    ///
+    /// Accepted with no effect on the numbers: `unroll` (a graph-compilation choice in
+    /// Keras; the fused sequence op computes the same values), `use_cudnn: auto|false`
+    /// (kerasctl runs on the CPU) and `stateful: false`. Not supported: `stateful: true`,
+    /// the `*_constraint` arguments, `Bidirectional`'s `weights`.
+    nonisolated(unsafe) static let recurrent: [([String], Registry<any Layer>.Maker)] = [
+        (["SimpleRNN"], { o in
+            let r = try o.reader(mainArgument: "units")
+            let a = try RecurrentArgs(r, gated: false)
+            try r.finish()
+            var c = SimpleRNN.Config(units: a.units)
+            c.activation = a.activation
+            c.useBias = a.useBias
+            c.kernelInitializer = a.kernelInitializer; c.recurrentInitializer = a.recurrentInitializer; c.biasInitializer = a.biasInitializer
+            c.kernelRegularizer = a.kernelRegularizer; c.recurrentRegularizer = a.recurrentRegularizer
+            c.biasRegularizer = a.biasRegularizer; c.activityRegularizer = a.activityRegularizer
+            c.dropout = a.dropout; c.recurrentDropout = a.recurrentDropout; c.seed = a.seed
+            c.returnSequences = a.returnSequences; c.returnState = a.returnState; c.goBackwards = a.goBackwards
+            return SimpleRNN(c)
+        }),
+        (["LSTM"], { o in
+            let r = try o.reader(mainArgument: "units")
+            let a = try RecurrentArgs(r, gated: true)
+            let unitForgetBias = try r.bool("unit_forget_bias", default: true)
+            try readUseCudnn(r)
+            try r.finish()
+            var c = LSTM.Config(units: a.units)
+            c.activation = a.activation; c.recurrentActivation = a.recurrentActivation
+            c.useBias = a.useBias
+            c.kernelInitializer = a.kernelInitializer; c.recurrentInitializer = a.recurrentInitializer; c.biasInitializer = a.biasInitializer
+            c.unitForgetBias = unitForgetBias
+            c.kernelRegularizer = a.kernelRegularizer; c.recurrentRegularizer = a.recurrentRegularizer
+            c.biasRegularizer = a.biasRegularizer; c.activityRegularizer = a.activityRegularizer
+            c.dropout = a.dropout; c.recurrentDropout = a.recurrentDropout; c.seed = a.seed
+            c.returnSequences = a.returnSequences; c.returnState = a.returnState; c.goBackwards = a.goBackwards
+            return LSTM(c)
+        }),
+        (["GRU"], { o in
+            let r = try o.reader(mainArgument: "units")
+            let a = try RecurrentArgs(r, gated: true)
+            let resetAfter = try r.bool("reset_after", default: true)
+            try readUseCudnn(r)
+            try r.finish()
+            var c = GRU.Config(units: a.units)
+            c.activation = a.activation; c.recurrentActivation = a.recurrentActivation
+            c.useBias = a.useBias
+            c.kernelInitializer = a.kernelInitializer; c.recurrentInitializer = a.recurrentInitializer; c.biasInitializer = a.biasInitializer
+            c.kernelRegularizer = a.kernelRegularizer; c.recurrentRegularizer = a.recurrentRegularizer
+            c.biasRegularizer = a.biasRegularizer; c.activityRegularizer = a.activityRegularizer
+            c.dropout = a.dropout; c.recurrentDropout = a.recurrentDropout; c.seed = a.seed
+            c.returnSequences = a.returnSequences; c.returnState = a.returnState; c.goBackwards = a.goBackwards
+            c.resetAfter = resetAfter
+            return GRU(c)
+        }),
+        (["Bidirectional"], { o in
+            let r = try o.reader(mainArgument: "layer")
+            guard let forward = try recurrentLayer(r, "layer", for: "Bidirectional") else { throw missingWrapped(r) }
+            let mode: Bidirectional.MergeMode
+            if r.has("merge_mode"), r.node("merge_mode")?.isNull == true {
+                mode = .none   // Keras's merge_mode=None: both outputs, unmerged
+            } else {
+                let m = try r.oneOf("merge_mode", ["concat", "sum", "mul", "ave"], default: "concat")
+                mode = Bidirectional.MergeMode(rawValue: m) ?? .concat
+            }
+            let backward = try recurrentLayer(r, "backward_layer", for: "Bidirectional")
+            try r.finish()
+            return try located(o) { try Bidirectional(forward, mergeMode: mode, backwardLayer: backward) }
+        }),
+        (["TimeDistributed"], { o in
+            let r = try o.reader(mainArgument: "layer")
+            guard let nested = try nestedLayer(r, "layer") else { throw missingWrapped(r) }
+            let (inner, spec) = nested
+            try r.finish()
+            guard let unary = inner as? any UnaryLayer else {
+                throw spec.error("TimeDistributed wraps a layer with one input and one output (such as Dense, Dropout, Activation), got \(spec.name)",
+                                 at: spec.nameNode)
+            }
+            return TimeDistributed(unary)
+        }),
+        (["Embedding"], { o in
+            let r = try o.reader()
+            let inputDim = try r.required("input_dim", .positiveInt)
+            let outputDim = try r.required("output_dim", .positiveInt)
+            var c = Embedding.Config(inputDim: inputDim, outputDim: outputDim)
+            c.embeddingsInitializer = try InitializerRegistry.read(r, "embeddings_initializer", default: c.embeddingsInitializer)
+            c.embeddingsRegularizer = try RegularizerRegistry.read(r, "embeddings_regularizer")
+            c.activityRegularizer = try RegularizerRegistry.read(r, "activity_regularizer")
+            c.maskZero = try r.bool("mask_zero", default: false)
+            if r.has("input_length") {
+                throw r.error("input_length was removed in Keras 3; give the sequence length in the model's input_shape instead", key: "input_length")
+            }
+            try r.finish()
+            return Embedding(c)
+        }),
+        (["Masking"], { o in
+            let r = try o.reader(mainArgument: "mask_value")
+            var c = Masking.Config()
+            c.maskValue = Float(try r.double("mask_value", default: 0))
+            try r.finish()
+            return Masking(c)
+        }),
+    ]
+
+    /// `use_cudnn`: Keras's "auto" (default) or false are accepted (the CPU path is
+    /// used either way); true asks for a GPU kernel kerasctl does not have.
+    static func readUseCudnn(_ r: ArgReader) throws {
+        let type = ArgType<Bool>(expected: "'auto', true or false") { node throws(ArgMismatch) in
+            switch node.scalar?.value {
+            case .bool(let b)?: return b
+            case .string("auto")?: return false
+            default: throw ArgMismatch(node: node)
+            }
+        }
+        if try r.value("use_cudnn", type) == true {
+            throw r.error("use_cudnn: true needs a GPU; kerasctl runs on the CPU (use 'auto' or false)", key: "use_cudnn")
+        }
+    }
+
+    /// The error for a wrapper without `layer`; when a layer was written in its place
+    /// (`TimeDistributed: {Dense: 10}`), it says where it goes.
+    static func missingWrapped(_ r: ArgReader) -> SpecError {
+        if let k = r.keys.first(where: { table.contains($0) }) {
+            return r.error("the wrapped layer goes under 'layer': write layer: {\(k): ...}", key: k)
+        }
+        return r.missing("layer")
+    }
+
+    /// Reads `key` as a nested layer object (`layer: {LSTM: {units: 64}}`) made by this
+    /// registry; its own `name` argument names it. Nil when absent.
+    static func nestedLayer(_ r: ArgReader, _ key: String) throws -> (any Layer, ObjectSpec)? {
+        guard var o = try r.object(key) else { return nil }
+        var given: String?
+        for entry in o.args?.entries ?? [] where entry.name == "name" {
+            guard let text = entry.value.string, !text.isEmpty else {
+                throw o.error("name must be a non-empty string, got \(entry.value.got)", at: entry.value)
+            }
+            given = text
+            o.instanceName = text
+            o.consumedKeys.insert("name")
+        }
+        let layer = try table.make(o)
+        layer.name = given ?? snakeCase(layer.typeName)
+        return (layer, o)
+    }
+
+    /// A nested layer that must be SimpleRNN, LSTM or GRU (what `Bidirectional` wraps).
+    static func recurrentLayer(_ r: ArgReader, _ key: String, for wrapper: String) throws -> RecurrentLayer? {
+        guard let nested = try nestedLayer(r, key) else { return nil }
+        let (layer, spec) = nested
+        guard let rnn = layer as? RecurrentLayer else {
+            throw spec.error("\(wrapper) wraps a recurrent layer (SimpleRNN, LSTM or GRU), got \(spec.name)", at: spec.nameNode)
+        }
+        return rnn
+    }
+}
+
+/// The arguments SimpleRNN, LSTM and GRU share, read in Keras's order with its defaults.
+/// `gated` (LSTM, GRU) adds `recurrent_activation`.
+struct RecurrentArgs {
+    var units: Int
+    var activation: Activation
+    var recurrentActivation: Activation = .sigmoid
+    var useBias: Bool
+    var kernelInitializer: Initializer
+    var recurrentInitializer: Initializer
+    var biasInitializer: Initializer
+    var kernelRegularizer: (any Regularizer)?
+    var recurrentRegularizer: (any Regularizer)?
+    var biasRegularizer: (any Regularizer)?
+    var activityRegularizer: (any Regularizer)?
+    var dropout: Float
+    var recurrentDropout: Float
+    var seed: UInt64?
+    var returnSequences: Bool
+    var returnState: Bool
+    var goBackwards: Bool
+
+    init(_ r: ArgReader, gated: Bool) throws {
+        units = try r.required("units", .positiveInt)
+        activation = try Self.activation(r, "activation", default: .tanh)
+        if gated { recurrentActivation = try Self.activation(r, "recurrent_activation", default: .sigmoid) }
+        useBias = try r.bool("use_bias", default: true)
+        kernelInitializer = try InitializerRegistry.read(r, "kernel_initializer", default: .glorotUniform)
+        recurrentInitializer = try InitializerRegistry.read(r, "recurrent_initializer", default: .orthogonal())
+        biasInitializer = try InitializerRegistry.read(r, "bias_initializer", default: .zeros)
+        kernelRegularizer = try RegularizerRegistry.read(r, "kernel_regularizer")
+        recurrentRegularizer = try RegularizerRegistry.read(r, "recurrent_regularizer")
+        biasRegularizer = try RegularizerRegistry.read(r, "bias_regularizer")
+        activityRegularizer = try RegularizerRegistry.read(r, "activity_regularizer")
+        dropout = Float(try r.doubleInRange("dropout", 0, 1, default: 0))
+        recurrentDropout = Float(try r.doubleInRange("recurrent_dropout", 0, 1, default: 0))
+        seed = try r.nonNegativeInt("seed").map { UInt64($0) }
+        returnSequences = try r.bool("return_sequences", default: false)
+        returnState = try r.bool("return_state", default: false)
+        goBackwards = try r.bool("go_backwards", default: false)
+        if try r.bool("stateful", default: false) {
+            throw r.error("stateful: true is not supported (kerasctl does not carry states between batches); remove it or set false", key: "stateful")
+        }
+        _ = try r.bool("unroll", default: false)   // same numbers either way
+    }
+
+    /// An activation where Keras's `None` (YAML `null`) means linear, and only those whose
+    /// derivative follows from their output are accepted (the fused sequence op's rule).
+    static func activation(_ r: ArgReader, _ key: String, default value: Activation) throws -> Activation {
+        if r.has(key), r.node(key)?.isNull == true { return .linear }
+        let a = try ActivationRegistry.read(r, key, default: value)
+        guard RecurrentActivation(a) != nil else {
+            throw r.error("\(key) '\(a.name)' is not supported in recurrent layers (their derivative must follow from the output: "
+                          + "not gelu, silu, mish, hard_silu, softmax or log_softmax)", key: key)
+        }
+        return a
+    }
+}

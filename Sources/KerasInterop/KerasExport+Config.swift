@@ -1,0 +1,112 @@
+import Foundation
+import KerasSpec
+
+/// Spec objects → Keras 3 serialized configs (`{"module", "class_name", "config",
+/// "registered_name"}`), the inverse of ``KerasJSON``'s translation.
+///
+/// A layer's spec arguments are Keras's constructor arguments, so they are written as its
+/// config; Keras fills every argument left out with its default when it loads the file.
+/// Shorthand scalars (`Dense: 10`) are expanded with the class's main argument, and
+/// nested objects by the kind their key implies (`*_initializer`, `*_regularizer`,
+/// `*_constraint`, a wrapped `layer`; `activation` strings).
+extension KerasExport {
+    /// The argument a scalar stands for, by layer class (as the builder's registries read it).
+    static let layerMainArgument: [String: String] = [
+        "Dense": "units", "Dropout": "rate", "Activation": "activation", "Reshape": "target_shape",
+        "Concatenate": "axis", "Dot": "axes", "SpatialDropout1D": "rate", "SpatialDropout2D": "rate",
+        "SpatialDropout3D": "rate", "GaussianNoise": "stddev", "GaussianDropout": "rate", "AlphaDropout": "rate",
+        "Conv1D": "filters", "Conv2D": "filters", "Conv3D": "filters", "Conv1DTranspose": "filters",
+        "Conv2DTranspose": "filters", "SeparableConv2D": "filters", "SeparableConv1D": "filters",
+        "MaxPooling1D": "pool_size", "MaxPooling2D": "pool_size", "MaxPooling3D": "pool_size",
+        "AveragePooling1D": "pool_size", "AveragePooling2D": "pool_size", "AveragePooling3D": "pool_size",
+        "SimpleRNN": "units", "LSTM": "units", "GRU": "units", "Bidirectional": "layer", "TimeDistributed": "layer",
+        "Masking": "mask_value", "RepeatVector": "n", "Permute": "dims", "Rescaling": "scale",
+        "LeakyReLU": "negative_slope", "ZeroPadding1D": "padding", "ZeroPadding2D": "padding",
+        "UpSampling1D": "size", "UpSampling2D": "size", "Cropping1D": "cropping", "Cropping2D": "cropping",
+        "DepthwiseConv2D": "kernel_size", "ELU": "alpha", "Softmax": "axis",
+    ]
+
+    /// The argument a scalar stands for, by initializer / regularizer name.
+    static let objectMainArgument: [String: String] = [
+        "L1": "l1", "l1": "l1", "L2": "l2", "l2": "l2", "OrthogonalRegularizer": "factor",
+        "orthogonal_regularizer": "factor", "Constant": "value", "constant": "value",
+        "Orthogonal": "gain", "orthogonal": "gain", "Identity": "gain", "identity": "gain",
+        "MaxNorm": "max_value", "max_norm": "max_value",
+    ]
+
+    /// The serialized layer `object` named `name`; `extra` config entries (the
+    /// InputLayer's shape, ...) are added.
+    static func layerConfig(_ object: ObjectSpec, name: String?) throws -> [String: Any] {
+        var config: [String: Any] = ["trainable": true, "dtype": "float32"]
+        if let name { config["name"] = name }
+        for (key, node) in try arguments(object, mainArgument: layerMainArgument[object.name]) {
+            if key == "name" || key == "inputs" { continue }
+            config[key] = try value(node, key: key, owner: object)
+        }
+        return ["module": "keras.layers", "class_name": object.name, "config": config, "registered_name": NSNull()]
+    }
+
+    /// An object's arguments as (key, node) pairs: a map's entries, or a scalar under its
+    /// main argument.
+    static func arguments(_ object: ObjectSpec, mainArgument: String?) throws -> [(String, Node)] {
+        guard let args = object.args else { return [] }
+        if let entries = args.entries { return entries.map { ($0.name, $0.value) } }
+        guard let mainArgument else {
+            throw object.error("cannot export \(object.name) given as a single value; write its arguments as a map")
+        }
+        return [(mainArgument, args)]
+    }
+
+    /// A spec value as Keras config JSON.
+    static func value(_ node: Node, key: String, owner: ObjectSpec) throws -> Any {
+        if key == "activation" || key == "recurrent_activation" {
+            let object = try ObjectSpec(node: node, path: owner.path + "." + key)
+            if let args = object.args, args.entries?.isEmpty != true {
+                throw owner.error("cannot export \(key) '\(object.name)' with arguments: Keras configs name activations by string", at: node)
+            }
+            return object.name
+        }
+        if key == "layer" || key == "backward_layer" {
+            var nested = try layerConfig(try ObjectSpec(node: node, path: owner.path + "." + key), name: nil)
+            var config = nested["config"] as? [String: Any] ?? [:]
+            config.removeValue(forKey: "name")
+            nested["config"] = config
+            return nested
+        }
+        let module = key.hasSuffix("_initializer") ? "keras.initializers"
+            : key.hasSuffix("_regularizer") ? "keras.regularizers"
+            : key.hasSuffix("_constraint") ? "keras.constraints" : nil
+        if let module {
+            let object = try ObjectSpec(node: node, path: owner.path + "." + key)
+            if object.args == nil { return object.name }
+            var config: [String: Any] = [:]
+            for (k, v) in try arguments(object, mainArgument: objectMainArgument[object.name]) {
+                config[k] = try plain(v, owner: owner)
+            }
+            return ["module": module, "class_name": object.name, "config": config, "registered_name": NSNull()]
+        }
+        return try plain(node, owner: owner)
+    }
+
+    /// Scalars, lists and maps as JSON values.
+    static func plain(_ node: Node, owner: ObjectSpec) throws -> Any {
+        switch node.content {
+        case .scalar(let scalar):
+            switch scalar.value {
+            case .null: return NSNull()
+            case .bool(let b): return b
+            case .int(let i): return i
+            case .float(let d):
+                guard d.isFinite else { throw owner.error("cannot export a non-finite number to JSON", at: node) }
+                return d
+            case .string(let s): return s
+            }
+        case .sequence(let items):
+            return try items.map { try plain($0, owner: owner) }
+        case .mapping(let entries):
+            var out: [String: Any] = [:]
+            for entry in entries { out[entry.name] = try plain(entry.value, owner: owner) }
+            return out
+        }
+    }
+}

@@ -12,7 +12,6 @@ struct Kerasctl: ParsableCommand {
         subcommands: [Train.self, Evaluate.self, Predict.self, Summary.self, Validate.self, Export.self])
 
     static func main() {
-        useFastestBLASKernels()
         keepBatchBuffersMapped()
         let code: Int32
         do {
@@ -29,13 +28,4 @@ struct Kerasctl: ParsableCommand {
         fflush(nil)
         Foundation.exit(code)
     }
-}
-
-/// Re-executes kerasctl with `OPENBLAS_CORETYPE` set when OpenBLAS picked slower kernels
-/// than the CPU can run (see `preferredBLASCoreType`). OpenBLAS reads the variable only
-/// when it is loaded, hence the exec; if the exec fails, kerasctl simply goes on.
-private func useFastestBLASKernels() {
-    guard let core = preferredBLASCoreType() else { return }
-    setenv("OPENBLAS_CORETYPE", core, 1)
-    execv("/proc/self/exe", CommandLine.unsafeArgv)
 }

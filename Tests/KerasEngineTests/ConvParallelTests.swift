@@ -86,3 +86,32 @@ final class ConvParallelTests: XCTestCase {
         XCTAssertEqual((0..<gx.count).reduce(Float(0)) { $0 + gx[flat: $1] }, 2 * 4, "one gradient per window")
     }
 }
+
+extension ConvParallelTests {
+    /// A product big enough to be split by columns gives the one-thread result.
+    func testMatmulColumnSplitMatchesSerial() throws {
+        let w = Parameter(name: "w", value: GradientCheck.random([300, 160], seed: 21))
+        let x = GradientCheck.random([100, 300], seed: 22)  // 4.8 M multiply-adds
+        func run(_ threads: Int) -> [Tensor] {
+            let saved = ParallelBatch.threads
+            ParallelBatch.threads = threads
+            defer { ParallelBatch.threads = saved }
+            let tape = Tape()
+            tape.watch(w)
+            let xt = tape.watch(x)
+            let y = matmul(xt, w.value)
+            let loss = sum(y * GradientCheck.random(y.shape, seed: 23))
+            let tape2 = Tape()
+            tape2.watch(w)
+            let gw = tape2.gradients(of: sum(matmul(x, w.value) * GradientCheck.random(y.shape, seed: 23)), for: [w])[w]!
+            return [y.detached, tape.gradients(of: loss, for: [xt])[0], gw]
+        }
+        let serial = run(1)
+        for threads in [2, 3] {
+            for (a, b) in zip(serial, run(threads)) {
+                let worst = (0..<a.count).map { abs(a[flat: $0] - b[flat: $0]) / Swift.max(1, abs(a[flat: $0])) }.max() ?? 0
+                XCTAssertLessThan(worst, 1e-4, "\(threads) threads")  // GEMM blocking sums in another order
+            }
+        }
+    }
+}

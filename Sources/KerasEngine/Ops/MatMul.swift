@@ -21,31 +21,63 @@ public func sgemm(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: Uns
 
 /// Matrix product of x (..., k) and w (k, n): the last axis of `x` is contracted, so a
 /// batch of sequences (b, t, k) works as a (b·t, k) matrix.
+///
+/// Threads: a product of at least 2²² multiply-adds is split by output columns over
+/// `ParallelBatch.threads`, each part a single-threaded GEMM on its own block of the
+/// large operand (y[:, j] = x·w[:, j]; dx[:, i] = dy·w[i, :]ᵀ; dw[:, j] = xᵀ·dy[:, j]),
+/// so OpenBLAS's worker threads never wake to spin between steps. Smaller products run
+/// on one thread: waking BLAS threads costs more than they save.
 public func matmul(_ x: Tensor, _ w: Tensor) -> Tensor {
     precondition(w.rank == 2 && x.rank >= 1 && x.shape.last == w.shape[0],
                  "matmul: \(x.shape) · \(w.shape)")
     let k = w.shape[0], n = w.shape[1], m = x.count / Swift.max(k, 1)
     var outShape = x.shape; outShape[outShape.count - 1] = n
     var out = Tensor(uninitializedShape: outShape)
-    let po = out.freshPointer
-    onOneBLASThreadIfSmall(m * n * k) { sgemm(x.pointer, w.pointer, po, m: m, n: n, k: k) }
+    let po = out.freshPointer, px = x.pointer, pw = w.pointer
+    let big = m * n * k >= 1 << 22
+    columnParallel(n, big) { j in
+        gemm(px, lda: k, pw + j.lowerBound, ldb: n, po + j.lowerBound, ldc: n, m: m, n: j.count, k: k)
+    }
     let (tx, tw) = (x.isTracked, w.isTracked)
     return Tape.record(out, inputs: [x, w]) { g in
         var gx: Tensor?, gw: Tensor?
-        onOneBLASThreadIfSmall(m * n * k) {
-            if tx { gx = Tensor(uninitializedShape: x.shape); sgemm(g.pointer, w.pointer, gx!.freshPointer, m: m, n: k, k: n, transB: true) }
-            if tw { gw = Tensor(uninitializedShape: w.shape); sgemm(x.pointer, g.pointer, gw!.freshPointer, m: k, n: n, k: m, transA: true) }
+        let pg = g.pointer
+        if tx {
+            gx = Tensor(uninitializedShape: x.shape)
+            let pd = gx!.freshPointer
+            columnParallel(k, big) { i in
+                gemm(pg, lda: n, pw + i.lowerBound * n, ldb: n, pd + i.lowerBound, ldc: k, m: m, n: i.count, k: n, transB: true)
+            }
         }
+        if tw {
+            gw = Tensor(uninitializedShape: w.shape)
+            let pd = gw!.freshPointer
+            columnParallel(n, big) { j in
+                gemm(px, lda: k, pg + j.lowerBound, ldb: n, pd + j.lowerBound, ldc: n, m: k, n: j.count, k: m, transA: true)
+            }
+        }
+        withExtendedLifetime((x, w, g)) {}
         return [gx, gw]
     }
 }
 
-/// Runs `body` with OpenBLAS on one thread when the product has fewer than 2²² (4 M)
-/// multiply-adds (e.g. a Dense 1600 → 10 on a batch of 128): waking BLAS threads then
-/// costs more than they save, and they spin on a shared machine afterwards.
+/// Runs `body` over column ranges of 0..<columns: for a big product one range per
+/// thread (at least 16 columns each), each GEMM on one OpenBLAS thread; otherwise one
+/// range, on one OpenBLAS thread.
 @inline(__always)
-func onOneBLASThreadIfSmall(_ multiplyAdds: Int, _ body: () -> Void) {
-    let threads = multiplyAdds < 1 << 22 ? openblas_get_num_threads() : 1
+func columnParallel(_ columns: Int, _ big: Bool, _ body: (Range<Int>) -> Void) {
+    let parts = big ? Swift.max(1, Swift.min(ParallelBatch.threads, columns / 16)) : 1
+    if parts > 1 {
+        ParallelBatch.run(columns, chunks: parts) { _, r in body(r) }
+    } else {
+        onOneBLASThread { body(0..<columns) }
+    }
+}
+
+/// Runs `body` with OpenBLAS held to one thread.
+@inline(__always)
+func onOneBLASThread(_ body: () -> Void) {
+    let threads = openblas_get_num_threads()
     if threads == 1 { body(); return }
     openblas_set_num_threads(1)
     body()

@@ -16,7 +16,7 @@ declare -A GFLOP=([mlp]=192 [cnn]=880 [lstm]=757)
 
 median_after_first() { python3 -c '
 import json,sys
-s=[json.loads(l)["seconds"] for l in open(sys.argv[1]) if l.startswith("{") and "seconds" in l]
+s=[d["seconds"] for d in (json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")) if "seconds" in d]
 s=s[1:] or s
 s.sort(); print("%.2f" % s[len(s)//2] if s else "n/a")' "$1"; }
 

@@ -30,6 +30,10 @@ final class CoreOpsTests: XCTestCase {
     func testGradientsOfMatmulBiasReduceReshape() {
         let x = GradientCheck.random([4, 3], seed: 4), w = GradientCheck.random([3, 5], seed: 5), bias = GradientCheck.random([5], seed: 6)
         GradientCheck.check(inputs: [x, w, bias]) { biasAdd(matmul($0[0], $0[1]), $0[2]) }
+        // Fused bias + ReLU; points within eps of the kink are skipped.
+        let pre = biasAdd(matmul(x, w), bias)
+        GradientCheck.check(inputs: [matmul(x, w), bias], skip: { k, i in k == 0 && Swift.abs(pre[flat: i]) < 0.05 }) { biasAddRelu($0[0], $0[1]) }
+        XCTAssertEqual(biasAddRelu(matmul(x, w), bias).scalars, relu(pre).scalars)
         GradientCheck.check(inputs: [GradientCheck.random([2, 3, 3], seed: 8), w]) { matmul($0[0], $0[1]) }
         GradientCheck.check(inputs: [x]) { sum($0[0], axis: 0) }
         GradientCheck.check(inputs: [x]) { mean($0[0], axis: 1, keepDims: true) }

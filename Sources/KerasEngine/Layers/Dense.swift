@@ -53,8 +53,12 @@ public final class Dense: UnaryLayer, LossContributing {
     public func callAsFunction(_ x: Tensor, training: Bool) -> Tensor {
         guard let kernel else { preconditionFailure("Dense '\(name)' used before build") }
         var y = matmul(x, kernel.value)
-        if let bias { y = biasAdd(y, bias.value) }
-        y = config.activation(y)
+        if let bias, config.activation == .relu() {
+            y = biasAddRelu(y, bias.value)
+        } else {
+            if let bias { y = biasAdd(y, bias.value) }
+            y = config.activation(y)
+        }
         if let r = config.activityRegularizer { lossTerms.append(r.penalty(y) * (1 / Float(Swift.max(y.batchSize, 1)))) }
         return y
     }

@@ -106,3 +106,31 @@ public func biasAdd(_ x: Tensor, _ bias: Tensor) -> Tensor {
 
 /// Sets the number of threads OpenBLAS uses.
 public func setBLASThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+
+/// relu(x + bias) along the last axis in one pass (Dense and convolutions with Keras's
+/// most common activation). Backward: the gradient is masked where the output is zero,
+/// and the bias gradient is the column sum of the masked gradient, also in one pass.
+public func biasAddRelu(_ x: Tensor, _ bias: Tensor) -> Tensor {
+    let n = bias.count
+    precondition(x.shape.last == n, "biasAddRelu: \(x.shape) + \(bias.shape)")
+    var out = Tensor(uninitializedShape: x.shape)
+    let px = x.pointer, pb = bias.pointer, po = out.freshPointer
+    let rows = x.count / Swift.max(n, 1)
+    for r in 0..<rows {
+        let base = r * n
+        for j in 0..<n { po[base + j] = Swift.max(px[base + j] + pb[j], 0) }
+    }
+    let y = out, (tx, tb) = (x.isTracked, bias.isTracked)
+    return Tape.record(out, inputs: [x, bias]) { g in
+        let pg = g.pointer, py = y.pointer
+        var gx = Tensor(uninitializedShape: x.shape)
+        var gb: Tensor? = tb ? Tensor(shape: bias.shape) : nil
+        let pd = gx.freshPointer, pdb = gb?.freshPointer
+        for r in 0..<rows {
+            let base = r * n
+            for j in 0..<n { pd[base + j] = py[base + j] > 0 ? pg[base + j] : 0 }
+            if let pdb { for j in 0..<n { pdb[j] += pd[base + j] } }
+        }
+        return [tx ? gx : nil, gb]
+    }
+}

@@ -32,6 +32,8 @@ public final class Adafactor: UpdateRule {
 
     public init(_ config: Config = Config()) { self.config = config }
     public var name: String { "Adafactor" }
+    /// Needs the whole tensor (factored second moments).
+    public var isElementwise: Bool { false }
     /// r (row statistics), c (column statistics), velocity.
     public var slotNames: [String] { ["r", "c", "velocity"] }
 

@@ -22,6 +22,8 @@ public final class Lamb: UpdateRule {
     public let config: Config
     public init(_ config: Config = Config()) { self.config = config }
     public var name: String { "Lamb" }
+    /// Needs the whole tensor (trust ratio of norms).
+    public var isElementwise: Bool { false }
     public var slotNames: [String] { ["momentum", "velocity"] }
 
     public func update(value: UnsafeMutablePointer<Float>, grad: UnsafePointer<Float>, count: Int,

@@ -26,9 +26,13 @@ public protocol UpdateRule: AnyObject {
     /// The same with the parameter's shape (for rules whose slots are factored, e.g. Adafactor).
     func update(value: UnsafeMutablePointer<Float>, grad: UnsafePointer<Float>, shape: [Int],
                 slots: [UnsafeMutablePointer<Float>], learningRate lr: Float, step: Int)
+    /// True when each element's update depends on that element alone (no norms over the
+    /// tensor, no factored slots), so a large tensor may be updated in parallel slices.
+    var isElementwise: Bool { get }
 }
 
 extension UpdateRule {
+    public var isElementwise: Bool { true }
     public static var defaultWeightDecay: Float? { nil }
     public func slotShape(_ slot: Int, for shape: [Int]) -> [Int] { shape }
     public func initialSlotValue(_ slot: Int) -> Float { 0 }
@@ -138,7 +142,17 @@ public final class Optimizer {
             for i in state.indices { state[i].withMutableData { ptrs.append($0.baseAddress!) } }
             let gp = g.pointer, shape = p.shape
             p.value.withMutableData { v in
-                rule.update(value: v.baseAddress!, grad: gp, shape: shape, slots: ptrs, learningRate: lr, step: step)
+                let count = v.count
+                if rule.isElementwise && count >= 1 << 16 && ParallelBatch.threads > 1 {
+                    // A large weight's update is memory-bound: slices on every core.
+                    let base = v.baseAddress!
+                    ParallelBatch.run(count, chunks: ParallelBatch.threads) { _, r in
+                        rule.update(value: base + r.lowerBound, grad: gp + r.lowerBound, count: r.count,
+                                    slots: ptrs.map { $0 + r.lowerBound }, learningRate: lr, step: step)
+                    }
+                } else {
+                    rule.update(value: v.baseAddress!, grad: gp, shape: shape, slots: ptrs, learningRate: lr, step: step)
+                }
             }
             slots[p.name] = state
             p.constraint?(&p.value)

@@ -114,6 +114,9 @@ final class ErrorExitTests: XCTestCase {
 }
 
 /// The seed model on the real data: the bar is 0.89 test accuracy in 20 epochs.
+/// The result is deterministic for the spec's seed on this machine kind, but the model sits
+/// close to the bar: over seeds 42, 1, 2, 3 it ended at 0.8876, 0.8971, 0.8915, 0.8879
+/// (mean 0.891), so a change in summation order can move it by ±0.005.
 final class SeedModelTests: XCTestCase {
     func testFashionMLPReaches089() throws {
         guard CLI.isRelease else { throw XCTSkip("runs with the release binary (make test sets KERASCTL_BIN)") }

@@ -32,13 +32,7 @@ extension LayerRegistry {
         if filters % c.groups != 0 {
             throw r.error("filters (\(filters)) must be divisible by groups (\(c.groups))", key: "groups")
         }
-        c.activation = try ActivationRegistry.read(r)
-        c.useBias = try r.bool("use_bias", default: true)
-        c.kernelInitializer = try InitializerRegistry.read(r, "kernel_initializer", default: .glorotUniform)
-        c.biasInitializer = try InitializerRegistry.read(r, "bias_initializer", default: .zeros)
-        c.kernelRegularizer = try RegularizerRegistry.read(r, "kernel_regularizer")
-        c.biasRegularizer = try RegularizerRegistry.read(r, "bias_regularizer")
-        c.activityRegularizer = try RegularizerRegistry.read(r, "activity_regularizer")
+        try c.readKernelOptions(r)
         try checkStridesDilation(r, c.strides, c.dilationRate)
         try r.finish()
         return Convolution(c)
@@ -54,13 +48,7 @@ extension LayerRegistry {
         c.outputPadding = try r.intOrTuple("output_padding", count: rank, positive: false)
         try channelsLast(r)
         c.dilationRate = try r.intOrTuple("dilation_rate", count: rank, default: ones(rank))
-        c.activation = try ActivationRegistry.read(r)
-        c.useBias = try r.bool("use_bias", default: true)
-        c.kernelInitializer = try InitializerRegistry.read(r, "kernel_initializer", default: .glorotUniform)
-        c.biasInitializer = try InitializerRegistry.read(r, "bias_initializer", default: .zeros)
-        c.kernelRegularizer = try RegularizerRegistry.read(r, "kernel_regularizer")
-        c.biasRegularizer = try RegularizerRegistry.read(r, "bias_regularizer")
-        c.activityRegularizer = try RegularizerRegistry.read(r, "activity_regularizer")
+        try c.readKernelOptions(r)
         if let op = c.outputPadding, let i = op.indices.first(where: { op[$0] >= c.strides[$0] }) {
             throw r.error("output_padding \(op) must be smaller than strides \(c.strides) on every axis (axis \(i))", key: "output_padding")
         }

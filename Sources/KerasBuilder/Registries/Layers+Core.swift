@@ -6,13 +6,7 @@ extension LayerRegistry {
         (["Dense"], { o in
             let r = try o.reader(mainArgument: "units")
             var c = Dense.Config(units: try r.required("units", .positiveInt))
-            c.activation = try ActivationRegistry.read(r)
-            c.useBias = try r.bool("use_bias", default: true)
-            c.kernelInitializer = try InitializerRegistry.read(r, "kernel_initializer", default: .glorotUniform)
-            c.biasInitializer = try InitializerRegistry.read(r, "bias_initializer", default: .zeros)
-            c.kernelRegularizer = try RegularizerRegistry.read(r, "kernel_regularizer")
-            c.biasRegularizer = try RegularizerRegistry.read(r, "bias_regularizer")
-            c.activityRegularizer = try RegularizerRegistry.read(r, "activity_regularizer")
+            try c.readKernelOptions(r)
             try r.finish()
             return Dense(c)
         }),

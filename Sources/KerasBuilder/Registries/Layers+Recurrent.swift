@@ -16,13 +16,7 @@ extension LayerRegistry {
             let a = try RecurrentArgs(r, gated: false)
             try r.finish()
             var c = SimpleRNN.Config(units: a.units)
-            c.activation = a.activation
-            c.useBias = a.useBias
-            c.kernelInitializer = a.kernelInitializer; c.recurrentInitializer = a.recurrentInitializer; c.biasInitializer = a.biasInitializer
-            c.kernelRegularizer = a.kernelRegularizer; c.recurrentRegularizer = a.recurrentRegularizer
-            c.biasRegularizer = a.biasRegularizer; c.activityRegularizer = a.activityRegularizer
-            c.dropout = a.dropout; c.recurrentDropout = a.recurrentDropout; c.seed = a.seed
-            c.returnSequences = a.returnSequences; c.returnState = a.returnState; c.goBackwards = a.goBackwards
+            a.apply(to: &c)
             return SimpleRNN(c)
         }),
         (["LSTM"], { o in
@@ -32,14 +26,9 @@ extension LayerRegistry {
             try readUseCudnn(r)
             try r.finish()
             var c = LSTM.Config(units: a.units)
-            c.activation = a.activation; c.recurrentActivation = a.recurrentActivation
-            c.useBias = a.useBias
-            c.kernelInitializer = a.kernelInitializer; c.recurrentInitializer = a.recurrentInitializer; c.biasInitializer = a.biasInitializer
+            a.apply(to: &c)
+            c.recurrentActivation = a.recurrentActivation
             c.unitForgetBias = unitForgetBias
-            c.kernelRegularizer = a.kernelRegularizer; c.recurrentRegularizer = a.recurrentRegularizer
-            c.biasRegularizer = a.biasRegularizer; c.activityRegularizer = a.activityRegularizer
-            c.dropout = a.dropout; c.recurrentDropout = a.recurrentDropout; c.seed = a.seed
-            c.returnSequences = a.returnSequences; c.returnState = a.returnState; c.goBackwards = a.goBackwards
             return LSTM(c)
         }),
         (["GRU"], { o in
@@ -49,13 +38,8 @@ extension LayerRegistry {
             try readUseCudnn(r)
             try r.finish()
             var c = GRU.Config(units: a.units)
-            c.activation = a.activation; c.recurrentActivation = a.recurrentActivation
-            c.useBias = a.useBias
-            c.kernelInitializer = a.kernelInitializer; c.recurrentInitializer = a.recurrentInitializer; c.biasInitializer = a.biasInitializer
-            c.kernelRegularizer = a.kernelRegularizer; c.recurrentRegularizer = a.recurrentRegularizer
-            c.biasRegularizer = a.biasRegularizer; c.activityRegularizer = a.activityRegularizer
-            c.dropout = a.dropout; c.recurrentDropout = a.recurrentDropout; c.seed = a.seed
-            c.returnSequences = a.returnSequences; c.returnState = a.returnState; c.goBackwards = a.goBackwards
+            a.apply(to: &c)
+            c.recurrentActivation = a.recurrentActivation
             c.resetAfter = resetAfter
             return GRU(c)
         }),
@@ -216,5 +200,41 @@ struct RecurrentArgs {
                           + "not gelu, silu, mish, hard_silu, softmax or log_softmax)", key: key)
         }
         return a
+    }
+}
+
+/// The arguments SimpleRNN, LSTM and GRU share (everything but the recurrent activation
+/// and each cell's own flags), so `RecurrentArgs` fills any of their configs in one place.
+protocol RecurrentLayerConfig {
+    var activation: Activation { get set }
+    var useBias: Bool { get set }
+    var kernelInitializer: Initializer { get set }
+    var recurrentInitializer: Initializer { get set }
+    var biasInitializer: Initializer { get set }
+    var kernelRegularizer: (any Regularizer)? { get set }
+    var recurrentRegularizer: (any Regularizer)? { get set }
+    var biasRegularizer: (any Regularizer)? { get set }
+    var activityRegularizer: (any Regularizer)? { get set }
+    var dropout: Float { get set }
+    var recurrentDropout: Float { get set }
+    var seed: UInt64? { get set }
+    var returnSequences: Bool { get set }
+    var returnState: Bool { get set }
+    var goBackwards: Bool { get set }
+}
+
+extension SimpleRNN.Config: RecurrentLayerConfig {}
+extension LSTM.Config: RecurrentLayerConfig {}
+extension GRU.Config: RecurrentLayerConfig {}
+
+extension RecurrentArgs {
+    /// Copies the shared arguments into a cell's config.
+    func apply<C: RecurrentLayerConfig>(to c: inout C) {
+        c.activation = activation; c.useBias = useBias
+        c.kernelInitializer = kernelInitializer; c.recurrentInitializer = recurrentInitializer; c.biasInitializer = biasInitializer
+        c.kernelRegularizer = kernelRegularizer; c.recurrentRegularizer = recurrentRegularizer
+        c.biasRegularizer = biasRegularizer; c.activityRegularizer = activityRegularizer
+        c.dropout = dropout; c.recurrentDropout = recurrentDropout; c.seed = seed
+        c.returnSequences = returnSequences; c.returnState = returnState; c.goBackwards = goBackwards
     }
 }

@@ -133,6 +133,18 @@ final class RecurrentKerasFixtureTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(n, 20, "every rnn_extra case ran")
     }
 
+    /// 12 units and batch 20 (rnn_wide_gen.py): the fused gate loops' full eight-lane block
+    /// and tail, and the time loops on two slices of rows in parallel.
+    func testWideBatchedFixture() throws {
+        let saved = ParallelBatch.threads
+        defer { ParallelBatch.threads = saved }
+        for threads in [1, 2] {
+            ParallelBatch.threads = threads
+            let n = try runFixture("rnn_wide")
+            XCTAssertEqual(n, 8, "every rnn_wide case ran with \(threads) thread(s)")
+        }
+    }
+
     /// Parameter counts equal Keras's count_params() (rnn_extra.json param_counts).
     func testParameterCounts() throws {
         let want: [String: Int] = [

@@ -35,12 +35,40 @@ public struct RecurrentActivation: Equatable, Sendable {
     func apply(_ p: UnsafeMutablePointer<Float>, _ n: Int) {
         switch activation {
         case .linear: return
-        case .tanh: for i in 0..<n { p[i] = fastTanh(p[i]) }
-        case .sigmoid: for i in 0..<n { p[i] = fastSigmoid(p[i]) }
+        case .tanh: forEach8(n) { j, m in store8(fastTanh(load8(p + j, m)), p + j, m) }
+        case .sigmoid: forEach8(n) { j, m in store8(fastSigmoid(load8(p + j, m)), p + j, m) }
         default:
             // The generic path: the element function of `Activation` on a one-element tensor
             // would allocate, so use the scalar formulas here.
             for i in 0..<n { p[i] = scalar(p[i]) }
+        }
+    }
+
+    /// f over eight values (tanh and sigmoid vectorized, the others lane by lane).
+    @inline(__always)
+    func apply(_ v: Float8) -> Float8 {
+        switch activation {
+        case .tanh: return fastTanh(v)
+        case .sigmoid: return fastSigmoid(v)
+        case .linear: return v
+        default:
+            var y = v
+            for k in 0..<8 { y[k] = scalar(v[k]) }
+            return y
+        }
+    }
+
+    /// f'(x) over eight values, given y = f(x).
+    @inline(__always)
+    func derivative(_ y: Float8) -> Float8 {
+        switch activation {
+        case .tanh: return 1 - y * y
+        case .sigmoid: return y * (1 - y)
+        case .linear: return Float8(repeating: 1)
+        default:
+            var d = y
+            for k in 0..<8 { d[k] = derivative(y[k]) }
+            return d
         }
     }
 
@@ -49,8 +77,7 @@ public struct RecurrentActivation: Equatable, Sendable {
     func multiplyByDerivative(_ d: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>, _ n: Int) {
         switch activation {
         case .linear: return
-        case .tanh: for i in 0..<n { d[i] *= 1 - y[i] * y[i] }
-        case .sigmoid: for i in 0..<n { d[i] *= y[i] * (1 - y[i]) }
+        case .tanh, .sigmoid: forEach8(n) { j, m in store8(load8(d + j, m) * derivative(load8(y + j, m)), d + j, m) }
         default: for i in 0..<n { d[i] *= derivative(y[i]) }
         }
     }
@@ -103,13 +130,111 @@ public struct RecurrentActivation: Equatable, Sendable {
     }
 }
 
+/// A gate function over eight values and its derivative from its output: the fused
+/// recurrent loops are generic over it, so Keras's defaults (tanh, sigmoid) get
+/// specialized straight-line code and every other activation goes through
+/// `RecurrentActivation`'s switch.
+protocol GateFunction {
+    func callAsFunction(_ v: Float8) -> Float8
+    func derivative(_ y: Float8) -> Float8
+}
+
+struct TanhGate: GateFunction {
+    @inline(__always) func callAsFunction(_ v: Float8) -> Float8 { fastTanh(v) }
+    @inline(__always) func derivative(_ y: Float8) -> Float8 { 1 - y * y }
+}
+
+struct SigmoidGate: GateFunction {
+    @inline(__always) func callAsFunction(_ v: Float8) -> Float8 { fastSigmoid(v) }
+    @inline(__always) func derivative(_ y: Float8) -> Float8 { y * (1 - y) }
+}
+
+extension RecurrentActivation: GateFunction {
+    @inline(__always) func callAsFunction(_ v: Float8) -> Float8 { apply(v) }
+}
+
+/// Eight floats: the vector width of the recurrent kernels' pointwise loops (two SSE
+/// registers on the baseline x86-64 target, one AVX register where the compiler may use it).
+typealias Float8 = SIMD8<Float>
+typealias UInt8x8 = SIMD8<UInt32>
+
+/// Runs `body(j, m)` over 0..<n in blocks of eight: j the block's start, m = min(8, n - j).
+@inline(__always)
+func forEach8(_ n: Int, _ body: (Int, Int) -> Void) {
+    var j = 0
+    while j < n { body(j, Swift.min(8, n - j)); j += 8 }
+}
+
+/// The first `m` floats at `p` (m ≥ 8: all eight; fewer: zero-padded).
+@inline(__always)
+func load8(_ p: UnsafePointer<Float>, _ m: Int) -> Float8 {
+    if m >= 8 { return UnsafeRawPointer(p).loadUnaligned(as: Float8.self) }
+    var v = Float8()
+    for k in 0..<m { v[k] = p[k] }
+    return v
+}
+
+@inline(__always)
+func load8(_ p: UnsafeMutablePointer<Float>, _ m: Int) -> Float8 { load8(UnsafePointer(p), m) }
+
+/// Stores the first `m` lanes of `v` at `p`.
+@inline(__always)
+func store8(_ v: Float8, _ p: UnsafeMutablePointer<Float>, _ m: Int) {
+    if m >= 8 { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Float8.self); return }
+    for k in 0..<m { p[k] = v[k] }
+}
+
+/// exp(x) for x ≤ 0, eight at a time: the same steps as the scalar `fastExpNeg`.
+@inline(__always)
+func fastExpNeg(_ x: Float8) -> Float8 {
+    let v = x.replacing(with: -87, where: x .< -87)
+    let t = v * 1.4426950408889634 + 12_582_912
+    let k = t - 12_582_912
+    let r = v - k * 0.693145751953125 - k * 1.428606765330187e-06
+    var p = Float8(repeating: 1.0 / 720)
+    p = p * r + 1.0 / 120
+    p = p * r + 1.0 / 24
+    p = p * r + 1.0 / 6
+    p = p * r + 0.5
+    p = p * r + 1
+    p = p * r + 1
+    // t's low mantissa bits hold k (t = 1.5·2^23 + k): move k + 127 into the exponent field.
+    let bits = (unsafeBitCast(t, to: UInt8x8.self) &- 0x4B40_0000 &+ 127) &<< 23
+    return p * unsafeBitCast(bits, to: Float8.self)
+}
+
+/// |x| and x's sign bit, eight at a time.
+@inline(__always)
+func magnitudeAndSign(_ x: Float8) -> (Float8, UInt8x8) {
+    let bits = unsafeBitCast(x, to: UInt8x8.self)
+    return (unsafeBitCast(bits & 0x7FFF_FFFF, to: Float8.self), bits & 0x8000_0000)
+}
+
+/// 1 / (1 + e^-x), eight at a time.
+@inline(__always)
+func fastSigmoid(_ x: Float8) -> Float8 {
+    let (a, _) = magnitudeAndSign(x)
+    let s = 1 / (1 + fastExpNeg(-a))
+    return s.replacing(with: 1 - s, where: x .< 0)
+}
+
+/// tanh(x), eight at a time.
+@inline(__always)
+func fastTanh(_ x: Float8) -> Float8 {
+    let (a, sign) = magnitudeAndSign(x)
+    let e = fastExpNeg(-2 * a)
+    let t = (1 - e) / (1 + e)
+    return unsafeBitCast(unsafeBitCast(t, to: UInt8x8.self) | sign, to: Float8.self)
+}
+
 /// exp(x) for x ≤ 0 to about 1 ulp·few, written so the loops around it vectorize:
 /// 2^k · p(r) with a degree-6 polynomial on r ∈ [-ln2/2, ln2/2].
 @inline(__always)
 func fastExpNeg(_ x: Float) -> Float {
     let v = Swift.max(x, -87.0)
     // Round to nearest by adding and removing 1.5·2^23 (vectorizes, unlike rint).
-    let k = (v * 1.4426950408889634 + 12_582_912) - 12_582_912
+    let t = v * 1.4426950408889634 + 12_582_912
+    let k = t - 12_582_912
     let r = v - k * 0.693145751953125 - k * 1.428606765330187e-06
     var p: Float = 1.0 / 720
     p = p * r + 1.0 / 120
@@ -118,7 +243,7 @@ func fastExpNeg(_ x: Float) -> Float {
     p = p * r + 0.5
     p = p * r + 1
     p = p * r + 1
-    let bits = UInt32(bitPattern: Int32(k) &+ 127) << 23
+    let bits = (t.bitPattern &- 0x4B40_0000 &+ 127) &<< 23
     return p * Float(bitPattern: bits)
 }
 

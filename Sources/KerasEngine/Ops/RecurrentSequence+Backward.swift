@@ -1,37 +1,90 @@
 /// Back-propagation through time for `recurrentSequence`: one reverse loop over the
-/// steps, per step a pointwise pass over the stored gate values and one GEMM
-/// (dh_{t-1} += da·Uᵀ); the recurrent-kernel gradient is one GEMM over all steps after
-/// the loop (per step when recurrent dropout masks are set).
+/// steps (run on slices of batch rows in parallel, as the forward loop), per step a
+/// pointwise pass over the stored gate values and one GEMM (dh_{t-1} += da·Uᵀ); the
+/// recurrent-kernel gradient is one GEMM over all steps after the loop (one per gate when
+/// recurrent dropout masks are set), split by columns over the threads.
 extension RecurrentRun {
     /// `g`: d(loss)/d(states), (T+1, b, S). Returns gradients for (z, U, bias).
     func backward(_ g: Tensor, states: Tensor, store: Tensor) -> [Tensor?] {
         let tz = z.isTracked, tu = u.isTracked, tb = bias?.isTracked ?? false
-        var dZ = Tensor(shape: z.shape)
+        var dZ = Tensor(uninitializedShape: z.shape)  // every row of every step is written
         var dU = Tensor(shape: u.shape)
         var dG = Tensor(uninitializedShape: [T, b, GU])
         let pdZ = dZ.freshPointer, pdU = dU.freshPointer, pdG = dG.freshPointer
-        let P = states.pointer, st = store.pointer, pg = g.pointer, pu = u.pointer
+        let P = states.pointer, st = store.pointer, pg = g.pointer, DG = kind.directGates
+        ParallelBatch.run(b, chunks: rowSlices) { _, rows in
+            backward(rows: rows, g: pg, states: P, store: st, dZ: pdZ, dG: pdG)
+        }
+        if tu {
+            if let dropMasks {
+                // dU_g = Σ_s (h_{s-1} ⊙ m_g)ᵀ·da_{s,g}: the mask is the same at every step, so
+                // one GEMM per gate over the masked states of slots 0…T-1.
+                var masked = Tensor(uninitializedShape: [T * b, un])
+                let hm = masked.freshPointer
+                for gi in 0..<DG {
+                    let m = dropMasks[gi].pointer
+                    for r in 0..<(T * b) {
+                        let h = P + r * S, mr = m + (r % b) * un, o = hm + r * un
+                        for j in 0..<un { o[j] = h[j] * mr[j] }
+                    }
+                    columnParallel(un, true) { j in
+                        gemm(hm, lda: un, pdG + gi * un + j.lowerBound, ldb: GU, pdU + gi * un + j.lowerBound, ldc: GU,
+                             m: un, n: j.count, k: T * b, transA: true)
+                    }
+                }
+            } else {
+                // dU[:, direct] = Σ_s h_{s-1}ᵀ·da_s: the states of slots 0…T-1 are the h_{t-1} of every step.
+                // A large product: split by columns over our threads (OpenBLAS's own would spin
+                // between the per-step GEMMs of the next sequence).
+                columnParallel(DG * un, true) { j in
+                    gemm(P, lda: S, pdG + j.lowerBound, ldb: GU, pdU + j.lowerBound, ldc: GU, m: un, n: j.count, k: T * b, transA: true)
+                }
+            }
+            if kind == .gru(resetAfter: false) {
+                columnParallel(un, true) { j in
+                    gemm(st + 3 * un, lda: K, pdG + 2 * un + j.lowerBound, ldb: GU, pdU + 2 * un + j.lowerBound, ldc: GU,
+                         m: un, n: j.count, k: T * b, transA: true)
+                }
+            }
+        }
+        var dBias: Tensor?
+        if tb, let bias {
+            dBias = Tensor(shape: bias.shape)
+            let pb = dBias!.freshPointer
+            for r in 0..<(b * T) { let zr = pdZ + r * GU; for j in 0..<GU { pb[j] += zr[j] } }
+            if bias.count == 2 * GU {
+                for r in 0..<(T * b) { let d = pdG + r * GU; for j in 0..<GU { pb[GU + j] += d[j] } }
+            }
+        }
+        return [tz ? dZ : nil, tu ? dU : nil, dBias]
+    }
+
+    /// The reverse loop over time for the batch rows `rows`: writes their rows of dZ and
+    /// dG (the pre-activation gradients of every step, (T, b, GU)).
+    func backward(rows: Range<Int>, g pg: UnsafePointer<Float>, states P: UnsafePointer<Float>, store st: UnsafePointer<Float>,
+                  dZ pdZ: UnsafeMutablePointer<Float>, dG pdG: UnsafeMutablePointer<Float>) {
+        let pu = u.pointer, r0 = rows.lowerBound, n = rows.count
         let act = cell.activation, ract = cell.recurrentActivation
+        let defaultActivations = act.activation == .tanh && ract.activation == .sigmoid
         let DG = kind.directGates
-        let carryH = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(b * un, 1))
-        let carryC = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(b * un, 1))
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(b * un, 1))
-        let scratch2 = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(b * un, 1))
-        let row1 = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(un, 1))
-        defer { for p in [carryH, carryC, scratch, scratch2, row1] { p.deallocate() } }
-        carryH.initialize(repeating: 0, count: b * un)
-        carryC.initialize(repeating: 0, count: b * un)
+        let carryH = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(n * un, 1))
+        let carryC = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(n * un, 1))
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(n * un, 1))
+        defer { for p in [carryH, carryC, scratch] { p.deallocate() } }
+        carryH.initialize(repeating: 0, count: n * un)
+        carryC.initialize(repeating: 0, count: n * un)
         let hDrop = dropMasks.map { kind == .gru(resetAfter: false) ? $0[2].pointer : $0[0].pointer }
 
         for s in stride(from: T - 1, through: 0, by: -1) {
             let t = time(s), hp = P + s * b * S, out = P + (s + 1) * b * S, go = pg + (s + 1) * b * S
             let gs = st + s * b * K, dg = pdG + s * b * GU
-            for bi in 0..<b {
-                let ch = carryH + bi * un, cc = carryC + bi * un, gr = go + bi * S, d = dg + bi * GU
+            for bi in rows {
+                let ch = carryH + (bi - r0) * un, cc = carryC + (bi - r0) * un, gr = go + bi * S, d = dg + bi * GU
                 for j in 0..<un { ch[j] += gr[j] }
                 if kind == .lstm { for j in 0..<un { cc[j] += gr[un + j] } }
                 if isMasked(bi, t) {  // the state passed through unchanged: so does its gradient
                     for j in 0..<GU { d[j] = 0 }
+                    (pdZ + (bi * T + t) * GU).update(repeating: 0, count: GU)
                     continue
                 }
                 let row = gs + bi * K, hr = hp + bi * S, o = out + bi * S
@@ -40,23 +93,11 @@ extension RecurrentRun {
                     for j in 0..<un { d[j] = ch[j]; ch[j] = 0 }
                     act.multiplyByDerivative(d, o, un)
                 case .lstm:
-                    // tc = act(c); dc = carry_c + dh⊙o⊙act'(tc)
-                    let c = o + un, cp = hr + un
-                    for j in 0..<un { row1[j] = c[j] }
-                    act.apply(row1, un)
-                    for j in 0..<un { d[3 * un + j] = ch[j] * row[3 * un + j] }   // dh⊙o (temporarily)
-                    act.multiplyByDerivative(d + 3 * un, row1, un)
-                    // One short loop per array pair, so each vectorizes.
-                    for j in 0..<un { cc[j] += d[3 * un + j] }                 // dc
-                    for j in 0..<un { d[j] = cc[j] * row[2 * un + j] }         // di
-                    for j in 0..<un { d[un + j] = cc[j] * cp[j] }              // df
-                    for j in 0..<un { d[2 * un + j] = cc[j] * row[j] }         // dc̃
-                    for j in 0..<un { d[3 * un + j] = ch[j] * row1[j] }        // do
-                    for j in 0..<un { cc[j] *= row[un + j] }                   // dc_{t-1}
-                    for j in 0..<un { ch[j] = 0 }
-                    ract.multiplyByDerivative(d, row, 2 * un)
-                    act.multiplyByDerivative(d + 2 * un, row + 2 * un, un)
-                    ract.multiplyByDerivative(d + 3 * un, row + 3 * un, un)
+                    if defaultActivations {
+                        lstmCellBackward(TanhGate(), SigmoidGate(), row: row, cPrev: hr + un, dh: ch, dc: cc, d: d)
+                    } else {
+                        lstmCellBackward(act, ract, row: row, cPrev: hr + un, dh: ch, dc: cc, d: d)
+                    }
                 case .gru(let resetAfter):
                     // row = [z | r | h̃ | inner_h or r⊙h]
                     for j in 0..<un {
@@ -78,9 +119,9 @@ extension RecurrentRun {
             }
             if kind == .gru(resetAfter: false) {
                 // d(r⊙h) = da_h·U_hᵀ; dr = d(r⊙h)⊙h_{t-1}(⊙m_h); dh_{t-1} += d(r⊙h)⊙r(⊙m_h)
-                gemm(dg + 2 * un, lda: GU, pu + 2 * un, ldb: GU, scratch, ldc: un, m: b, n: un, k: un, transB: true)
-                for bi in 0..<b where !isMasked(bi, t) {
-                    let d = dg + bi * GU, row = gs + bi * K, hr = hp + bi * S, ch = carryH + bi * un, drh = scratch + bi * un
+                gemm(dg + r0 * GU + 2 * un, lda: GU, pu + 2 * un, ldb: GU, scratch, ldc: un, m: n, n: un, k: un, transB: true)
+                for bi in rows where !isMasked(bi, t) {
+                    let d = dg + bi * GU, row = gs + bi * K, hr = hp + bi * S, ch = carryH + (bi - r0) * un, drh = scratch + (bi - r0) * un
                     let m = hDrop.map { $0 + bi * un }
                     for j in 0..<un {
                         let mj = m?[j] ?? 1
@@ -92,39 +133,36 @@ extension RecurrentRun {
                     for j in 0..<un { zrow[un + j] = d[un + j] }
                 }
             }
-            // dh_{t-1} += Σ_g (da_g·U_gᵀ)(⊙m_g); with masks, dU_g += (h⊙m_g)ᵀ·da_g per step.
+            // dh_{t-1} += Σ_g (da_g·U_gᵀ)(⊙m_g).
             if let dropMasks {
                 for gi in 0..<DG {
-                    let m = dropMasks[gi].pointer
-                    gemm(dg + gi * un, lda: GU, pu + gi * un, ldb: GU, scratch, ldc: un, m: b, n: un, k: un, transB: true)
-                    for i in 0..<(b * un) { carryH[i] += scratch[i] * m[i] }
-                    if tu {
-                        for bi in 0..<b { for j in 0..<un { scratch2[bi * un + j] = hp[bi * S + j] * m[bi * un + j] } }
-                        gemm(scratch2, lda: un, dg + gi * un, ldb: GU, pdU + gi * un, ldc: GU, m: un, n: un, k: b, transA: true, beta: 1)
-                    }
+                    let m = dropMasks[gi].pointer + r0 * un
+                    gemm(dg + r0 * GU + gi * un, lda: GU, pu + gi * un, ldb: GU, scratch, ldc: un, m: n, n: un, k: un, transB: true)
+                    for i in 0..<(n * un) { carryH[i] += scratch[i] * m[i] }
                 }
             } else {
-                gemm(dg, lda: GU, pu, ldb: GU, carryH, ldc: un, m: b, n: un, k: DG * un, transB: true, beta: 1)
+                gemm(dg + r0 * GU, lda: GU, pu, ldb: GU, carryH, ldc: un, m: n, n: un, k: DG * un, transB: true, beta: 1)
             }
         }
-        if tu {
-            if dropMasks == nil {
-                // dU[:, direct] = Σ_s h_{s-1}ᵀ·da_s: the states of slots 0…T-1 are the h_{t-1} of every step.
-                gemm(P, lda: S, pdG, ldb: GU, pdU, ldc: GU, m: un, n: DG * un, k: T * b, transA: true)
-            }
-            if kind == .gru(resetAfter: false) {
-                gemm(st + 3 * un, lda: K, pdG + 2 * un, ldb: GU, pdU + 2 * un, ldc: GU, m: un, n: un, k: T * b, transA: true)
-            }
+    }
+
+    /// The backward of `lstmCell` for one batch row: from the stored [i | f | c̃ | o | act(c)],
+    /// dh and the carried dc, writes the pre-activation gradients `d` [di | df | dc̃ | do],
+    /// leaves dc_{t-1} in `dc` and clears `dh` for the next step's carry.
+    @inline(__always)
+    func lstmCellBackward<A: GateFunction, R: GateFunction>(_ act: A, _ ract: R, row: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
+                                                            dh dhp: UnsafeMutablePointer<Float>, dc dcp: UnsafeMutablePointer<Float>,
+                                                            d: UnsafeMutablePointer<Float>) {
+        forEach8(un) { j, m in
+            let dh = load8(dhp + j, m), i = load8(row + j, m), f = load8(row + un + j, m)
+            let g = load8(row + 2 * un + j, m), og = load8(row + 3 * un + j, m), tc = load8(row + 4 * un + j, m)
+            let dc = load8(dcp + j, m) + dh * og * act.derivative(tc)
+            store8(dc * g * ract.derivative(i), d + j, m)
+            store8(dc * load8(cPrev + j, m) * ract.derivative(f), d + un + j, m)
+            store8(dc * i * act.derivative(g), d + 2 * un + j, m)
+            store8(dh * tc * ract.derivative(og), d + 3 * un + j, m)
+            store8(dc * f, dcp + j, m)
+            store8(Float8(), dhp + j, m)
         }
-        var dBias: Tensor?
-        if tb, let bias {
-            dBias = Tensor(shape: bias.shape)
-            let pb = dBias!.freshPointer
-            for r in 0..<(b * T) { let zr = pdZ + r * GU; for j in 0..<GU { pb[j] += zr[j] } }
-            if bias.count == 2 * GU {
-                for r in 0..<(T * b) { let d = pdG + r * GU; for j in 0..<GU { pb[GU + j] += d[j] } }
-            }
-        }
-        return [tz ? dZ : nil, tu ? dU : nil, dBias]
     }
 }

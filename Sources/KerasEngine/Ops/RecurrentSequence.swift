@@ -13,8 +13,9 @@ public enum RecurrentCellKind: Equatable, Sendable {
     }
     /// Blocks per step in the state tensor: h (and c for LSTM).
     var stateBlocks: Int { self == .lstm ? 2 : 1 }
-    /// Blocks per step kept for the backward pass.
-    var storeBlocks: Int { self == .simple ? 0 : 4 }
+    /// Blocks per step kept for the backward pass: LSTM i, f, c̃, o and act(c); GRU z, r,
+    /// h̃ and the inner product (or r⊙h).
+    var storeBlocks: Int { switch self { case .simple: 0; case .lstm: 5; case .gru: 4 } }
     /// Gate blocks multiplied by h_{t-1}·U directly (GRU without reset_after multiplies
     /// its candidate block by r ⊙ h_{t-1} instead).
     var directGates: Int { self == .gru(resetAfter: false) ? 2 : gates }
@@ -84,51 +85,77 @@ struct RecurrentRun {
     @inline(__always) func time(_ s: Int) -> Int { goBackwards ? T - 1 - s : s }
     @inline(__always) func isMasked(_ bi: Int, _ t: Int) -> Bool { mask.map { $0.pointer[bi * T + t] == 0 } ?? false }
 
-    /// C[:, gates] (beta = 0) = (h ⊙ m_g)·U[:, gates], block by block when dropout masks are set.
-    func recurrentProduct(_ h: UnsafePointer<Float>, ldh: Int, gates: Range<Int>, into c: UnsafeMutablePointer<Float>, ldc: Int,
-                          scratch: UnsafeMutablePointer<Float>) {
+    /// The row slices the time loops run on: rows are independent through time, so each
+    /// thread runs the whole sequence for its own rows, with single-threaded GEMMs and no
+    /// synchronization per step. One slice per thread (fewer when a slice would hold under
+    /// 8 rows): the per-step GEMMs are small, and halving their rows again costs more in
+    /// GEMM efficiency than it gains in balance.
+    var rowSlices: Int { Swift.max(1, Swift.min(ParallelBatch.threads, b / 8)) }
+
+    /// C[:, gates] = beta·C + (h ⊙ m_g)·U[:, gates] for the batch rows `rows`, block by
+    /// block when dropout masks are set. `h` and `c` point at the first row of the slice.
+    func recurrentProduct(_ h: UnsafePointer<Float>, ldh: Int, rows: Range<Int>, gates: Range<Int>,
+                          into c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float, scratch: UnsafeMutablePointer<Float>) {
         guard let dropMasks else {
             gemm(h, lda: ldh, u.pointer + gates.lowerBound * un, ldb: GU, c, ldc: ldc,
-                 m: b, n: gates.count * un, k: un)
+                 m: rows.count, n: gates.count * un, k: un, beta: beta)
             return
         }
         for g in gates {
-            let m = dropMasks[g].pointer
-            for bi in 0..<b { for j in 0..<un { scratch[bi * un + j] = h[bi * ldh + j] * m[bi * un + j] } }
-            gemm(scratch, lda: un, u.pointer + g * un, ldb: GU, c + (g - gates.lowerBound) * un, ldc: ldc, m: b, n: un, k: un)
+            let m = dropMasks[g].pointer + rows.lowerBound * un
+            for r in 0..<rows.count { for j in 0..<un { scratch[r * un + j] = h[r * ldh + j] * m[r * un + j] } }
+            gemm(scratch, lda: un, u.pointer + g * un, ldb: GU, c + (g - gates.lowerBound) * un, ldc: ldc,
+                 m: rows.count, n: un, k: un, beta: beta)
         }
     }
 
     /// Runs the loop; returns the states (T+1, b, S) and the stored gate values (T, b, K).
     func forward() -> (Tensor, Tensor) {
-        var states = Tensor(shape: [T + 1, b, S])
+        // Every slot but the zero initial state is written by the loop.
+        var states = Tensor(uninitializedShape: [T + 1, b, S])
         var store = Tensor(uninitializedShape: [T, b, K])
-        let P = states.freshPointer, st = store.freshPointer, pz = z.pointer
+        let P = states.freshPointer, st = store.freshPointer
+        P.initialize(repeating: 0, count: b * S)
+        ParallelBatch.run(b, chunks: rowSlices) { _, rows in forward(rows: rows, states: P, store: st) }
+        return (states, store)
+    }
+
+    /// The forward loop over time for the batch rows `rows` (disjoint from other slices'
+    /// rows in every buffer it writes).
+    func forward(rows: Range<Int>, states P: UnsafeMutablePointer<Float>, store st: UnsafeMutablePointer<Float>) {
+        let pz = z.pointer, r0 = rows.lowerBound, n = rows.count
         let bIn = bias?.pointer, bRec = bias.flatMap { $0.count == 2 * GU ? $0.pointer + GU : nil }
         let act = cell.activation, ract = cell.recurrentActivation
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(b * un, 1))
+        let defaultActivations = act.activation == .tanh && ract.activation == .sigmoid
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(n * un, 1))
         defer { scratch.deallocate() }
         let hDrop = dropMasks.map { kind == .gru(resetAfter: false) ? $0[2].pointer : $0[0].pointer }
         for s in 0..<T {
             let t = time(s), hp = UnsafePointer(P + s * b * S), out = P + (s + 1) * b * S, gs = st + s * b * K
-            // Pre-activations: z_t + input bias, then + h_{t-1}·U on the direct gates.
+            // Pre-activations: z_t + input bias, then + h_{t-1}·U on the direct gates. SimpleRNN
+            // and LSTM start C at z_t + b, so the GEMM accumulates (beta = 1) instead of
+            // clearing C first; GRU rearranges its blocks after a plain product.
             let target = kind == .simple ? out : gs, ldt = kind == .simple ? S : K
-            let off = kind == .gru(resetAfter: true) || kind == .gru(resetAfter: false) ? un : 0
-            recurrentProduct(hp, ldh: S, gates: 0..<kind.directGates, into: target + off, ldc: ldt, scratch: scratch)
-            for bi in 0..<b {
+            let isGRU = kind != .simple && kind != .lstm, off = isGRU ? un : 0
+            if !isGRU {
+                for bi in rows {
+                    let zr = pz + (bi * T + t) * GU, row = target + bi * ldt
+                    if let bIn { for j in 0..<GU { row[j] = zr[j] + bIn[j] } } else { row.update(from: zr, count: GU) }
+                }
+            }
+            recurrentProduct(hp + r0 * S, ldh: S, rows: rows, gates: 0..<kind.directGates, into: target + r0 * ldt + off, ldc: ldt,
+                             beta: isGRU ? 0 : 1, scratch: scratch)
+            for bi in rows {
                 let zr = pz + (bi * T + t) * GU, row = target + bi * ldt, hr = hp + bi * S, o = out + bi * S
                 switch kind {
                 case .simple:
-                    for j in 0..<un { row[j] += zr[j] + (bIn?[j] ?? 0) }
                     act.apply(row, un)
                 case .lstm:
-                    if let bIn { for j in 0..<GU { row[j] += zr[j] + bIn[j] } } else { for j in 0..<GU { row[j] += zr[j] } }
-                    ract.apply(row, 2 * un); act.apply(row + 2 * un, un); ract.apply(row + 3 * un, un)
-                    let c = o + un, cp = hr + un
-                    for j in 0..<un { c[j] = row[un + j] * cp[j] + row[j] * row[2 * un + j] }
-                    for j in 0..<un { o[j] = c[j] }
-                    act.apply(o, un)
-                    for j in 0..<un { o[j] *= row[3 * un + j] }
+                    if defaultActivations {
+                        lstmCell(TanhGate(), SigmoidGate(), row: row, cPrev: hr + un, h: o, c: o + un)
+                    } else {
+                        lstmCell(act, ract, row: row, cPrev: hr + un, h: o, c: o + un)
+                    }
                 case .gru(let resetAfter):
                     // row = [z | r | h̃ | inner_h or r⊙h]; the product left [iz | ir | (ih)] at columns u…
                     for j in 0..<un {
@@ -151,8 +178,8 @@ struct RecurrentRun {
             }
             guard kind == .gru(resetAfter: false) else { continue }
             // Candidate: h̃ = act(x_h + b_h + (r⊙h_{t-1})·U_h), then mix.
-            gemm(gs + 3 * un, lda: K, u.pointer + 2 * un, ldb: GU, gs + 2 * un, ldc: K, m: b, n: un, k: un)
-            for bi in 0..<b {
+            gemm(gs + r0 * K + 3 * un, lda: K, u.pointer + 2 * un, ldb: GU, gs + r0 * K + 2 * un, ldc: K, m: n, n: un, k: un)
+            for bi in rows {
                 let zr = pz + (bi * T + t) * GU, row = gs + bi * K, hr = hp + bi * S, o = out + bi * S
                 for j in 0..<un { row[2 * un + j] += zr[2 * un + j] + (bIn?[2 * un + j] ?? 0) }
                 act.apply(row + 2 * un, un)
@@ -161,6 +188,23 @@ struct RecurrentRun {
                 }
             }
         }
-        return (states, store)
+    }
+
+    /// One LSTM step for one batch row, eight units at a time: `row` holds the
+    /// pre-activations [i | f | c̃ | o] and leaves with [i | f | c̃ | o | act(c)] (the
+    /// backward pass's inputs); writes c and h. Generic so Keras's default pair (tanh,
+    /// sigmoid) compiles to straight-line vector code.
+    @inline(__always)
+    func lstmCell<A: GateFunction, R: GateFunction>(_ act: A, _ ract: R, row: UnsafeMutablePointer<Float>,
+                                                    cPrev: UnsafePointer<Float>, h: UnsafeMutablePointer<Float>,
+                                                    c: UnsafeMutablePointer<Float>) {
+        forEach8(un) { j, m in
+            let i = ract(load8(row + j, m)), f = ract(load8(row + un + j, m))
+            let g = act(load8(row + 2 * un + j, m)), og = ract(load8(row + 3 * un + j, m))
+            let cn = f * load8(cPrev + j, m) + i * g, tc = act(cn)
+            store8(i, row + j, m); store8(f, row + un + j, m); store8(g, row + 2 * un + j, m)
+            store8(og, row + 3 * un + j, m); store8(tc, row + 4 * un + j, m)
+            store8(cn, c + j, m); store8(og * tc, h + j, m)
+        }
     }
 }

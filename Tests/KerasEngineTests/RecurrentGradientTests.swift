@@ -17,7 +17,7 @@ final class RecurrentGradientTests: XCTestCase {
     func testSequenceOpEveryCell() {
         for kind in kinds {
             let u = 3, G = kind.gates, b = 3, T = 4
-            let z = GradientCheck.random([b, T, G * u], seed: 1)
+            let z = GradientCheck.random([T, b, G * u], seed: 1)  // time-major
             let U = GradientCheck.random([u, G * u], seed: 2, scale: 0.5)
             let bias = GradientCheck.random(kind == .gru(resetAfter: true) ? [2, G * u] : [G * u], seed: 3, scale: 0.5)
             let drops = (0..<G).map { g in GradientCheck.random([b, u], seed: 10 + UInt64(g)).viewed(as: [b, u]) }
@@ -50,7 +50,7 @@ final class RecurrentGradientTests: XCTestCase {
         let mask = Tensor(shape: [b, T], data: holes)
         for kind in kinds {
             let G = kind.gates
-            let z = GradientCheck.random([b, T, G * u], seed: 21)
+            let z = GradientCheck.random([T, b, G * u], seed: 21)  // time-major
             let U = GradientCheck.random([u, G * u], seed: 22, scale: 0.3)
             let bias = GradientCheck.random(kind == .gru(resetAfter: true) ? [2, G * u] : [G * u], seed: 23, scale: 0.5)
             let drops = (0..<(kind == .simple ? 1 : G)).map { g in GradientCheck.random([b, u], seed: 30 + UInt64(g)) }
@@ -170,6 +170,12 @@ final class RecurrentGradientTests: XCTestCase {
         let st = GradientCheck.random([4, 2, 6], seed: 18)
         let m = Tensor(shape: [2, 3], data: [1, 0, 1, 0, 1, 1])
         GradientCheck.check(inputs: [x]) { reverseTime($0[0]) }
+        GradientCheck.check(inputs: [x]) { swapBatchTime($0[0]) }
+        // swapBatchTime by hand: element (b, t, f) moves to (t, b, f), and twice is the identity.
+        let sw = swapBatchTime(x)
+        XCTAssertEqual(sw.shape, [3, 2, 4])
+        XCTAssertEqual(sw[flat: (2 * 2 + 1) * 4 + 3], x[flat: (1 * 3 + 2) * 4 + 3])
+        XCTAssertEqual(swapBatchTime(sw).scalars, x.scalars)
         GradientCheck.check(inputs: [x, y]) { concatenate([$0[0], $0[1]], axis: $0[0].rank - 1) }
         GradientCheck.check(inputs: [x]) { sliceLastAxis($0[0], start: 1, count: 2) }
         GradientCheck.check(inputs: [x]) { maskedMeanOverTime($0[0], mask: m) }

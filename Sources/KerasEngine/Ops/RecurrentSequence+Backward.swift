@@ -9,8 +9,13 @@ extension RecurrentRun {
         let tz = z.isTracked, tu = u.isTracked, tb = bias?.isTracked ?? false
         var dZ = Tensor(uninitializedShape: z.shape)  // every row of every step is written
         var dU = Tensor(shape: u.shape)
-        var dG = Tensor(uninitializedShape: [T, b, GU])
-        let pdZ = dZ.freshPointer, pdU = dU.freshPointer, pdG = dG.freshPointer
+        // dG, the gradients at the gates where they meet h_{t-1}·U in processing order, is dZ
+        // itself for SimpleRNN and LSTM running forwards (z is time-major like the steps).
+        // GRU's differ in the candidate block; go_backwards reverses the order.
+        let shareDZ = kind != .simple && kind != .lstm ? false : !goBackwards
+        var dGStore = shareDZ ? nil : Tensor(uninitializedShape: [T, b, GU])
+        let pdZ = dZ.freshPointer, pdU = dU.freshPointer
+        let pdG = dGStore == nil ? pdZ : dGStore!.freshPointer
         let P = states.pointer, st = store.pointer, pg = g.pointer, DG = kind.directGates
         ParallelBatch.run(b, chunks: rowSlices) { _, rows in
             backward(rows: rows, g: pg, states: P, store: st, dZ: pdZ, dG: pdG)
@@ -56,6 +61,7 @@ extension RecurrentRun {
                 for r in 0..<(T * b) { let d = pdG + r * GU; for j in 0..<GU { pb[GU + j] += d[j] } }
             }
         }
+        withExtendedLifetime(dGStore) {}
         return [tz ? dZ : nil, tu ? dU : nil, dBias]
     }
 
@@ -80,24 +86,30 @@ extension RecurrentRun {
             let gs = st + s * b * K, dg = pdG + s * b * GU
             for bi in rows {
                 let ch = carryH + (bi - r0) * un, cc = carryC + (bi - r0) * un, gr = go + bi * S, d = dg + bi * GU
-                for j in 0..<un { ch[j] += gr[j] }
-                if kind == .lstm { for j in 0..<un { cc[j] += gr[un + j] } }
+                let zrow = pdZ + (t * b + bi) * GU, row = gs + bi * K, hr = hp + bi * S, o = out + bi * S
                 if isMasked(bi, t) {  // the state passed through unchanged: so does its gradient
-                    for j in 0..<GU { d[j] = 0 }
-                    (pdZ + (bi * T + t) * GU).update(repeating: 0, count: GU)
+                    for j in 0..<un { ch[j] += gr[j] }
+                    if kind == .lstm { for j in 0..<un { cc[j] += gr[un + j] } }
+                    d.update(repeating: 0, count: GU)
+                    if zrow != d { zrow.update(repeating: 0, count: GU) }
                     continue
                 }
-                let row = gs + bi * K, hr = hp + bi * S, o = out + bi * S
+                if kind == .lstm {  // one fused pass: carries and gate gradients
+                    if defaultActivations {
+                        lstmCellBackward(TanhGate(), SigmoidGate(), row: row, cPrev: hr + un, g: gr, dh: ch, dc: cc, d: d)
+                    } else {
+                        lstmCellBackward(act, ract, row: row, cPrev: hr + un, g: gr, dh: ch, dc: cc, d: d)
+                    }
+                    if zrow != d { zrow.update(from: d, count: GU) }
+                    continue
+                }
+                for j in 0..<un { ch[j] += gr[j] }
                 switch kind {
                 case .simple:
                     for j in 0..<un { d[j] = ch[j]; ch[j] = 0 }
                     act.multiplyByDerivative(d, o, un)
                 case .lstm:
-                    if defaultActivations {
-                        lstmCellBackward(TanhGate(), SigmoidGate(), row: row, cPrev: hr + un, dh: ch, dc: cc, d: d)
-                    } else {
-                        lstmCellBackward(act, ract, row: row, cPrev: hr + un, dh: ch, dc: cc, d: d)
-                    }
+                    preconditionFailure("handled above")
                 case .gru(let resetAfter):
                     // row = [z | r | h̃ | inner_h or r⊙h]
                     for j in 0..<un {
@@ -113,8 +125,7 @@ extension RecurrentRun {
                         ract.multiplyByDerivative(d + un, row + un, un)
                     }
                 }
-                let zrow = pdZ + (bi * T + t) * GU
-                for j in 0..<GU { zrow[j] = d[j] }
+                if zrow != d { zrow.update(from: d, count: GU) }
                 if kind == .gru(resetAfter: true) { for j in 0..<un { d[2 * un + j] *= row[un + j] } }
             }
             if kind == .gru(resetAfter: false) {
@@ -129,11 +140,12 @@ extension RecurrentRun {
                         ch[j] += drh[j] * row[un + j] * mj
                     }
                     ract.multiplyByDerivative(d + un, row + un, un)
-                    let zrow = pdZ + (bi * T + t) * GU
+                    let zrow = pdZ + (t * b + bi) * GU
                     for j in 0..<un { zrow[un + j] = d[un + j] }
                 }
             }
-            // dh_{t-1} += Σ_g (da_g·U_gᵀ)(⊙m_g).
+            // dh_{t-1} += Σ_g (da_g·U_gᵀ)(⊙m_g); not needed after the first step (h_{-1} is a constant).
+            if s == 0 { break }
             if let dropMasks {
                 for gi in 0..<DG {
                     let m = dropMasks[gi].pointer + r0 * un
@@ -147,19 +159,20 @@ extension RecurrentRun {
     }
 
     /// The backward of `lstmCell` for one batch row: from the stored [i | f | c̃ | o | act(c)],
-    /// dh and the carried dc, writes the pre-activation gradients `d` [di | df | dc̃ | do],
-    /// leaves dc_{t-1} in `dc` and clears `dh` for the next step's carry.
+    /// the incoming state gradients `g` (dh, dc of this step's output) and the carries
+    /// from the step after, writes the pre-activation gradients [di | df | dc̃ | do] to `d`,
+    /// leaves dc_{t-1} in `dc` and clears `dh` for the next carry.
     @inline(__always)
     func lstmCellBackward<A: GateFunction, R: GateFunction>(_ act: A, _ ract: R, row: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
-                                                            dh dhp: UnsafeMutablePointer<Float>, dc dcp: UnsafeMutablePointer<Float>,
-                                                            d: UnsafeMutablePointer<Float>) {
+                                                            g: UnsafePointer<Float>, dh dhp: UnsafeMutablePointer<Float>,
+                                                            dc dcp: UnsafeMutablePointer<Float>, d: UnsafeMutablePointer<Float>) {
         forEach8(un) { j, m in
-            let dh = load8(dhp + j, m), i = load8(row + j, m), f = load8(row + un + j, m)
-            let g = load8(row + 2 * un + j, m), og = load8(row + 3 * un + j, m), tc = load8(row + 4 * un + j, m)
-            let dc = load8(dcp + j, m) + dh * og * act.derivative(tc)
-            store8(dc * g * ract.derivative(i), d + j, m)
+            let dh = load8(dhp + j, m) + load8(g + j, m), i = load8(row + j, m), f = load8(row + un + j, m)
+            let c̃ = load8(row + 2 * un + j, m), og = load8(row + 3 * un + j, m), tc = load8(row + 4 * un + j, m)
+            let dc = load8(dcp + j, m) + load8(g + un + j, m) + dh * og * act.derivative(tc)
+            store8(dc * c̃ * ract.derivative(i), d + j, m)
             store8(dc * load8(cPrev + j, m) * ract.derivative(f), d + un + j, m)
-            store8(dc * i * act.derivative(g), d + 2 * un + j, m)
+            store8(dc * i * act.derivative(c̃), d + 2 * un + j, m)
             store8(dh * tc * ract.derivative(og), d + 3 * un + j, m)
             store8(dc * f, dcp + j, m)
             store8(Float8(), dhp + j, m)

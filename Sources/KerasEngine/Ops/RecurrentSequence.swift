@@ -36,8 +36,8 @@ public struct RecurrentCellSpec: Equatable, Sendable {
 /// A whole recurrent sequence as ONE recorded op (forward loop over time, backward
 /// through time in its closure).
 ///
-/// - `z`: (batch, time, gates·units), the input projection x·W of all steps (one GEMM,
-///   done by the caller); the input bias is added here.
+/// - `z`: (time, batch, gates·units), time-major: the input projection x·W of all steps
+///   (one GEMM, done by the caller); the input bias is added here.
 /// - `recurrentKernel`: (units, gates·units); `bias`: (gates·units) input bias, or
 ///   (2, gates·units) input and recurrent biases (GRU reset_after).
 /// - `mask`: (batch, time) of 1/0; at a masked step the state is carried unchanged.
@@ -70,15 +70,16 @@ struct RecurrentRun {
     init(z: Tensor, u: Tensor, bias: Tensor?, cell: RecurrentCellSpec, mask: Tensor?, recurrentDropout: [Tensor]?, goBackwards: Bool) {
         let kind = cell.kind, un = cell.units, G = kind.gates
         precondition(z.rank == 3 && z.shape[2] == G * un, "recurrentSequence: z \(z.shape) for \(G)×\(un) gates")
+        let b = z.shape[1], T = z.shape[0]
         precondition(u.shape == [un, G * un], "recurrentSequence: recurrent kernel \(u.shape)")
         precondition(bias == nil || bias!.count == G * un || (bias!.count == 2 * G * un && kind == .gru(resetAfter: true)),
                      "recurrentSequence: bias \(bias!.shape)")
-        precondition(mask == nil || mask!.count == z.shape[0] * z.shape[1], "recurrentSequence: mask \(mask!.shape)")
-        precondition(recurrentDropout == nil || recurrentDropout!.count == G && recurrentDropout!.allSatisfy { $0.count == z.shape[0] * un },
+        precondition(mask == nil || mask!.count == b * T, "recurrentSequence: mask \(mask!.shape)")
+        precondition(recurrentDropout == nil || recurrentDropout!.count == G && recurrentDropout!.allSatisfy { $0.count == b * un },
                      "recurrentSequence: recurrent dropout masks")
         self.z = z; self.u = u; self.bias = bias; self.mask = mask; self.dropMasks = recurrentDropout
         self.cell = cell; self.kind = kind; self.goBackwards = goBackwards
-        b = z.shape[0]; T = z.shape[1]; self.un = un; self.G = G; GU = G * un
+        self.b = b; self.T = T; self.un = un; self.G = G; GU = G * un
         S = kind.stateBlocks * un; K = kind.storeBlocks * un
     }
 
@@ -137,16 +138,20 @@ struct RecurrentRun {
             // clearing C first; GRU rearranges its blocks after a plain product.
             let target = kind == .simple ? out : gs, ldt = kind == .simple ? S : K
             let isGRU = kind != .simple && kind != .lstm, off = isGRU ? un : 0
+            // Step 0 multiplies the zero initial state: C = z_0 + b is already the sum.
+            let skipProduct = !isGRU && s == 0
             if !isGRU {
                 for bi in rows {
-                    let zr = pz + (bi * T + t) * GU, row = target + bi * ldt
+                    let zr = pz + (t * b + bi) * GU, row = target + bi * ldt
                     if let bIn { for j in 0..<GU { row[j] = zr[j] + bIn[j] } } else { row.update(from: zr, count: GU) }
                 }
             }
-            recurrentProduct(hp + r0 * S, ldh: S, rows: rows, gates: 0..<kind.directGates, into: target + r0 * ldt + off, ldc: ldt,
-                             beta: isGRU ? 0 : 1, scratch: scratch)
+            if !skipProduct {
+                recurrentProduct(hp + r0 * S, ldh: S, rows: rows, gates: 0..<kind.directGates, into: target + r0 * ldt + off, ldc: ldt,
+                                 beta: isGRU ? 0 : 1, scratch: scratch)
+            }
             for bi in rows {
-                let zr = pz + (bi * T + t) * GU, row = target + bi * ldt, hr = hp + bi * S, o = out + bi * S
+                let zr = pz + (t * b + bi) * GU, row = target + bi * ldt, hr = hp + bi * S, o = out + bi * S
                 switch kind {
                 case .simple:
                     act.apply(row, un)
@@ -180,7 +185,7 @@ struct RecurrentRun {
             // Candidate: h̃ = act(x_h + b_h + (r⊙h_{t-1})·U_h), then mix.
             gemm(gs + r0 * K + 3 * un, lda: K, u.pointer + 2 * un, ldb: GU, gs + r0 * K + 2 * un, ldc: K, m: n, n: un, k: un)
             for bi in rows {
-                let zr = pz + (bi * T + t) * GU, row = gs + bi * K, hr = hp + bi * S, o = out + bi * S
+                let zr = pz + (t * b + bi) * GU, row = gs + bi * K, hr = hp + bi * S, o = out + bi * S
                 for j in 0..<un { row[2 * un + j] += zr[2 * un + j] + (bIn?[2 * un + j] ?? 0) }
                 act.apply(row + 2 * un, un)
                 if isMasked(bi, t) { for j in 0..<un { o[j] = hr[j] } } else {

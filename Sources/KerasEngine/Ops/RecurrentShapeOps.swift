@@ -52,6 +52,25 @@ public func stateSequence(_ states: Tensor, width: Int, zeroMask: Tensor? = nil,
     }
 }
 
+/// Swaps the first two axes: (b, T, f…) ↔ (T, b, f…). The recurrent layers feed their
+/// sequence op time-major, so each step's rows are contiguous.
+public func swapBatchTime(_ x: Tensor) -> Tensor {
+    precondition(x.rank >= 2, "swapBatchTime: \(x.shape)")
+    let d0 = x.shape[0], d1 = x.shape[1], f = x.count / Swift.max(d0 * d1, 1)
+    func swap(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ d0: Int, _ d1: Int) {
+        for i in 0..<d0 { for j in 0..<d1 { (dst + (j * d0 + i) * f).update(from: src + (i * d1 + j) * f, count: f) } }
+    }
+    var shape = x.shape
+    shape.swapAt(0, 1)
+    var out = Tensor(uninitializedShape: shape)
+    swap(x.pointer, out.freshPointer, d0, d1)
+    return Tape.record(out, inputs: [x]) { g in
+        var gx = Tensor(uninitializedShape: x.shape)
+        swap(g.pointer, gx.freshPointer, d1, d0)
+        return [gx]
+    }
+}
+
 /// Flips axis 1 of (b, T, ...) (Keras ops.flip(x, axis=1)).
 public func reverseTime(_ x: Tensor) -> Tensor {
     precondition(x.rank >= 2, "reverseTime: \(x.shape)")

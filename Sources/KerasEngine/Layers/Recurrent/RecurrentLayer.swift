@@ -1,7 +1,7 @@
 /// What SimpleRNN, LSTM and GRU share: Keras's `RNN` layer around one cell.
 ///
 /// Input (batch, time, features). The input projection of all steps is one GEMM
-/// (x·kernel); the recurrence, gates and state updates of the whole sequence are one
+/// (x·kernel, time-major); the recurrence, gates and state updates of the whole sequence are one
 /// fused op (`recurrentSequence`) with its own backward through time. Outputs: the last
 /// h (batch, units), or every h (batch, time, units) with `returnSequences` (in
 /// processing order, so reversed when `goBackwards`, as Keras); `returnState` appends
@@ -114,15 +114,16 @@ public class RecurrentLayer: Layer, MaskAware, LossContributing {
         // Keras implementation 1 (per-gate dropout masks) whenever recurrent_dropout is set.
         let perGate = options.kind != .simple && options.recurrentDropout > 0
         let dropping = training && options.dropout > 0 && options.dropout < 1
+        // The sequence op runs time-major: swap (b, T, f) to (T, b, f) before the projection.
         let z: Tensor
         if dropping && perGate {
             z = concatenate((0..<G).map { g in
-                matmul(x * dropoutMask([b, 1, x.shape[2]], options.dropout), sliceLastAxis(kernel.value, start: g * u, count: u))
+                matmul(swapBatchTime(x * dropoutMask([b, 1, x.shape[2]], options.dropout)), sliceLastAxis(kernel.value, start: g * u, count: u))
             }, axis: 2)
         } else if dropping {
-            z = matmul(x * dropoutMask([b, 1, x.shape[2]], options.dropout), kernel.value)
+            z = matmul(swapBatchTime(x * dropoutMask([b, 1, x.shape[2]], options.dropout)), kernel.value)
         } else {
-            z = matmul(x, kernel.value)
+            z = matmul(swapBatchTime(x), kernel.value)
         }
         var recurrentMasks: [Tensor]?
         if training && options.recurrentDropout > 0 && options.recurrentDropout < 1 {

@@ -42,6 +42,27 @@ enum CLI {
     }
 
     /// A fresh temporary folder.
+    /// Trains one of the repository's Fashion-MNIST specs with the release binary, checks
+    /// it ran `epochs` epochs, and returns its test accuracy (from --metrics-out). Skips
+    /// with the debug binary or without the Debian data set.
+    static func fashionTestAccuracy(spec: String, epochs: Int, file: StaticString = #filePath, line: UInt = #line) throws -> Double {
+        guard isRelease else { throw XCTSkip("runs with the release binary (make test sets KERASCTL_BIN)") }
+        guard FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz") else {
+            throw XCTSkip("dataset-fashion-mnist is not installed")
+        }
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let metrics = dir.appendingPathComponent("m.jsonl").path
+        let r = try run(["train", spec, "--quiet", "--metrics-out", metrics, "-o", dir.appendingPathComponent("model").path])
+        XCTAssertEqual(r.code, 0, r.stderr, file: file, line: line)
+        let lines = try String(contentsOfFile: metrics, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, epochs + 1, "\(epochs) epoch lines and the test line", file: file, line: line)
+        let test = try JSONSerialization.jsonObject(with: Data(lines.last!.utf8)) as? [String: Any]
+        let accuracy = try XCTUnwrap(test?["test_accuracy"] as? Double, file: file, line: line)
+        print("\(spec) test accuracy: \(accuracy)")
+        return accuracy
+    }
+
     static func tempDir() throws -> URL {
         let u = FileManager.default.temporaryDirectory.appendingPathComponent("kerasctl-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)

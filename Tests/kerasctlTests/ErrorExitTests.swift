@@ -119,20 +119,6 @@ final class ErrorExitTests: XCTestCase {
 /// (mean 0.891), so a change in summation order can move it by ±0.005.
 final class SeedModelTests: XCTestCase {
     func testFashionMLPReaches089() throws {
-        guard CLI.isRelease else { throw XCTSkip("runs with the release binary (make test sets KERASCTL_BIN)") }
-        guard FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz") else {
-            throw XCTSkip("dataset-fashion-mnist is not installed")
-        }
-        let dir = try CLI.tempDir()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let metrics = dir.appendingPathComponent("m.jsonl").path
-        let r = try CLI.run(["train", "specs/fashion_mlp.yaml", "--quiet", "--metrics-out", metrics])
-        XCTAssertEqual(r.code, 0, r.stderr)
-        let lines = try String(contentsOfFile: metrics, encoding: .utf8).split(separator: "\n")
-        XCTAssertEqual(lines.count, 21, "20 epoch lines and the test line")
-        let test = try JSONSerialization.jsonObject(with: Data(lines.last!.utf8)) as? [String: Any]
-        let acc = try XCTUnwrap(test?["test_accuracy"] as? Double)
-        print("seed model test accuracy: \(acc)")
-        XCTAssertGreaterThanOrEqual(acc, 0.89)
+        XCTAssertGreaterThanOrEqual(try CLI.fashionTestAccuracy(spec: "specs/fashion_mlp.yaml", epochs: 20), 0.89)
     }
 }

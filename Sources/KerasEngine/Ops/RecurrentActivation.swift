@@ -184,7 +184,8 @@ func store8(_ v: Float8, _ p: UnsafeMutablePointer<Float>, _ m: Int) {
     for k in 0..<m { p[k] = v[k] }
 }
 
-/// exp(x) for x ≤ 0, eight at a time: the same steps as the scalar `fastExpNeg`.
+/// exp(x) for x ≤ 0, eight at a time, to a few ulp: 2^k · p(r) with a degree-6
+/// polynomial on r ∈ [-ln2/2, ln2/2]; k is rounded by adding and removing 1.5·2^23.
 @inline(__always)
 func fastExpNeg(_ x: Float8) -> Float8 {
     let v = x.replacing(with: -87, where: x .< -87)
@@ -225,40 +226,4 @@ func fastTanh(_ x: Float8) -> Float8 {
     let e = fastExpNeg(-2 * a)
     let t = (1 - e) / (1 + e)
     return unsafeBitCast(unsafeBitCast(t, to: UInt8x8.self) | sign, to: Float8.self)
-}
-
-/// exp(x) for x ≤ 0 to about 1 ulp·few, written so the loops around it vectorize:
-/// 2^k · p(r) with a degree-6 polynomial on r ∈ [-ln2/2, ln2/2].
-@inline(__always)
-func fastExpNeg(_ x: Float) -> Float {
-    let v = Swift.max(x, -87.0)
-    // Round to nearest by adding and removing 1.5·2^23 (vectorizes, unlike rint).
-    let t = v * 1.4426950408889634 + 12_582_912
-    let k = t - 12_582_912
-    let r = v - k * 0.693145751953125 - k * 1.428606765330187e-06
-    var p: Float = 1.0 / 720
-    p = p * r + 1.0 / 120
-    p = p * r + 1.0 / 24
-    p = p * r + 1.0 / 6
-    p = p * r + 0.5
-    p = p * r + 1
-    p = p * r + 1
-    let bits = (t.bitPattern &- 0x4B40_0000 &+ 127) &<< 23
-    return p * Float(bitPattern: bits)
-}
-
-/// 1 / (1 + e^-x), stable for both signs.
-@inline(__always)
-func fastSigmoid(_ x: Float) -> Float {
-    let e = fastExpNeg(-Swift.abs(x))
-    let s = 1 / (1 + e)
-    return x >= 0 ? s : 1 - s
-}
-
-/// tanh(x) = sign(x) · (1 - e^{-2|x|}) / (1 + e^{-2|x|}).
-@inline(__always)
-func fastTanh(_ x: Float) -> Float {
-    let e = fastExpNeg(-2 * Swift.abs(x))
-    let t = (1 - e) / (1 + e)
-    return x >= 0 ? t : -t
 }

@@ -138,3 +138,14 @@ def layer_case(name, layer, inputs, call_kwargs=None, set_weights=True, weight_s
     if extra:
         c.update(extra)
     return c
+
+
+def counted_cases(specs):
+    """layer_case for each (name, make, x) of `specs`, with the layer's count_params()."""
+    cases = []
+    for name, make, x in specs:
+        layer = make()
+        c = layer_case(name, layer, x)
+        c["param_count"] = int(layer.count_params())
+        cases.append(c)
+    return cases

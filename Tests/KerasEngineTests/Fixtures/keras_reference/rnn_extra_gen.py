@@ -3,7 +3,7 @@
 Masking (float padding) into SimpleRNN/LSTM/GRU/Bidirectional (sequences, go_backwards,
 return_state), Bidirectional merge_mode=None and return_state; plus parameter counts.
 Writes rnn_extra.json (same schema as layers_rnn.json; param_count on every case)."""
-from _common import case_rng, fixed, layer_case, np, keras, write
+from _common import case_rng, counted_cases, fixed, keras, write
 
 Ly = keras.layers
 X = fixed(case_rng("input:rnn_extra"), (3, 6, 3), 1.0)
@@ -43,12 +43,7 @@ SPECS = [
     ("time_distributed_dense_relu", lambda: Ly.TimeDistributed(Ly.Dense(3, activation="relu")), X),
 ]
 
-cases = []
-for name, make, x in SPECS:
-    layer = make()
-    c = layer_case(name, layer, x)
-    c["param_count"] = int(layer.count_params())
-    cases.append(c)
+cases = counted_cases(SPECS)
 
 counts = []
 for name, make, shape in [

@@ -4,7 +4,7 @@
 batch of 20 (the time loops run on two slices of rows in parallel). Masked, reversed,
 state-returning and bidirectional cases included. Writes rnn_wide.json (schema of
 layers_rnn.json, param_count on every case)."""
-from _common import case_rng, fixed, layer_case, keras, write
+from _common import case_rng, counted_cases, fixed, keras, write
 
 Ly = keras.layers
 X = fixed(case_rng("input:rnn_wide"), (20, 6, 5), 1.0)
@@ -30,12 +30,7 @@ SPECS = [
     ("wide_bidirectional_lstm_masked", masked(Ly.Bidirectional(Ly.LSTM(12, return_sequences=True))), XP),
 ]
 
-cases = []
-for name, make, x in SPECS:
-    layer = make()
-    c = layer_case(name, layer, x)
-    c["param_count"] = int(layer.count_params())
-    cases.append(c)
+cases = counted_cases(SPECS)
 
 write("rnn_wide", cases,
       note="Same schema as layers_rnn.json plus param_count per case. Masking cases: "

@@ -55,9 +55,9 @@ struct Train: ParsableCommand {
         let batches = (train.count + batchSize - 1) / batchSize
         let outDir = output ?? resume
         let store = outDir.map(ModelStore.init)
-        let specCallbacks = try spec.fit.callbacks.map {
-            try CallbackRegistry.make($0, context: .init(folder: spec.folder) { model, path, _, _ in try model.saveWeights(to: path) })
-        }
+        let specCallbacks = try CallbackRegistry.makeAll(spec.fit.callbacks, context: .init(folder: spec.folder) { model, path, _, _ in
+            try model.saveWeights(to: path)
+        }, model: model)
         var initialEpoch = 0
         var history: [ModelStore.HistoryEntry] = []
         if let resumed {

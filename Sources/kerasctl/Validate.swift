@@ -17,6 +17,8 @@ struct Validate: ParsableCommand {
         }
         let model = try ModelBuilder.build(spec, inputShapes: shapes)
         try CompileBuilder.compile(model, spec: spec, requireLoss: false)
+        // Build the callbacks too (their arguments, and their fit with the optimizer); nothing runs.
+        _ = try CallbackRegistry.makeAll(spec.fit.callbacks, context: .init(folder: spec.folder) { _, _, _, _ in }, model: model)
         print("\(spec.file): ok — \(model.name), \(model.parameterCount.formatted()) parameters")
     }
 }

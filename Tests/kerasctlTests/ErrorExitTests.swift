@@ -42,6 +42,41 @@ final class ErrorExitTests: XCTestCase {
         CLI.assertFails(try CLI.run(["validate", s]), code: 2, contains: "s.yaml:4:7: model.layers[0] (Dens): unknown layer 'Dens'; did you mean 'Dense'?")
     }
 
+    /// validate builds the callbacks (train does before any epoch): a bad argument, and a
+    /// learning-rate callback over an optimizer schedule, stop with a located error.
+    func testCallbacksAreCheckedBeforeTraining() throws {
+        let data = FileManager.default.currentDirectoryPath + "/datasets/iris_train.csv"
+        func spec(_ callback: String, optimizer: String) throws -> String {
+            try write("cb.yaml", """
+            data:
+              train: {format: csv, path: \(data), target: species}
+            model:
+              layers:
+                - Dense: {units: 3, activation: softmax}
+            compile:
+              optimizer: \(optimizer)
+              loss: sparse_categorical_crossentropy
+            fit:
+              epochs: 2
+              callbacks:
+                - \(callback)
+            """)
+        }
+        let schedule = "{Adam: {learning_rate: {ExponentialDecay: {initial_learning_rate: 0.01, decay_steps: 10, decay_rate: 0.9}}}}"
+        let plateau = try spec("ReduceLROnPlateau: {monitor: loss, factor: 0.5}", optimizer: schedule)
+        for command in ["validate", "train"] {
+            CLI.assertFails(try CLI.run([command, plateau]), code: 2,
+                            contains: "cb.yaml:12:7: fit.callbacks[0] (ReduceLROnPlateau): ReduceLROnPlateau sets the learning rate, but compile.optimizer's learning_rate is a schedule")
+        }
+        let scheduler = try spec("LearningRateScheduler: {rates: [0.1, 0.05]}", optimizer: schedule)
+        CLI.assertFails(try CLI.run(["validate", scheduler]), code: 2, contains: "LearningRateScheduler sets the learning rate")
+        // The same callbacks over a constant learning rate are fine.
+        XCTAssertEqual(try CLI.run(["validate", try spec("ReduceLROnPlateau: {monitor: loss, factor: 0.5}", optimizer: "adam")]).code, 0)
+        // A bad callback argument is caught by validate, not only by train.
+        CLI.assertFails(try CLI.run(["validate", try spec("EarlyStopping: {patience: -1}", optimizer: "adam")]), code: 2,
+                        contains: "cb.yaml:12:33: fit.callbacks[0] (EarlyStopping): patience must be a non-negative integer, got -1")
+    }
+
     func testMalformedYAMLAndEmptyAndBinary() throws {
         CLI.assertFails(try CLI.run(["validate", try write("a.yaml", "model: [unclosed\n")]), code: 2, contains: "a.yaml:")
         CLI.assertFails(try CLI.run(["validate", try write("b.yaml", "")]), code: 2, contains: "b.yaml")

@@ -16,6 +16,22 @@ public enum CallbackRegistry {
 
     public static let names = ["EarlyStopping", "ModelCheckpoint", "ReduceLROnPlateau", "CSVLogger", "TerminateOnNaN", "LearningRateScheduler"]
 
+    /// Every callback of `fit.callbacks`, checked against the compiled `model`: a callback
+    /// that sets the learning rate (ReduceLROnPlateau, LearningRateScheduler) cannot drive
+    /// an optimizer whose learning_rate is a schedule. Keras raises a TypeError when it first
+    /// tries (mid-training); here it is a spec error at the callback, before any training.
+    public static func makeAll(_ objects: [ObjectSpec], context: Context, model: Model) throws -> [any Callback] {
+        try objects.map { o in
+            let callback = try make(o, context: context)
+            if callback is ReduceLROnPlateau || callback is LearningRateScheduler,
+               let lr = model.optimizer?.learningRate, !(lr is ConstantLearningRate) {
+                throw o.error("\(o.name) sets the learning rate, but compile.optimizer's learning_rate is a schedule "
+                              + "(\(type(of: lr))); give the optimizer a constant learning_rate, or drop the callback")
+            }
+            return callback
+        }
+    }
+
     public static func make(_ o: ObjectSpec, context: Context) throws -> any Callback {
         switch o.name {
         case "EarlyStopping":

@@ -113,12 +113,14 @@ public enum Activation: Equatable, Sendable {
 public func relu(_ x: Tensor) -> Tensor {
     var out = Tensor(uninitializedShape: x.shape)
     let px = x.pointer, po = out.freshPointer
-    for i in 0..<x.count { po[i] = Swift.max(px[i], 0) }
+    // Eight lanes at a time, large tensors split over the threads (a convolution's
+    // activations are millions of values; the branchy scalar loop was 15% of a CNN epoch).
+    ParallelBatch.elementwise(x.count) { r in reluForward(px, into: po, r) }
     let y = out
     return Tape.record(out, inputs: [x]) { g in
         var gx = Tensor(uninitializedShape: x.shape)
         let pg = g.pointer, py = y.pointer, pd = gx.freshPointer
-        for i in 0..<x.count { pd[i] = py[i] > 0 ? pg[i] : 0 }
+        ParallelBatch.elementwise(x.count) { r in reluBackward(pg, py, into: pd, r) }
         return [gx]
     }
 }

@@ -126,11 +126,8 @@ public func biasAddRelu(_ x: Tensor, _ bias: Tensor) -> Tensor {
         var gx = Tensor(uninitializedShape: x.shape)
         var gb: Tensor? = tb ? Tensor(shape: bias.shape) : nil
         let pd = gx.freshPointer, pdb = gb?.freshPointer
-        for r in 0..<rows {
-            let base = r * n
-            for j in 0..<n { pd[base + j] = py[base + j] > 0 ? pg[base + j] : 0 }
-            if let pdb { for j in 0..<n { pdb[j] += pd[base + j] } }
-        }
+        ParallelBatch.elementwise(x.count) { r in reluBackward(pg, py, into: pd, r) }
+        if let pdb { for r in 0..<rows { let d = pd + r * n; for j in 0..<n { pdb[j] += d[j] } } }
         return [tx ? gx : nil, gb]
     }
 }

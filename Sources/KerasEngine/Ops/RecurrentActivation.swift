@@ -153,37 +153,6 @@ extension RecurrentActivation: GateFunction {
     @inline(__always) func callAsFunction(_ v: Float8) -> Float8 { apply(v) }
 }
 
-/// Eight floats: the vector width of the recurrent kernels' pointwise loops (two SSE
-/// registers on the baseline x86-64 target, one AVX register where the compiler may use it).
-typealias Float8 = SIMD8<Float>
-typealias UInt8x8 = SIMD8<UInt32>
-
-/// Runs `body(j, m)` over 0..<n in blocks of eight: j the block's start, m = min(8, n - j).
-@inline(__always)
-func forEach8(_ n: Int, _ body: (Int, Int) -> Void) {
-    var j = 0
-    while j < n { body(j, Swift.min(8, n - j)); j += 8 }
-}
-
-/// The first `m` floats at `p` (m ≥ 8: all eight; fewer: zero-padded).
-@inline(__always)
-func load8(_ p: UnsafePointer<Float>, _ m: Int) -> Float8 {
-    if m >= 8 { return UnsafeRawPointer(p).loadUnaligned(as: Float8.self) }
-    var v = Float8()
-    for k in 0..<m { v[k] = p[k] }
-    return v
-}
-
-@inline(__always)
-func load8(_ p: UnsafeMutablePointer<Float>, _ m: Int) -> Float8 { load8(UnsafePointer(p), m) }
-
-/// Stores the first `m` lanes of `v` at `p`.
-@inline(__always)
-func store8(_ v: Float8, _ p: UnsafeMutablePointer<Float>, _ m: Int) {
-    if m >= 8 { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Float8.self); return }
-    for k in 0..<m { p[k] = v[k] }
-}
-
 /// exp(x) for x ≤ 0, eight at a time, to a few ulp: 2^k · p(r) with a degree-6
 /// polynomial on r ∈ [-ln2/2, ln2/2]; k is rounded by adding and removing 1.5·2^23.
 @inline(__always)

@@ -1,9 +1,10 @@
 import XCTest
 @testable import KerasEngine
 
-/// The eight-lane, thread-split ReLU passes (forward, backward, and the fused bias + ReLU's
-/// backward) give the plain scalar results on tensors large enough to split (≥ 2¹⁸ values,
-/// odd length for a tail), and keep Keras's NaN behaviour.
+/// The eight-lane, thread-split passes (ReLU forward and backward, the fused bias + ReLU's
+/// backward, batch normalization's statistics and gradients) give the plain results on
+/// tensors large enough to split (≥ 2¹⁸ values, odd sizes), and ReLU keeps Keras's NaN
+/// behaviour.
 final class ElementwiseParallelTests: XCTestCase {
     func testReluLargeMatchesScalarOnEveryThreadCount() {
         let n = (1 << 18) + 1235
@@ -49,5 +50,38 @@ final class ElementwiseParallelTests: XCTestCase {
         XCTAssertTrue(y[flat: 0].isNaN)
         XCTAssertTrue(y[flat: 8].isNaN)
         XCTAssertEqual((1..<8).map { y[flat: $0] }, [0, 2, 0, 0, .infinity, 0, 3])
+    }
+
+    func testBatchNormTrainingSplitMatchesSerialAndReference() {
+        let x = GradientCheck.random([301, 29, 33], seed: 46, scale: 2)   // 288,057 values, 33 channels
+        let gamma = GradientCheck.random([33], seed: 47), beta = GradientCheck.random([33], seed: 48)
+        let w = GradientCheck.random(x.shape, seed: 49)
+        let saved = ParallelBatch.threads
+        defer { ParallelBatch.threads = saved }
+        func run(_ threads: Int) -> [[Float]] {
+            ParallelBatch.threads = threads
+            let tape = Tape()
+            let xt = tape.watch(x), gt = tape.watch(gamma), bt = tape.watch(beta)
+            let (y, mean, variance) = batchNormTraining(xt, gamma: gt, beta: bt, epsilon: 1e-3)
+            let grads = tape.gradients(of: sum(y * w), for: [xt, gt, bt])
+            return [y.scalars, mean, variance] + grads.map(\.scalars)
+        }
+        let serial = run(1)
+        // Mean and variance against a plain Double reference.
+        let C = 33, R = x.count / C
+        for c in 0..<C {
+            var s = 0.0, ss = 0.0
+            for r in 0..<R { s += Double(x[flat: r * C + c]) }
+            let mu = s / Double(R)
+            for r in 0..<R { let d = Double(x[flat: r * C + c]) - mu; ss += d * d }
+            XCTAssertEqual(Double(serial[1][c]), mu, accuracy: 1e-6)
+            XCTAssertEqual(Double(serial[2][c]), ss / Double(R), accuracy: 1e-5)
+        }
+        for threads in [2, 3] {
+            for (k, (a, b)) in zip(serial, run(threads)).enumerated() {
+                let worst = zip(a, b).map { abs($0 - $1) / Swift.max(1, abs($0)) }.max() ?? 0
+                XCTAssertLessThan(worst, 1e-5, "result \(k) with \(threads) threads")
+            }
+        }
     }
 }

@@ -11,39 +11,64 @@ public func batchNormTraining(_ x: Tensor, gamma: Tensor?, beta: Tensor?, epsilo
     -> (output: Tensor, mean: [Float], variance: [Float]) {
     let C = x.shape[x.rank - 1], R = x.count / Swift.max(C, 1)
     let px = x.pointer
-    var mean = [Double](repeating: 0, count: C), varc = [Double](repeating: 0, count: C)
-    for r in 0..<R { let row = px + r * C; for c in 0..<C { mean[c] += Double(row[c]) } }
-    for c in 0..<C { mean[c] /= Double(Swift.max(R, 1)) }
-    for r in 0..<R { let row = px + r * C; for c in 0..<C { let d = Double(row[c]) - mean[c]; varc[c] += d * d } }
-    for c in 0..<C { varc[c] /= Double(Swift.max(R, 1)) }
+    let rowsOver = RowChunks(rows: R, width: C)
+    // Statistics in Double, two passes (mean, then squared deviations), per-chunk partial sums.
+    let mean = rowsOver.sums { rows, acc in
+        for r in rows { let row = px + r * C; for c in 0..<C { acc[c] += Double(row[c]) } }
+    }.map { $0 / Double(Swift.max(R, 1)) }
+    let varc = mean.withUnsafeBufferPointer { mu in
+        rowsOver.sums { rows, acc in
+            for r in rows { let row = px + r * C; for c in 0..<C { let d = Double(row[c]) - mu[c]; acc[c] += d * d } }
+        }.map { $0 / Double(Swift.max(R, 1)) }
+    }
     let m = mean.map(Float.init), v = varc.map(Float.init)
     let inv = varc.map { Float(1 / ($0 + Double(epsilon)).squareRoot()) }
     let gam = gamma?.scalars ?? [Float](repeating: 1, count: C), bet = beta?.scalars ?? [Float](repeating: 0, count: C)
     var out = Tensor(uninitializedShape: x.shape)
     let po = out.freshPointer
     let scale = (0..<C).map { gam[$0] * inv[$0] }, shift = (0..<C).map { bet[$0] - m[$0] * gam[$0] * inv[$0] }
-    for r in 0..<R { let row = px + r * C, o = po + r * C; for c in 0..<C { o[c] = row[c] * scale[c] + shift[c] } }
+    scale.withUnsafeBufferPointer { sc in
+        shift.withUnsafeBufferPointer { sh in
+            rowsOver.each { rows in
+                for r in rows { let row = px + r * C, o = po + r * C; for c in 0..<C { o[c] = row[c] * sc[c] + sh[c] } }
+            }
+        }
+    }
     var inputs = [x]
     if let gamma { inputs.append(gamma) }
     if let beta { inputs.append(beta) }
     let (tx, tg, tb) = (x.isTracked, gamma?.isTracked ?? false, beta?.isTracked ?? false)
     let y = Tape.record(out, inputs: inputs) { dy in
         let pg = dy.pointer
-        var sumG = [Float](repeating: 0, count: C), sumGX = [Float](repeating: 0, count: C)
-        for r in 0..<R {
-            let row = px + r * C, g = pg + r * C
-            for c in 0..<C { sumG[c] += g[c]; sumGX[c] += g[c] * (row[c] - m[c]) * inv[c] }
+        // Σ dy and Σ dy·x̂ per channel (x̂ = (x − μ)·inv), per-chunk partial sums.
+        let both = m.withUnsafeBufferPointer { mu in
+            inv.withUnsafeBufferPointer { iv in
+                rowsOver.sums(width: 2 * C) { rows, acc in
+                    for r in rows {
+                        let row = px + r * C, g = pg + r * C
+                        for c in 0..<C { acc[c] += Double(g[c]); acc[C + c] += Double(g[c] * (row[c] - mu[c]) * iv[c]) }
+                    }
+                }
+            }
         }
+        let sumG = both[..<C].map(Float.init), sumGX = both[C...].map(Float.init)
         var grads: [Tensor?] = [nil]
         if tx {
             var gx = Tensor(uninitializedShape: x.shape)
             let pd = gx.freshPointer, invR = 1 / Float(Swift.max(R, 1))
+            // dx = a·(dy − mean(dy) − (x − μ)·b) with a = γ·inv, b = inv·mean(dy·x̂).
             let a = (0..<C).map { gam[$0] * inv[$0] }
-            let mg = sumG.map { $0 * invR }, mgx = sumGX.map { $0 * invR }
-            for r in 0..<R {
-                let row = px + r * C, g = pg + r * C, d = pd + r * C
-                for c in 0..<C { d[c] = a[c] * (g[c] - mg[c] - (row[c] - m[c]) * inv[c] * mgx[c]) }
-            }
+            let mg = sumG.map { $0 * invR }, b = (0..<C).map { inv[$0] * sumGX[$0] * invR }
+            a.withUnsafeBufferPointer { a in mg.withUnsafeBufferPointer { mg in b.withUnsafeBufferPointer { b in
+                m.withUnsafeBufferPointer { mu in
+                    rowsOver.each { rows in
+                        for r in rows {
+                            let row = px + r * C, g = pg + r * C, d = pd + r * C
+                            for c in 0..<C { d[c] = a[c] * (g[c] - mg[c] - (row[c] - mu[c]) * b[c]) }
+                        }
+                    }
+                }
+            } } }
             grads[0] = gx
         }
         if gamma != nil { grads.append(tg ? Tensor(shape: [C], data: sumGX) : nil) }
@@ -51,6 +76,30 @@ public func batchNormTraining(_ x: Tensor, gamma: Tensor?, beta: Tensor?, epsilo
         return grads
     }
     return (y, m, v)
+}
+
+/// The rows of a (rows, width) pass cut into one chunk per thread when the pass is large
+/// (≥ 2¹⁸ values), else one chunk: `each` runs a body per chunk, `sums` also gives each
+/// chunk its own zeroed Double accumulators and adds them up.
+struct RowChunks {
+    let rows: Int, width: Int
+    var count: Int { rows * width >= 1 << 18 ? Swift.max(1, Swift.min(ParallelBatch.threads, rows)) : 1 }
+
+    func each(_ body: (Range<Int>) -> Void) {
+        let n = count
+        if n > 1 { ParallelBatch.run(rows, chunks: n) { _, r in body(r) } } else { body(0..<rows) }
+    }
+
+    func sums(width w: Int? = nil, _ body: (Range<Int>, UnsafeMutablePointer<Double>) -> Void) -> [Double] {
+        let w = w ?? width, n = count
+        let acc = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(n * w, 1))
+        defer { acc.deallocate() }
+        acc.initialize(repeating: 0, count: n * w)
+        if n > 1 { ParallelBatch.run(rows, chunks: n) { c, r in body(r, acc + c * w) } } else { body(0..<rows, acc) }
+        var total = [Double](repeating: 0, count: w)
+        for c in 0..<n { for j in 0..<w { total[j] += acc[c * w + j] } }
+        return total
+    }
 }
 
 /// Batch normalization with fixed statistics (inference): y = γ·(x − μ)/√(σ² + ε) + β.

@@ -39,14 +39,17 @@ public final class Dropout: UnaryLayer {
         let p = mask.freshPointer, scale = 1 / (1 - rate), n = mask.count
         // Keep with probability 1 - rate, two 24-bit uniform draws per 64-bit word.
         let threshold = UInt64((Double(1 - rate) * 16_777_216).rounded())
+        // Branch-free: (draw − threshold) wraps to a value with its top bit set exactly when
+        // draw < threshold (both below 2²⁴), so the shift gives 1 to keep, 0 to drop.
+        @inline(__always) func kept(_ draw: UInt64) -> Float { Float((draw &- threshold) >> 63) * scale }
         var i = 0
         while i + 1 < n {
             let r = rng.next()
-            p[i] = (r >> 40) < threshold ? scale : 0
-            p[i + 1] = (r & 0xFF_FFFF) < threshold ? scale : 0
+            p[i] = kept(r >> 40)
+            p[i + 1] = kept(r & 0xFF_FFFF)
             i += 2
         }
-        if i < n { p[i] = (rng.next() >> 40) < threshold ? scale : 0 }
+        if i < n { p[i] = kept(rng.next() >> 40) }
         return x * mask
     }
 }

@@ -45,7 +45,27 @@ func binaryOp(_ a: Tensor, _ b: Tensor,
 
 public func + (a: Tensor, b: Tensor) -> Tensor { binaryOp(a, b, { $0 + $1 }, { _, _ in 1 }, { _, _ in 1 }) }
 public func - (a: Tensor, b: Tensor) -> Tensor { binaryOp(a, b, { $0 - $1 }, { _, _ in 1 }, { _, _ in -1 }) }
-public func * (a: Tensor, b: Tensor) -> Tensor { binaryOp(a, b, { $0 * $1 }, { _, y in y }, { x, _ in x }) }
+public func * (a: Tensor, b: Tensor) -> Tensor {
+    guard a.shape == b.shape else { return binaryOp(a, b, { $0 * $1 }, { _, y in y }, { x, _ in x }) }
+    // Same shapes (dropout masks, gates, merges): plain loops the compiler vectorizes,
+    // rather than the general op's per-element closure calls.
+    let n = a.count
+    var out = Tensor(uninitializedShape: a.shape)
+    let pa = a.pointer, pb = b.pointer, po = out.freshPointer
+    ParallelBatch.elementwise(n) { r in for i in r { po[i] = pa[i] * pb[i] } }
+    let (ta, tb) = (a.isTracked, b.isTracked)
+    return Tape.record(out, inputs: [a, b]) { g in
+        // The operands are read through the captured tensors, which keeps them alive.
+        let pg = g.pointer
+        func times(_ other: Tensor) -> Tensor {
+            var d = Tensor(uninitializedShape: other.shape)
+            let pd = d.freshPointer, po = other.pointer
+            ParallelBatch.elementwise(n) { r in for i in r { pd[i] = pg[i] * po[i] } }
+            return withExtendedLifetime(other) { d }
+        }
+        return [ta ? times(b) : nil, tb ? times(a) : nil]
+    }
+}
 public func / (a: Tensor, b: Tensor) -> Tensor { binaryOp(a, b, { $0 / $1 }, { _, y in 1 / y }, { x, y in -x / (y * y) }) }
 public func * (a: Tensor, s: Float) -> Tensor { a * Tensor(s) }
 public func * (s: Float, a: Tensor) -> Tensor { a * Tensor(s) }

@@ -12,7 +12,7 @@ extension RecurrentRun {
         // dG, the gradients at the gates where they meet h_{t-1}·U in processing order, is dZ
         // itself for SimpleRNN and LSTM running forwards (z is time-major like the steps).
         // GRU's differ in the candidate block; go_backwards reverses the order.
-        let shareDZ = kind != .simple && kind != .lstm ? false : !goBackwards
+        let shareDZ = !kind.isGRU && !goBackwards
         var dGStore = shareDZ ? nil : Tensor(uninitializedShape: [T, b, GU])
         let pdZ = dZ.freshPointer, pdU = dU.freshPointer
         let pdG = dGStore == nil ? pdZ : dGStore!.freshPointer

@@ -11,6 +11,7 @@ public enum RecurrentCellKind: Equatable, Sendable {
     public var gates: Int {
         switch self { case .simple: 1; case .lstm: 4; case .gru: 3 }
     }
+    var isGRU: Bool { if case .gru = self { true } else { false } }
     /// Blocks per step in the state tensor: h (and c for LSTM).
     var stateBlocks: Int { self == .lstm ? 2 : 1 }
     /// Blocks per step kept for the backward pass: LSTM i, f, c̃, o and act(c); GRU z, r,
@@ -137,7 +138,7 @@ struct RecurrentRun {
             // and LSTM start C at z_t + b, so the GEMM accumulates (beta = 1) instead of
             // clearing C first; GRU rearranges its blocks after a plain product.
             let target = kind == .simple ? out : gs, ldt = kind == .simple ? S : K
-            let isGRU = kind != .simple && kind != .lstm, off = isGRU ? un : 0
+            let isGRU = kind.isGRU, off = isGRU ? un : 0
             // Step 0 multiplies the zero initial state: C = z_0 + b is already the sum.
             let skipProduct = !isGRU && s == 0
             if !isGRU {

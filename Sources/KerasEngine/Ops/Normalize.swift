@@ -23,20 +23,7 @@ public func batchNormTraining(_ x: Tensor, gamma: Tensor?, beta: Tensor?, epsilo
     }
     let m = mean.map(Float.init), v = varc.map(Float.init)
     let inv = varc.map { Float(1 / ($0 + Double(epsilon)).squareRoot()) }
-    let gam = gamma?.scalars ?? [Float](repeating: 1, count: C), bet = beta?.scalars ?? [Float](repeating: 0, count: C)
-    var out = Tensor(uninitializedShape: x.shape)
-    let po = out.freshPointer
-    let scale = (0..<C).map { gam[$0] * inv[$0] }, shift = (0..<C).map { bet[$0] - m[$0] * gam[$0] * inv[$0] }
-    scale.withUnsafeBufferPointer { sc in
-        shift.withUnsafeBufferPointer { sh in
-            rowsOver.each { rows in
-                for r in rows { let row = px + r * C, o = po + r * C; for c in 0..<C { o[c] = row[c] * sc[c] + sh[c] } }
-            }
-        }
-    }
-    var inputs = [x]
-    if let gamma { inputs.append(gamma) }
-    if let beta { inputs.append(beta) }
+    let (out, inputs, a) = normalized(x, mean: m, inverseStd: inv, gamma: gamma, beta: beta)
     let (tx, tg, tb) = (x.isTracked, gamma?.isTracked ?? false, beta?.isTracked ?? false)
     let y = Tape.record(out, inputs: inputs) { dy in
         let pg = dy.pointer
@@ -57,7 +44,6 @@ public func batchNormTraining(_ x: Tensor, gamma: Tensor?, beta: Tensor?, epsilo
             var gx = Tensor(uninitializedShape: x.shape)
             let pd = gx.freshPointer, invR = 1 / Float(Swift.max(R, 1))
             // dx = a·(dy − mean(dy) − (x − μ)·b) with a = γ·inv, b = inv·mean(dy·x̂).
-            let a = (0..<C).map { gam[$0] * inv[$0] }
             let mg = sumG.map { $0 * invR }, b = (0..<C).map { inv[$0] * sumGX[$0] * invR }
             a.withUnsafeBufferPointer { a in mg.withUnsafeBufferPointer { mg in b.withUnsafeBufferPointer { b in
                 m.withUnsafeBufferPointer { mu in
@@ -79,11 +65,13 @@ public func batchNormTraining(_ x: Tensor, gamma: Tensor?, beta: Tensor?, epsilo
 }
 
 /// The rows of a (rows, width) pass cut into one chunk per thread when the pass is large
-/// (≥ 2¹⁸ values), else one chunk: `each` runs a body per chunk, `sums` also gives each
+/// (`ParallelBatch.elementwiseMinimum` values), else one chunk: `each` runs a body per chunk, `sums` also gives each
 /// chunk its own zeroed Double accumulators and adds them up.
 struct RowChunks {
     let rows: Int, width: Int
-    var count: Int { rows * width >= 1 << 18 ? Swift.max(1, Swift.min(ParallelBatch.threads, rows)) : 1 }
+    var count: Int {
+        rows * width >= ParallelBatch.elementwiseMinimum ? Swift.max(1, Swift.min(ParallelBatch.threads, rows)) : 1
+    }
 
     func each(_ body: (Range<Int>) -> Void) {
         let n = count
@@ -102,22 +90,36 @@ struct RowChunks {
     }
 }
 
+/// The batch-norm forward pass shared by training and inference: y = x·scale + shift per
+/// channel with scale = γ·inv, shift = β − μ·γ·inv (rows split over the threads when
+/// large); also returns the op's inputs [x, γ?, β?] and `scale` (dy·scale is dx's first term).
+func normalized(_ x: Tensor, mean m: [Float], inverseStd inv: [Float], gamma: Tensor?, beta: Tensor?)
+    -> (output: Tensor, inputs: [Tensor], scale: [Float]) {
+    let C = x.shape[x.rank - 1], R = x.count / Swift.max(C, 1)
+    let gam = gamma?.scalars ?? [Float](repeating: 1, count: C), bet = beta?.scalars ?? [Float](repeating: 0, count: C)
+    let scale = (0..<C).map { gam[$0] * inv[$0] }, shift = (0..<C).map { bet[$0] - m[$0] * gam[$0] * inv[$0] }
+    var out = Tensor(uninitializedShape: x.shape)
+    let px = x.pointer, po = out.freshPointer
+    scale.withUnsafeBufferPointer { sc in
+        shift.withUnsafeBufferPointer { sh in
+            RowChunks(rows: R, width: C).each { rows in
+                for r in rows { let row = px + r * C, o = po + r * C; for c in 0..<C { o[c] = row[c] * sc[c] + sh[c] } }
+            }
+        }
+    }
+    return (out, [x] + [gamma, beta].compactMap { $0 }, scale)
+}
+
 /// Batch normalization with fixed statistics (inference): y = γ·(x − μ)/√(σ² + ε) + β.
 /// Gradients flow to x, γ and β (not to the statistics).
 public func batchNormInference(_ x: Tensor, mean: Tensor, variance: Tensor, gamma: Tensor?, beta: Tensor?,
                                epsilon: Float) -> Tensor {
     let C = x.shape[x.rank - 1], R = x.count / Swift.max(C, 1)
-    let pm = mean.pointer, pv = variance.pointer
+    let pv = variance.pointer
     let inv = (0..<C).map { 1 / (pv[$0] + epsilon).squareRoot() }
-    let gam = gamma?.scalars ?? [Float](repeating: 1, count: C), bet = beta?.scalars ?? [Float](repeating: 0, count: C)
-    let m = (0..<C).map { pm[$0] }
-    let scale = (0..<C).map { gam[$0] * inv[$0] }, shift = (0..<C).map { bet[$0] - m[$0] * gam[$0] * inv[$0] }
-    var out = Tensor(uninitializedShape: x.shape)
-    let px = x.pointer, po = out.freshPointer
-    for r in 0..<R { let row = px + r * C, o = po + r * C; for c in 0..<C { o[c] = row[c] * scale[c] + shift[c] } }
-    var inputs = [x]
-    if let gamma { inputs.append(gamma) }
-    if let beta { inputs.append(beta) }
+    let m = mean.scalars
+    let (out, inputs, scale) = normalized(x, mean: m, inverseStd: inv, gamma: gamma, beta: beta)
+    let px = x.pointer
     let (tx, tg, tb) = (x.isTracked, gamma?.isTracked ?? false, beta?.isTracked ?? false)
     return Tape.record(out, inputs: inputs) { dy in
         let pg = dy.pointer

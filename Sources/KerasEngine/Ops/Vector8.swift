@@ -34,10 +34,14 @@ func store8(_ v: Float8, _ p: UnsafeMutablePointer<Float>, _ m: Int) {
 }
 
 extension ParallelBatch {
+    /// Values from which a memory-bound pass is split over the threads (smaller ones do
+    /// not pay for waking them).
+    static let elementwiseMinimum = 1 << 18
+
     /// Runs `body` over 0..<count: one contiguous range per thread when the pass is large
-    /// enough (≥ 2¹⁸ elements) to pay for waking them, else one range inline.
+    /// enough (`elementwiseMinimum`), else one range inline.
     static func elementwise(_ count: Int, _ body: (Range<Int>) -> Void) {
-        let parts = count >= 1 << 18 ? threads : 1
+        let parts = count >= elementwiseMinimum ? threads : 1
         if parts > 1 { run(count, chunks: parts) { _, r in body(r) } } else { body(0..<count) }
     }
 }

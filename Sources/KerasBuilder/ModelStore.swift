@@ -75,9 +75,7 @@ public struct ModelStore {
 
     /// Creates the directory and writes the spec text (once, before training).
     public func create(specText: String) throws {
-        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-            throw PersistenceError.io(operation: "create directory", path: directory, reason: error.localizedDescription)
-        }
+        try OutputPath.prepareFolder(directory)
         try AtomicFile.write(specText, to: path("spec.yaml"))
     }
 

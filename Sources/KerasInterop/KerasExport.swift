@@ -53,12 +53,9 @@ public enum KerasExport {
         try serialize(model: model, spec: spec, name: name).0
     }
 
-    /// Writes the archive to `path` (atomically).
+    /// Writes the archive to `path` (atomically; missing parent folders are created).
     public static func write(model: Model, spec: ModelSpec, name: String, preprocessing: Preprocessing? = nil, to path: String) throws {
-        let bytes = try archive(model: model, spec: spec, name: name, preprocessing: preprocessing)
-        do { try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw KerasFileError(file: path, "cannot write file: \(error.localizedDescription)")
-        }
+        try AtomicFile.write(try archive(model: model, spec: spec, name: name, preprocessing: preprocessing), to: path)
     }
 
     /// The model config and the layers in Keras's order.

@@ -33,6 +33,7 @@ struct Evaluate: ParsableCommand {
     }
 
     func run() throws {
+        if let metricsOut { try OutputCheck.file(metricsOut, flag: "--metrics-out file") }
         let stored = try ModelSource.open(model)
         let net = stored.model
         let names = ModelNames(stored.spec)

@@ -22,6 +22,7 @@ struct Export: ParsableCommand {
     }
 
     func run() throws {
+        try OutputCheck.file(output, flag: "the output file")
         let (model, spec, name, preprocessing) = try Export.load(source)
         try KerasExport.write(model: model, spec: spec, name: name, preprocessing: preprocessing, to: output)
         print("wrote \(output) (\(model.parameterCount.formatted()) parameters)")

@@ -10,6 +10,7 @@ final class MetricsWriter: Callback {
 
     /// `append` continues an existing file (a resumed run).
     init(path: String, append: Bool = false) throws {
+        try OutputCheck.file(path, flag: "--metrics-out file")
         let exists = FileManager.default.fileExists(atPath: path)
         if !(append && exists) {
             guard FileManager.default.createFile(atPath: path, contents: nil) else {

@@ -27,6 +27,8 @@ struct Train: ParsableCommand {
 
     func run() throws {
         guard self.spec != nil || resume != nil else { throw Failure.usage("Missing expected argument '<spec>' (or give --resume MODEL_DIR)") }
+        if let output { try OutputCheck.folder(output, flag: "-o folder") }
+        if let metricsOut { try OutputCheck.file(metricsOut, flag: "--metrics-out file") }
         let resumed = try resume.map { try ModelStore($0).load() }
         if let resumed, resumed.manifest.completed == true, epochs == nil {
             let m = resumed.manifest
@@ -73,6 +75,7 @@ struct Train: ParsableCommand {
             }
         }
 
+        for case let c as CSVLogger in specCallbacks { try OutputCheck.file(c.config.filename, flag: "CSVLogger filename") }
         var callbacks: [any Callback] = []
         var checkpoints: CheckpointWriter?
         if !quiet { callbacks.append(ProgressPrinter(epochs: epochs, batches: batches)) }

@@ -22,9 +22,16 @@ final class PersistenceTests: XCTestCase {
         try AtomicFile.write(Data("second".utf8), to: path)
         XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "second")
         XCTAssertEqual(try listing(), ["a.txt"])
-        XCTAssertThrowsError(try AtomicFile.write("x", to: dir + "/missing/a.txt")) { e in
-            XCTAssertTrue("\(e)".contains("cannot create a temporary file in"), "\(e)")
-            XCTAssertTrue("\(e)".hasSuffix("No such file or directory"), "\(e)")
+        // Missing parent folders are created, as `mkdir -p` would.
+        try AtomicFile.write("deep", to: dir + "/missing/sub/a.txt")
+        XCTAssertEqual(try String(contentsOfFile: dir + "/missing/sub/a.txt", encoding: .utf8), "deep")
+        // A file standing where a folder must be is one error naming it (root can write
+        // anywhere, so this is the unwritable location every machine has).
+        XCTAssertThrowsError(try AtomicFile.write("x", to: dir + "/a.txt/b/c.txt")) { e in
+            XCTAssertEqual("\(e)", "\(dir)/a.txt: cannot create the folder: a file of that name exists")
+        }
+        XCTAssertThrowsError(try AtomicFile.write("x", to: dir + "/a.txt/c.txt")) { e in
+            XCTAssertEqual("\(e)", "\(dir)/a.txt: cannot create the folder: a file of that name exists")
         }
     }
 

@@ -48,6 +48,7 @@ public final class CSVLogger: Callback {
             writeHeader = fgetc(f) == EOF
             fclose(f)
         }
+        do { try OutputPath.prepareFile(config.filename) } catch { openError = error; return }
         file = fopen(config.filename, config.append ? "a" : "w")
         if file == nil { openError = PersistenceError.errno("open", config.filename) }
     }

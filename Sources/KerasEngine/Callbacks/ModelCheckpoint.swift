@@ -101,9 +101,7 @@ public final class ModelCheckpoint: StatefulCallback {
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
             throw CallbackError.failed(callback: "ModelCheckpoint", message: "Please specify a non-directory filepath for ModelCheckpoint. Filepath used is an existing directory: \(path)")
         }
-        do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
-            throw PersistenceError.io(operation: "create the folder", path: folder, reason: (error as NSError).localizedDescription)
-        }
+        try OutputPath.prepareFolder(folder)
         try save(model, path, epoch, logs)
         savedPaths.append(path)
         if config.verbose > 0 { log("\nEpoch \(epoch + 1): finished saving model to \(path)") }

@@ -6,7 +6,8 @@ import Foundation
 /// Crash-safe file replacement: the bytes go to a temporary file in the target's folder,
 /// which is flushed to disk (`fsync`) and renamed over the target; then the folder is
 /// flushed so the rename itself is durable. A reader sees the old file or the new one,
-/// never a torn mixture, and a failed write leaves the old file untouched.
+/// never a torn mixture, and a failed write leaves the old file untouched. Missing parent
+/// folders are created first.
 public enum AtomicFile {
     /// Writes `data` to `path` atomically. Throws `PersistenceError.io` naming the step that failed.
     public static func write(_ data: Data, to path: String) throws {
@@ -26,6 +27,7 @@ public enum AtomicFile {
     /// Writes the raw bytes to `path` atomically.
     public static func write(_ bytes: UnsafeRawBufferPointer, to path: String) throws {
         let folder = directory(of: path)
+        try OutputPath.prepareFolder(folder)
         let base = path.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? path
         guard !base.isEmpty else { throw PersistenceError.io(operation: "write", path: path, reason: "the path names a folder") }
         var template = Array("\(folder)/.\(base).tmp-XXXXXX".utf8CString)

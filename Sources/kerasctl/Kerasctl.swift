@@ -12,6 +12,7 @@ struct Kerasctl: ParsableCommand {
         subcommands: [Train.self, Evaluate.self, Predict.self, Summary.self, Validate.self, Export.self])
 
     static func main() {
+        useFasterBLASKernels()
         keepBatchBuffersMapped()
         let code: Int32
         do {
@@ -28,4 +29,13 @@ struct Kerasctl: ParsableCommand {
         fflush(nil)
         Foundation.exit(code)
     }
+}
+
+/// Re-executes kerasctl with `OPENBLAS_CORETYPE` set when OpenBLAS fell back to generic
+/// kernels on a CPU that runs faster ones (see `BLASInfo.preferredCoreType`). OpenBLAS reads
+/// the variable only when it is loaded, hence the exec; if the exec fails, kerasctl goes on.
+private func useFasterBLASKernels() {
+    guard let core = BLASInfo.preferredCoreType() else { return }
+    setenv("OPENBLAS_CORETYPE", core, 1)
+    execv("/proc/self/exe", CommandLine.unsafeArgv)
 }

@@ -7,16 +7,25 @@ FASHION := /usr/share/datasets/fashion-mnist
 # EPOCHS: `make demo EPOCHS=1` shortens the demo's training (CI does); `make bench` runs 20 unless given.
 EPOCHS ?=
 
-.PHONY: deps build demo test bench clean
+# What `make deb` and `make test-deb` add: Debian's packaging tools and debootstrap.
+DEB_APT_PACKAGES := dpkg-dev lintian debootstrap
+VERSION = $(shell dpkg-parsechangelog -S Version 2>/dev/null || sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
+DEB = kerasctl_$(VERSION)_$(shell dpkg --print-architecture)
+PREFIX ?= /usr/local
 
-# Installs the system packages (Debian). Skipped when everything is present.
-deps:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+.PHONY: deps build demo test bench clean deb test-deb install
+
+# Installs Debian packages that are missing: $(call apt,PACKAGES).
+apt = @missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
+
+# Installs the system packages (Debian). Skipped when everything is present.
+deps:
+	$(call apt,$(APT_PACKAGES))
 
 build: deps
 	$(SWIFT) build -c release --product kerasctl
@@ -42,5 +51,24 @@ test: deps
 bench: build
 	bash bench/run.sh $(or $(EPOCHS),20)
 
+# The Debian package, $(DEB).deb: static Swift runtime, Depends from dpkg-shlibdeps; lintian
+# reports on it (errors fail the build).
+deb: deps
+	$(call apt,$(DEB_APT_PACKAGES))
+	bash packaging/build-deb.sh
+	lintian --fail-on error $(DEB).deb
+
+# Installs the package into a fresh Debian 12 root (debootstrap, cached) with no Swift in it
+# and runs it there: --version, summary, one training epoch, predict from stdin. Needs root.
+test-deb: deb
+	bash packaging/test-deb.sh $(DEB).deb
+
+# The release binary and its shell completions under PREFIX (DESTDIR for staging).
+install: build
+	install -Dm 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/kerasctl
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+	$(BIN) --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/kerasctl
+	$(BIN) --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_kerasctl
+
 clean:
-	rm -rf .build runs
+	rm -rf .build .build-static .build-deb runs kerasctl_*.deb

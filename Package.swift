@@ -33,7 +33,9 @@ let package = Package(
         .executableTarget(name: "kerasctl", dependencies: [
             "KerasSpec", "KerasEngine", "KerasData", "KerasBuilder", "KerasInterop",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], plugins: ["BuildInfo"]),
+        // `kerasctl --version`: the VERSION file and the git commit, generated before each build.
+        .plugin(name: "BuildInfo", capability: .buildTool()),
 
         // Examples of subclassing in Swift.
         .executableTarget(name: "CustomLayerExample", dependencies: ["KerasEngine", "KerasSpec", "KerasBuilder"], path: "Examples/CustomLayer"),

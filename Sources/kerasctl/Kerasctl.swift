@@ -9,7 +9,16 @@ struct Kerasctl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kerasctl",
         abstract: "Keras, rebuilt in Swift and driven by YAML.",
+        version: versionText,
         subcommands: [Train.self, Evaluate.self, Predict.self, Summary.self, Validate.self, Export.self])
+
+    /// `kerasctl --version`: the version, the commit it was built from, the BLAS it runs on.
+    static var versionText: String {
+        "kerasctl \(BuildInfo.version)\n"
+            + "commit \(BuildInfo.commit)\n"
+            + "BLAS: \(BLASInfo.configuration); kernels: \(BLASInfo.kernels)"
+            + (ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"].map { " (OPENBLAS_CORETYPE=\($0))" } ?? "")
+    }
 
     static func main() {
         useFasterBLASKernels()

@@ -32,7 +32,7 @@ extension LayerRegistry {
         if filters % c.groups != 0 {
             throw r.error("filters (\(filters)) must be divisible by groups (\(c.groups))", key: "groups")
         }
-        try c.readKernelOptions(r)
+        c.weightOptions = try WeightOptions.read(r)
         try checkStridesDilation(r, c.strides, c.dilationRate)
         try r.finish()
         return Convolution(c)
@@ -48,7 +48,7 @@ extension LayerRegistry {
         c.outputPadding = try r.intOrTuple("output_padding", count: rank, positive: false)
         try channelsLast(r)
         c.dilationRate = try r.intOrTuple("dilation_rate", count: rank, default: ones(rank))
-        try c.readKernelOptions(r)
+        c.weightOptions = try WeightOptions.read(r)
         if let op = c.outputPadding, let i = op.indices.first(where: { op[$0] >= c.strides[$0] }) {
             throw r.error("output_padding \(op) must be smaller than strides \(c.strides) on every axis (axis \(i))", key: "output_padding")
         }
@@ -66,13 +66,7 @@ extension LayerRegistry {
         c.depthMultiplier = try r.positiveInt("depth_multiplier", default: 1)
         try channelsLast(r)
         c.dilationRate = try r.intOrTuple("dilation_rate", count: rank, default: ones(rank))
-        c.activation = try ActivationRegistry.read(r)
-        c.useBias = try r.bool("use_bias", default: true)
-        c.depthwiseInitializer = try InitializerRegistry.read(r, "depthwise_initializer", default: .glorotUniform)
-        c.biasInitializer = try InitializerRegistry.read(r, "bias_initializer", default: .zeros)
-        c.depthwiseRegularizer = try RegularizerRegistry.read(r, "depthwise_regularizer")
-        c.biasRegularizer = try RegularizerRegistry.read(r, "bias_regularizer")
-        c.activityRegularizer = try RegularizerRegistry.read(r, "activity_regularizer")
+        c.weightOptions = try WeightOptions.read(r, kernel: "depthwise")
         try checkStridesDilation(r, c.strides, c.dilationRate)
         try r.finish()
         return DepthwiseConvolution(c)
@@ -88,15 +82,13 @@ extension LayerRegistry {
         try channelsLast(r)
         c.dilationRate = try r.intOrTuple("dilation_rate", count: rank, default: ones(rank))
         c.depthMultiplier = try r.positiveInt("depth_multiplier", default: 1)
-        c.activation = try ActivationRegistry.read(r)
-        c.useBias = try r.bool("use_bias", default: true)
-        c.depthwiseInitializer = try InitializerRegistry.read(r, "depthwise_initializer", default: .glorotUniform)
-        c.pointwiseInitializer = try InitializerRegistry.read(r, "pointwise_initializer", default: .glorotUniform)
-        c.biasInitializer = try InitializerRegistry.read(r, "bias_initializer", default: .zeros)
-        c.depthwiseRegularizer = try RegularizerRegistry.read(r, "depthwise_regularizer")
-        c.pointwiseRegularizer = try RegularizerRegistry.read(r, "pointwise_regularizer")
-        c.biasRegularizer = try RegularizerRegistry.read(r, "bias_regularizer")
-        c.activityRegularizer = try RegularizerRegistry.read(r, "activity_regularizer")
+        c.weightOptions = try WeightOptions.read(r, kernel: "depthwise", beside: { slot in
+            switch slot {
+            case .activation: break
+            case .initializer: c.pointwiseInitializer = try InitializerRegistry.read(r, "pointwise_initializer", default: c.pointwiseInitializer)
+            case .regularizer: c.pointwiseRegularizer = try RegularizerRegistry.read(r, "pointwise_regularizer")
+            }
+        })
         try checkStridesDilation(r, c.strides, c.dilationRate)
         try r.finish()
         return SeparableConvolution(c)

@@ -6,7 +6,7 @@ extension LayerRegistry {
         (["Dense"], { o in
             let r = try o.reader(mainArgument: "units")
             var c = Dense.Config(units: try r.required("units", .positiveInt))
-            try c.readKernelOptions(r)
+            c.weightOptions = try WeightOptions.read(r)
             try r.finish()
             return Dense(c)
         }),

@@ -13,34 +13,27 @@ extension LayerRegistry {
     nonisolated(unsafe) static let recurrent: [([String], Registry<any Layer>.Maker)] = [
         (["SimpleRNN"], { o in
             let r = try o.reader(mainArgument: "units")
-            let a = try RecurrentArgs(r, gated: false)
+            var c = SimpleRNN.Config(units: try r.required("units", .positiveInt))
+            c.recurrentOptions = try RecurrentOptions.read(r, gated: false)
             try r.finish()
-            var c = SimpleRNN.Config(units: a.units)
-            a.apply(to: &c)
             return SimpleRNN(c)
         }),
         (["LSTM"], { o in
             let r = try o.reader(mainArgument: "units")
-            let a = try RecurrentArgs(r, gated: true)
-            let unitForgetBias = try r.bool("unit_forget_bias", default: true)
+            var c = LSTM.Config(units: try r.required("units", .positiveInt))
+            c.recurrentOptions = try RecurrentOptions.read(r, gated: true)
+            c.unitForgetBias = try r.bool("unit_forget_bias", default: c.unitForgetBias)
             try readUseCudnn(r)
             try r.finish()
-            var c = LSTM.Config(units: a.units)
-            a.apply(to: &c)
-            c.recurrentActivation = a.recurrentActivation
-            c.unitForgetBias = unitForgetBias
             return LSTM(c)
         }),
         (["GRU"], { o in
             let r = try o.reader(mainArgument: "units")
-            let a = try RecurrentArgs(r, gated: true)
-            let resetAfter = try r.bool("reset_after", default: true)
+            var c = GRU.Config(units: try r.required("units", .positiveInt))
+            c.recurrentOptions = try RecurrentOptions.read(r, gated: true)
+            c.resetAfter = try r.bool("reset_after", default: c.resetAfter)
             try readUseCudnn(r)
             try r.finish()
-            var c = GRU.Config(units: a.units)
-            a.apply(to: &c)
-            c.recurrentActivation = a.recurrentActivation
-            c.resetAfter = resetAfter
             return GRU(c)
         }),
         (["Bidirectional"], { o in
@@ -142,99 +135,5 @@ extension LayerRegistry {
             throw spec.error("\(wrapper) wraps a recurrent layer (SimpleRNN, LSTM or GRU), got \(spec.name)", at: spec.nameNode)
         }
         return rnn
-    }
-}
-
-/// The arguments SimpleRNN, LSTM and GRU share, read in Keras's order with its defaults.
-/// `gated` (LSTM, GRU) adds `recurrent_activation`.
-struct RecurrentArgs {
-    var units: Int
-    var activation: Activation
-    var recurrentActivation: Activation = .sigmoid
-    var useBias: Bool
-    var kernelInitializer: Initializer
-    var recurrentInitializer: Initializer
-    var biasInitializer: Initializer
-    var kernelRegularizer: (any Regularizer)?
-    var recurrentRegularizer: (any Regularizer)?
-    var biasRegularizer: (any Regularizer)?
-    var activityRegularizer: (any Regularizer)?
-    var dropout: Float
-    var recurrentDropout: Float
-    var seed: UInt64?
-    var returnSequences: Bool
-    var returnState: Bool
-    var goBackwards: Bool
-
-    init(_ r: ArgReader, gated: Bool) throws {
-        units = try r.required("units", .positiveInt)
-        activation = try Self.activation(r, "activation", default: .tanh)
-        if gated { recurrentActivation = try Self.activation(r, "recurrent_activation", default: .sigmoid) }
-        useBias = try r.bool("use_bias", default: true)
-        kernelInitializer = try InitializerRegistry.read(r, "kernel_initializer", default: .glorotUniform)
-        recurrentInitializer = try InitializerRegistry.read(r, "recurrent_initializer", default: .orthogonal())
-        biasInitializer = try InitializerRegistry.read(r, "bias_initializer", default: .zeros)
-        kernelRegularizer = try RegularizerRegistry.read(r, "kernel_regularizer")
-        recurrentRegularizer = try RegularizerRegistry.read(r, "recurrent_regularizer")
-        biasRegularizer = try RegularizerRegistry.read(r, "bias_regularizer")
-        activityRegularizer = try RegularizerRegistry.read(r, "activity_regularizer")
-        dropout = Float(try r.doubleInRange("dropout", 0, 1, default: 0))
-        recurrentDropout = Float(try r.doubleInRange("recurrent_dropout", 0, 1, default: 0))
-        seed = try r.nonNegativeInt("seed").map { UInt64($0) }
-        returnSequences = try r.bool("return_sequences", default: false)
-        returnState = try r.bool("return_state", default: false)
-        goBackwards = try r.bool("go_backwards", default: false)
-        if try r.bool("stateful", default: false) {
-            throw r.error("stateful: true is not supported (kerasctl does not carry states between batches); remove it or set false", key: "stateful")
-        }
-        _ = try r.bool("unroll", default: false)   // same numbers either way
-    }
-
-    /// An activation where Keras's `None` (YAML `null`) means linear, and only those whose
-    /// derivative follows from their output are accepted (the fused sequence op's rule).
-    static func activation(_ r: ArgReader, _ key: String, default value: Activation) throws -> Activation {
-        if r.has(key), r.node(key)?.isNull == true { return .linear }
-        let a = try ActivationRegistry.read(r, key, default: value)
-        guard RecurrentActivation(a) != nil else {
-            throw r.error("\(key) '\(a.name)' is not supported in recurrent layers (their derivative must follow from the output: "
-                          + "not gelu, silu, mish, hard_silu, softmax or log_softmax)", key: key)
-        }
-        return a
-    }
-}
-
-/// The arguments SimpleRNN, LSTM and GRU share (everything but the recurrent activation
-/// and each cell's own flags), so `RecurrentArgs` fills any of their configs in one place.
-protocol RecurrentLayerConfig {
-    var activation: Activation { get set }
-    var useBias: Bool { get set }
-    var kernelInitializer: Initializer { get set }
-    var recurrentInitializer: Initializer { get set }
-    var biasInitializer: Initializer { get set }
-    var kernelRegularizer: (any Regularizer)? { get set }
-    var recurrentRegularizer: (any Regularizer)? { get set }
-    var biasRegularizer: (any Regularizer)? { get set }
-    var activityRegularizer: (any Regularizer)? { get set }
-    var dropout: Float { get set }
-    var recurrentDropout: Float { get set }
-    var seed: UInt64? { get set }
-    var returnSequences: Bool { get set }
-    var returnState: Bool { get set }
-    var goBackwards: Bool { get set }
-}
-
-extension SimpleRNN.Config: RecurrentLayerConfig {}
-extension LSTM.Config: RecurrentLayerConfig {}
-extension GRU.Config: RecurrentLayerConfig {}
-
-extension RecurrentArgs {
-    /// Copies the shared arguments into a cell's config.
-    func apply<C: RecurrentLayerConfig>(to c: inout C) {
-        c.activation = activation; c.useBias = useBias
-        c.kernelInitializer = kernelInitializer; c.recurrentInitializer = recurrentInitializer; c.biasInitializer = biasInitializer
-        c.kernelRegularizer = kernelRegularizer; c.recurrentRegularizer = recurrentRegularizer
-        c.biasRegularizer = biasRegularizer; c.activityRegularizer = activityRegularizer
-        c.dropout = dropout; c.recurrentDropout = recurrentDropout; c.seed = seed
-        c.returnSequences = returnSequences; c.returnState = returnState; c.goBackwards = goBackwards
     }
 }

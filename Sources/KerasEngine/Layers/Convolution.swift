@@ -5,7 +5,8 @@
 /// Padding "valid", "same" (extra pad after) or, for Conv1D, "causal". Computed as
 /// im2col + one GEMM per group over the whole batch (`conv2d`).
 public final class Convolution: UnaryLayer, LossContributing {
-    public struct Config {
+    @dynamicMemberLookup
+    public struct Config: ComposesWeightOptions {
         /// 1 for Conv1D, 2 for Conv2D.
         public var rank: Int
         public var filters: Int
@@ -15,15 +16,9 @@ public final class Convolution: UnaryLayer, LossContributing {
         public var padding: ConvPadding = .valid
         public var dilationRate: [Int] = [1]
         public var groups = 1
-        public var activation: Activation = .linear
-        public var useBias = true
-        public var kernelInitializer: Initializer = .glorotUniform
-        public var biasInitializer: Initializer = .zeros
-        public var kernelRegularizer: (any Regularizer)?
-        public var biasRegularizer: (any Regularizer)?
-        public var activityRegularizer: (any Regularizer)?
+        public var weightOptions: WeightOptions
         public init(rank: Int, filters: Int, kernelSize: [Int], activation: Activation = .linear) {
-            self.rank = rank; self.filters = filters; self.kernelSize = kernelSize; self.activation = activation
+            self.rank = rank; self.filters = filters; self.kernelSize = kernelSize; weightOptions = WeightOptions(activation: activation)
         }
     }
 
@@ -67,13 +62,8 @@ public final class Convolution: UnaryLayer, LossContributing {
     public func build(inputShape: [Int], context: inout BuildContext) throws {
         guard kernel == nil, let g = geometry else { return }
         let ks = config.rank == 1 ? [g.kw] : [g.kh, g.kw]
-        kernel = Parameter(name: "\(name)/kernel",
-                           value: config.kernelInitializer.make(ks + [g.groupInC, config.filters], rng: &context.rng),
-                           regularizer: config.kernelRegularizer)
-        if config.useBias {
-            bias = Parameter(name: "\(name)/bias", value: config.biasInitializer.make([config.filters], rng: &context.rng),
-                             regularizer: config.biasRegularizer)
-        }
+        (kernel, bias) = config.weightOptions.makeWeights(layer: name, kernelShape: ks + [g.groupInC, config.filters],
+                                                          biasShape: [config.filters], rng: &context.rng)
     }
 
     public func callAsFunction(_ x: Tensor, training: Bool) -> Tensor {
@@ -86,9 +76,7 @@ public final class Convolution: UnaryLayer, LossContributing {
             g = g2
         }
         let fuse = config.activation == .relu()
-        var y = conv2d(x, kernel.value, bias: bias?.value, geometry: g, fuseReLU: fuse)
-        if !fuse { y = config.activation(y) }
-        activityPenalty(config.activityRegularizer, y, into: &lossTerms)
-        return y
+        let y = conv2d(x, kernel.value, bias: bias?.value, geometry: g, fuseReLU: fuse)
+        return config.weightOptions.activate(y, lossTerms: &lossTerms, skipActivation: fuse)
     }
 }

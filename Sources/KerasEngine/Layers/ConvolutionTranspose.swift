@@ -7,7 +7,8 @@
 /// dilated kernel k: "valid" in·s + max(k − s, 0); "same" in·s; with output_padding p,
 /// (in − 1)·s + k − 2·pad + p where pad = k/2 for "same", 0 for "valid".
 public final class ConvolutionTranspose: UnaryLayer, LossContributing {
-    public struct Config {
+    @dynamicMemberLookup
+    public struct Config: ComposesWeightOptions {
         public var rank: Int
         public var filters: Int
         public var kernelSize: [Int]
@@ -16,15 +17,9 @@ public final class ConvolutionTranspose: UnaryLayer, LossContributing {
         /// nil (Keras None) or one/`rank` values.
         public var outputPadding: [Int]?
         public var dilationRate: [Int] = [1]
-        public var activation: Activation = .linear
-        public var useBias = true
-        public var kernelInitializer: Initializer = .glorotUniform
-        public var biasInitializer: Initializer = .zeros
-        public var kernelRegularizer: (any Regularizer)?
-        public var biasRegularizer: (any Regularizer)?
-        public var activityRegularizer: (any Regularizer)?
+        public var weightOptions: WeightOptions
         public init(rank: Int, filters: Int, kernelSize: [Int], activation: Activation = .linear) {
-            self.rank = rank; self.filters = filters; self.kernelSize = kernelSize; self.activation = activation
+            self.rank = rank; self.filters = filters; self.kernelSize = kernelSize; weightOptions = WeightOptions(activation: activation)
         }
     }
 
@@ -84,20 +79,13 @@ public final class ConvolutionTranspose: UnaryLayer, LossContributing {
     public func build(inputShape: [Int], context: inout BuildContext) throws {
         guard kernel == nil, let g = geometry else { return }
         let ks = config.rank == 1 ? [g.kw] : [g.kh, g.kw]
-        kernel = Parameter(name: "\(name)/kernel",
-                           value: config.kernelInitializer.make(ks + [config.filters, g.outC], rng: &context.rng),
-                           regularizer: config.kernelRegularizer)
-        if config.useBias {
-            bias = Parameter(name: "\(name)/bias", value: config.biasInitializer.make([config.filters], rng: &context.rng),
-                             regularizer: config.biasRegularizer)
-        }
+        (kernel, bias) = config.weightOptions.makeWeights(layer: name, kernelShape: ks + [config.filters, g.outC],
+                                                          biasShape: [config.filters], rng: &context.rng)
     }
 
     public func callAsFunction(_ x: Tensor, training: Bool) -> Tensor {
         guard let kernel, let g = geometry else { preconditionFailure("\(typeName) '\(name)' used before build") }
-        var y = convTranspose2d(x, kernel.value, bias: bias?.value, geometry: g)
-        y = config.activation(y)
-        activityPenalty(config.activityRegularizer, y, into: &lossTerms)
-        return y
+        let y = convTranspose2d(x, kernel.value, bias: bias?.value, geometry: g)
+        return config.weightOptions.activate(y, lossTerms: &lossTerms)
     }
 }

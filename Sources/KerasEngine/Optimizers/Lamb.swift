@@ -8,15 +8,7 @@ import Foundation
 /// u = (m/(1−β₁ᵗ))/(√(v/(1−β₂ᵗ)) + ε), then a layer-wise trust ratio
 /// r = ‖w‖/‖u‖ (1 when either norm is 0) and w ← w − r·lr·u.
 public final class Lamb: UpdateRule {
-    public struct Config: KerasArgumentConfig, Equatable, Sendable {
-        public var beta1 = 0.9
-        public var beta2 = 0.999
-        public var epsilon = 1e-7
-        public init() {}
-        public static var fields: [(name: String, field: KerasField<Config>)] {
-            [("beta_1", .number(\.beta1)), ("beta_2", .number(\.beta2)), ("epsilon", .number(\.epsilon))]
-        }
-    }
+    public typealias Config = MomentsConfig
     public static let defaultLearningRate: Float = 0.001
 
     public let config: Config

@@ -10,15 +10,7 @@ import Foundation
 /// v ← v + (g² − v)(1−β₂); m̂ = uₜ₊₁m/(1 − Πₜuₜ₊₁) + (1−uₜ)g/(1 − Πₜ); v̂ = v/(1−β₂ᵗ);
 /// w ← w − lr·m̂/(√v̂ + ε).
 public final class Nadam: UpdateRule {
-    public struct Config: KerasArgumentConfig, Equatable, Sendable {
-        public var beta1 = 0.9
-        public var beta2 = 0.999
-        public var epsilon = 1e-7
-        public init() {}
-        public static var fields: [(name: String, field: KerasField<Config>)] {
-            [("beta_1", .number(\.beta1)), ("beta_2", .number(\.beta2)), ("epsilon", .number(\.epsilon))]
-        }
-    }
+    public typealias Config = MomentsConfig
     public static let defaultLearningRate: Float = 0.001
 
     public let config: Config

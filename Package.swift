@@ -24,20 +24,23 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
 
         // The pipeline: YAML -> KerasSpec -> KerasBuilder -> KerasEngine <- KerasData.
-        .target(name: "KerasSpec", dependencies: ["CYAML"]),
-        .target(name: "KerasEngine", dependencies: ["CBLAS"], swiftSettings: optimize),
-        .target(name: "KerasData", dependencies: ["CZlib"], swiftSettings: optimize),
-        .target(name: "KerasBuilder", dependencies: ["KerasSpec", "KerasEngine", "KerasData"]),
+        // Text every module shares: "did you mean" suggestions, the unknown-name message, JSON strings.
+        .target(name: "KerasText"),
+        .target(name: "KerasSpec", dependencies: ["CYAML", "KerasText"]),
+        .target(name: "KerasEngine", dependencies: ["CBLAS", "KerasText"], swiftSettings: optimize),
+        .target(name: "KerasData", dependencies: ["CZlib", "KerasText"], swiftSettings: optimize),
+        .target(name: "KerasBuilder", dependencies: ["KerasText", "KerasSpec", "KerasEngine", "KerasData"]),
         // Keras files: .keras (zip of config.json + model.weights.h5) and legacy .h5.
         .target(name: "KerasInterop", dependencies: ["CZlib", "CHDF5", "KerasSpec", "KerasEngine", "KerasData", "KerasBuilder"]),
         .executableTarget(name: "kerasctl", dependencies: [
-            "KerasSpec", "KerasEngine", "KerasData", "KerasBuilder", "KerasInterop",
+            "KerasText", "KerasSpec", "KerasEngine", "KerasData", "KerasBuilder", "KerasInterop",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Examples of subclassing in Swift.
         .executableTarget(name: "CustomLayerExample", dependencies: ["KerasEngine", "KerasSpec", "KerasBuilder"], path: "Examples/CustomLayer"),
 
+        .testTarget(name: "KerasTextTests", dependencies: ["KerasText"]),
         .testTarget(name: "KerasSpecTests", dependencies: ["KerasSpec"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KerasEngineTests", dependencies: ["KerasEngine"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KerasDataTests", dependencies: ["KerasData"]),

@@ -1,4 +1,5 @@
 import KerasSpec
+import KerasText
 
 /// A table from Keras names (class names and string aliases) to makers. Unknown names
 /// fail with a located error and a "did you mean" suggestion, or the list of known names.
@@ -37,12 +38,7 @@ public struct Registry<Product> {
 
     /// The "unknown name" error for `spec`.
     public func unknown(_ spec: ObjectSpec) -> SpecError {
-        var message = "unknown \(kind) '\(spec.name)'"
-        if let guess = suggest(spec.name, among: allNames) {
-            message += "; did you mean '\(guess)'?"
-        } else {
-            message += " (known: \(canonicalNames.joined(separator: ", ")))"
-        }
-        return spec.error(message, at: spec.nameNode)
+        spec.error(unknownName("unknown \(kind) '\(spec.name)'", spec.name, among: allNames,
+                               otherwise: " (known: \(canonicalNames.joined(separator: ", ")))"), at: spec.nameNode)
     }
 }

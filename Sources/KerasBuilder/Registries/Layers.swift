@@ -1,5 +1,6 @@
 import KerasEngine
 import KerasSpec
+import KerasText
 
 /// Keras layer class names to makers. Each family of layers adds its entries from its
 /// own file (`Layers+Core.swift`, ...); Swift users add their own with `register`, or
@@ -28,14 +29,8 @@ public enum LayerRegistry {
     public static func make(_ o: ObjectSpec) throws -> any Layer {
         if table.contains(o.name) { return try table.make(o) }
         if let maker = CustomLayers.maker(for: o.name) { return try custom(o, maker) }
-        let known = table.allNames + CustomLayers.names
-        var message = "unknown layer '\(o.name)'"
-        if let guess = suggest(o.name, among: known) {
-            message += "; did you mean '\(guess)'?"
-        } else {
-            message += " (known: \((table.canonicalNames + CustomLayers.names).joined(separator: ", ")))"
-        }
-        throw o.error(message, at: o.nameNode)
+        throw o.error(unknownName("unknown layer '\(o.name)'", o.name, among: table.allNames + CustomLayers.names,
+                                  otherwise: " (known: \((table.canonicalNames + CustomLayers.names).joined(separator: ", ")))"), at: o.nameNode)
     }
 
     /// Calls a `CustomLayers` maker with the YAML arguments as `ArgValue`s; its errors and
@@ -68,15 +63,10 @@ public enum LayerRegistry {
             throw o.error("\(error)")
         }
         if let extra = args.unusedKeys.first(where: { values[$0] != nil }) {
-            var message = "unknown argument '\(extra)' for \(o.name)"
-            if let guess = suggest(extra, among: args.askedKeys) {
-                message += "; did you mean '\(guess)'?"
-            } else if !args.askedKeys.isEmpty {
-                message += " (expected one of: \(args.askedKeys.joined(separator: ", ")))"
-            } else {
-                message += " (it takes no arguments)"
-            }
-            throw o.error(message, at: keyNodes[extra] ?? o.node)
+            let asked = args.askedKeys
+            throw o.error(unknownName("unknown argument '\(extra)' for \(o.name)", extra, among: asked,
+                                      otherwise: asked.isEmpty ? " (it takes no arguments)" : " (expected one of: \(asked.joined(separator: ", ")))"),
+                          at: keyNodes[extra] ?? o.node)
         }
         return layer
     }

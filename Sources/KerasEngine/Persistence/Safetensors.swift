@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import KerasText
 
 /// The safetensors format (huggingface/safetensors) for named Float32 tensors:
 ///
@@ -185,24 +186,5 @@ public enum Safetensors {
         if let i = v as? Int { return i }
         if let d = v as? Double, d.rounded() == d, Swift.abs(d) < 9e15 { return Int(d) }
         return nil
-    }
-
-    /// A JSON string literal as serde_json writes it.
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
     }
 }

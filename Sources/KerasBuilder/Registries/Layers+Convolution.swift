@@ -22,18 +22,13 @@ extension LayerRegistry {
     static func conv(_ o: ObjectSpec, rank: Int) throws -> any Layer {
         let r = try o.reader(mainArgument: "filters")
         let filters = try r.required("filters", .positiveInt)
-        var c = Convolution.Config(rank: rank, filters: filters,
-                                   kernelSize: try kernelSize(r, rank: rank))
-        c.strides = try r.intOrTuple("strides", count: rank, default: ones(rank))
-        c.padding = try padding(r, allowCausal: rank == 1)
-        try channelsLast(r)
-        c.dilationRate = try r.intOrTuple("dilation_rate", count: rank, default: ones(rank))
-        c.groups = try r.positiveInt("groups", default: 1)
+        var c = Convolution.Config(rank: rank, filters: filters, kernelSize: [])
+        c.window = try ConvWindow.read(r, rank: rank, allowCausal: rank == 1)
+        c.groups = try r.positiveInt("groups", default: c.groups)
         if filters % c.groups != 0 {
             throw r.error("filters (\(filters)) must be divisible by groups (\(c.groups))", key: "groups")
         }
         c.weightOptions = try WeightOptions.read(r)
-        try checkStridesDilation(r, c.strides, c.dilationRate)
         try r.finish()
         return Convolution(c)
     }
@@ -41,18 +36,13 @@ extension LayerRegistry {
     /// `Conv1DTranspose` / `Conv2DTranspose`.
     static func convTranspose(_ o: ObjectSpec, rank: Int) throws -> any Layer {
         let r = try o.reader(mainArgument: "filters")
-        let filters = try r.required("filters", .positiveInt)
-        var c = ConvolutionTranspose.Config(rank: rank, filters: filters, kernelSize: try kernelSize(r, rank: rank))
-        c.strides = try r.intOrTuple("strides", count: rank, default: ones(rank))
-        c.padding = try padding(r, allowCausal: false)
+        var c = ConvolutionTranspose.Config(rank: rank, filters: try r.required("filters", .positiveInt), kernelSize: [])
+        c.window = try ConvWindow.read(r, rank: rank)
         c.outputPadding = try r.intOrTuple("output_padding", count: rank, positive: false)
-        try channelsLast(r)
-        c.dilationRate = try r.intOrTuple("dilation_rate", count: rank, default: ones(rank))
-        c.weightOptions = try WeightOptions.read(r)
         if let op = c.outputPadding, let i = op.indices.first(where: { op[$0] >= c.strides[$0] }) {
             throw r.error("output_padding \(op) must be smaller than strides \(c.strides) on every axis (axis \(i))", key: "output_padding")
         }
-        try checkStridesDilation(r, c.strides, c.dilationRate)
+        c.weightOptions = try WeightOptions.read(r)
         try r.finish()
         return ConvolutionTranspose(c)
     }
@@ -60,14 +50,10 @@ extension LayerRegistry {
     /// `DepthwiseConv1D` / `DepthwiseConv2D`.
     static func depthwise(_ o: ObjectSpec, rank: Int) throws -> any Layer {
         let r = try o.reader(mainArgument: "kernel_size")
-        var c = DepthwiseConvolution.Config(rank: rank, kernelSize: try kernelSize(r, rank: rank))
-        c.strides = try r.intOrTuple("strides", count: rank, default: ones(rank))
-        c.padding = try padding(r, allowCausal: false)
-        c.depthMultiplier = try r.positiveInt("depth_multiplier", default: 1)
-        try channelsLast(r)
-        c.dilationRate = try r.intOrTuple("dilation_rate", count: rank, default: ones(rank))
+        var c = DepthwiseConvolution.Config(rank: rank, kernelSize: [])
+        c.window = try ConvWindow.read(r, rank: rank)
+        c.depthMultiplier = try r.positiveInt("depth_multiplier", default: c.depthMultiplier)
         c.weightOptions = try WeightOptions.read(r, kernel: "depthwise")
-        try checkStridesDilation(r, c.strides, c.dilationRate)
         try r.finish()
         return DepthwiseConvolution(c)
     }
@@ -75,13 +61,9 @@ extension LayerRegistry {
     /// `SeparableConv1D` / `SeparableConv2D`.
     static func separable(_ o: ObjectSpec, rank: Int) throws -> any Layer {
         let r = try o.reader(mainArgument: "filters")
-        let filters = try r.required("filters", .positiveInt)
-        var c = SeparableConvolution.Config(rank: rank, filters: filters, kernelSize: try kernelSize(r, rank: rank))
-        c.strides = try r.intOrTuple("strides", count: rank, default: ones(rank))
-        c.padding = try padding(r, allowCausal: false)
-        try channelsLast(r)
-        c.dilationRate = try r.intOrTuple("dilation_rate", count: rank, default: ones(rank))
-        c.depthMultiplier = try r.positiveInt("depth_multiplier", default: 1)
+        var c = SeparableConvolution.Config(rank: rank, filters: try r.required("filters", .positiveInt), kernelSize: [])
+        c.window = try ConvWindow.read(r, rank: rank)
+        c.depthMultiplier = try r.positiveInt("depth_multiplier", default: c.depthMultiplier)
         c.weightOptions = try WeightOptions.read(r, kernel: "depthwise", beside: { slot in
             switch slot {
             case .activation: break
@@ -89,9 +71,24 @@ extension LayerRegistry {
             case .regularizer: c.pointwiseRegularizer = try RegularizerRegistry.read(r, "pointwise_regularizer")
             }
         })
-        try checkStridesDilation(r, c.strides, c.dilationRate)
         try r.finish()
         return SeparableConvolution(c)
+    }
+}
+
+extension ConvWindow {
+    /// Reads the window arguments every convolution takes: kernel_size (required),
+    /// strides, padding ("causal" only where `allowCausal`: Conv1D), data_format
+    /// (channels last only) and dilation_rate, each an integer or a `rank`-tuple.
+    static func read(_ r: ArgReader, rank: Int, allowCausal: Bool = false) throws -> ConvWindow {
+        typealias L = LayerRegistry
+        var w = ConvWindow(rank: rank, kernelSize: try L.kernelSize(r, rank: rank))
+        w.strides = try r.intOrTuple("strides", count: rank, default: L.ones(rank))
+        w.padding = try L.padding(r, allowCausal: allowCausal)
+        try L.channelsLast(r)
+        w.dilationRate = try r.intOrTuple("dilation_rate", count: rank, default: L.ones(rank))
+        try L.checkStridesDilation(r, w.strides, w.dilationRate)
+        return w
     }
 }
 

@@ -6,19 +6,14 @@
 /// im2col + one GEMM per group over the whole batch (`conv2d`).
 public final class Convolution: UnaryLayer, LossContributing {
     @dynamicMemberLookup
-    public struct Config: ComposesWeightOptions {
-        /// 1 for Conv1D, 2 for Conv2D.
-        public var rank: Int
+    public struct Config: ComposesConvWindow, ComposesWeightOptions {
+        public var window: ConvWindow
         public var filters: Int
-        /// One value (used for every axis) or `rank` values.
-        public var kernelSize: [Int]
-        public var strides: [Int] = [1]
-        public var padding: ConvPadding = .valid
-        public var dilationRate: [Int] = [1]
         public var groups = 1
         public var weightOptions: WeightOptions
         public init(rank: Int, filters: Int, kernelSize: [Int], activation: Activation = .linear) {
-            self.rank = rank; self.filters = filters; self.kernelSize = kernelSize; weightOptions = WeightOptions(activation: activation)
+            window = ConvWindow(rank: rank, kernelSize: kernelSize); self.filters = filters
+            weightOptions = WeightOptions(activation: activation)
         }
     }
 
@@ -39,13 +34,11 @@ public final class Convolution: UnaryLayer, LossContributing {
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
         let c = config, t = typeName
-        guard c.rank == 1 || c.rank == 2 else { throw ShapeError(layer: name, "\(t): rank must be 1 or 2") }
         guard c.filters > 0 else { throw ShapeError(layer: name, "\(t) filters must be positive, got \(c.filters)") }
         guard c.groups > 0, c.filters % c.groups == 0 else {
             throw ShapeError(layer: name, "\(t) filters (\(c.filters)) must be divisible by groups (\(c.groups))")
         }
-        try WindowShapes.checkStridesDilation(t, name, strides: c.strides, dilation: c.dilationRate)
-        try WindowShapes.checkRank(t, name, inputShape, rank: c.rank)
+        try c.window.check(t, name, input: inputShape)
         let inC = inputShape[c.rank]
         guard inC % c.groups == 0 else {
             throw ShapeError(layer: name, "\(t) input channels (\(inC)) must be divisible by groups (\(c.groups)), got input \(kerasShape(inputShape))")
@@ -53,25 +46,22 @@ public final class Convolution: UnaryLayer, LossContributing {
         if let k = kernel, k.shape[c.rank] * c.groups != inC {
             throw ShapeError(layer: name, "\(t) was built for \(k.shape[c.rank] * c.groups) input channels, got \(kerasShape(inputShape))")
         }
-        let g = try WindowShapes.geometry(t, name, input: inputShape, rank: c.rank, kernel: c.kernelSize, strides: c.strides,
-                                          dilation: c.dilationRate, padding: c.padding, outChannels: c.filters, groups: c.groups)
+        let g = try c.window.geometry(t, name, input: inputShape, outChannels: c.filters, groups: c.groups)
         geometry = g
         return WindowShapes.outputShape(g, rank: c.rank)
     }
 
     public func build(inputShape: [Int], context: inout BuildContext) throws {
         guard kernel == nil, let g = geometry else { return }
-        let ks = config.rank == 1 ? [g.kw] : [g.kh, g.kw]
-        (kernel, bias) = config.weightOptions.makeWeights(layer: name, kernelShape: ks + [g.groupInC, config.filters],
+        (kernel, bias) = config.weightOptions.makeWeights(layer: name, kernelShape: config.window.kernelExtent(g) + [g.groupInC, config.filters],
                                                           biasShape: [config.filters], rng: &context.rng)
     }
 
     public func callAsFunction(_ x: Tensor, training: Bool) -> Tensor {
         guard let kernel, var g = geometry else { preconditionFailure("\(typeName) '\(name)' used before build") }
         if x.shape.dropFirst() != [g.inH, g.inW, g.inC].suffix(config.rank + 1)[...] {
-            guard let g2 = try? WindowShapes.geometry(typeName, name, input: Array(x.shape.dropFirst()), rank: config.rank,
-                                                      kernel: config.kernelSize, strides: config.strides, dilation: config.dilationRate,
-                                                      padding: config.padding, outChannels: config.filters, groups: config.groups)
+            guard let g2 = try? config.window.geometry(typeName, name, input: Array(x.shape.dropFirst()),
+                                                       outChannels: config.filters, groups: config.groups)
             else { preconditionFailure("\(typeName) '\(name)': input \(x.shape) does not fit") }
             g = g2
         }

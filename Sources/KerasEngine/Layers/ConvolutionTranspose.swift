@@ -8,18 +8,15 @@
 /// (in − 1)·s + k − 2·pad + p where pad = k/2 for "same", 0 for "valid".
 public final class ConvolutionTranspose: UnaryLayer, LossContributing {
     @dynamicMemberLookup
-    public struct Config: ComposesWeightOptions {
-        public var rank: Int
+    public struct Config: ComposesConvWindow, ComposesWeightOptions {
+        public var window: ConvWindow
         public var filters: Int
-        public var kernelSize: [Int]
-        public var strides: [Int] = [1]
-        public var padding: ConvPadding = .valid
         /// nil (Keras None) or one/`rank` values.
         public var outputPadding: [Int]?
-        public var dilationRate: [Int] = [1]
         public var weightOptions: WeightOptions
         public init(rank: Int, filters: Int, kernelSize: [Int], activation: Activation = .linear) {
-            self.rank = rank; self.filters = filters; self.kernelSize = kernelSize; weightOptions = WeightOptions(activation: activation)
+            window = ConvWindow(rank: rank, kernelSize: kernelSize); self.filters = filters
+            weightOptions = WeightOptions(activation: activation)
         }
     }
 
@@ -40,14 +37,12 @@ public final class ConvolutionTranspose: UnaryLayer, LossContributing {
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
         let c = config, t = typeName, r = c.rank
-        guard r == 1 || r == 2 else { throw ShapeError(layer: name, "\(t): rank must be 1 or 2") }
         guard c.filters > 0 else { throw ShapeError(layer: name, "\(t) filters must be positive, got \(c.filters)") }
         guard c.padding != .causal else { throw ShapeError(layer: name, "\(t) does not support padding \"causal\"") }
-        try WindowShapes.checkRank(t, name, inputShape, rank: r)
+        try c.window.check(t, name, input: inputShape)
         let k = try WindowShapes.expand(c.kernelSize, rank: r, "kernel_size", t, name)
         let s = try WindowShapes.expand(c.strides, rank: r, "strides", t, name)
         let d = try WindowShapes.expand(c.dilationRate, rank: r, "dilation_rate", t, name)
-        try WindowShapes.checkStridesDilation(t, name, strides: s, dilation: d)
         let op = try c.outputPadding.map { try WindowShapes.expand($0.map { $0 + 1 }, rank: r, "output_padding", t, name).map { $0 - 1 } }
         if let op, zip(op, s).contains(where: { $0.0 >= $0.1 }) {
             throw ShapeError(layer: name, "\(t) output_padding \(WindowShapes.tuple(op)) must be smaller than strides \(WindowShapes.tuple(s))")
@@ -78,8 +73,7 @@ public final class ConvolutionTranspose: UnaryLayer, LossContributing {
 
     public func build(inputShape: [Int], context: inout BuildContext) throws {
         guard kernel == nil, let g = geometry else { return }
-        let ks = config.rank == 1 ? [g.kw] : [g.kh, g.kw]
-        (kernel, bias) = config.weightOptions.makeWeights(layer: name, kernelShape: ks + [config.filters, g.outC],
+        (kernel, bias) = config.weightOptions.makeWeights(layer: name, kernelShape: config.window.kernelExtent(g) + [config.filters, g.outC],
                                                           biasShape: [config.filters], rng: &context.rng)
     }
 

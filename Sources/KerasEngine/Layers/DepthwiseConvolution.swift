@@ -7,17 +7,13 @@
 /// grouped convolution with groups = in_channels, which is how it is computed.
 public final class DepthwiseConvolution: UnaryLayer, LossContributing {
     @dynamicMemberLookup
-    public struct Config: ComposesWeightOptions {
-        public var rank: Int
-        public var kernelSize: [Int]
-        public var strides: [Int] = [1]
-        public var padding: ConvPadding = .valid
+    public struct Config: ComposesConvWindow, ComposesWeightOptions {
+        public var window: ConvWindow
         public var depthMultiplier = 1
-        public var dilationRate: [Int] = [1]
         /// The kernel options are Keras's `depthwise_initializer` / `depthwise_regularizer`.
         public var weightOptions: WeightOptions
         public init(rank: Int, kernelSize: [Int], depthMultiplier: Int = 1, activation: Activation = .linear) {
-            self.rank = rank; self.kernelSize = kernelSize; self.depthMultiplier = depthMultiplier
+            window = ConvWindow(rank: rank, kernelSize: kernelSize); self.depthMultiplier = depthMultiplier
             weightOptions = WeightOptions(activation: activation)
         }
     }
@@ -36,25 +32,21 @@ public final class DepthwiseConvolution: UnaryLayer, LossContributing {
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
         let c = config, t = typeName
-        guard c.rank == 1 || c.rank == 2 else { throw ShapeError(layer: name, "\(t): rank must be 1 or 2") }
         guard c.depthMultiplier > 0 else { throw ShapeError(layer: name, "\(t) depth_multiplier must be positive, got \(c.depthMultiplier)") }
-        try WindowShapes.checkStridesDilation(t, name, strides: c.strides, dilation: c.dilationRate)
-        try WindowShapes.checkRank(t, name, inputShape, rank: c.rank)
+        try c.window.check(t, name, input: inputShape)
         let inC = inputShape[c.rank]
         if let k = depthwiseKernel, k.shape[c.rank] != inC {
             throw ShapeError(layer: name, "\(t) was built for \(k.shape[c.rank]) input channels, got \(kerasShape(inputShape))")
         }
-        let g = try WindowShapes.geometry(t, name, input: inputShape, rank: c.rank, kernel: c.kernelSize, strides: c.strides,
-                                          dilation: c.dilationRate, padding: c.padding,
-                                          outChannels: inC * c.depthMultiplier, groups: inC)
+        let g = try c.window.geometry(t, name, input: inputShape, outChannels: inC * c.depthMultiplier, groups: inC)
         geometry = g
         return WindowShapes.outputShape(g, rank: c.rank)
     }
 
     public func build(inputShape: [Int], context: inout BuildContext) throws {
         guard depthwiseKernel == nil, let g = geometry else { return }
-        let ks = config.rank == 1 ? [g.kw] : [g.kh, g.kw]
-        (depthwiseKernel, bias) = config.weightOptions.makeWeights(layer: name, kernelShape: ks + [g.inC, config.depthMultiplier],
+        (depthwiseKernel, bias) = config.weightOptions.makeWeights(layer: name,
+                                                                   kernelShape: config.window.kernelExtent(g) + [g.inC, config.depthMultiplier],
                                                                    biasShape: [g.outC], rng: &context.rng)
     }
 

@@ -9,13 +9,12 @@ import KerasSpec
 /// the arguments the fixtures use (unread keys are accepted: these are stand-ins, not
 /// the strict registry).
 enum StandInLayerMakers {
-    nonisolated(unsafe) static var saved: Registry<any Layer>?
+    nonisolated(unsafe) static var installed: [String]?
 
     /// Adds the stand-ins missing from the layer registry (call from a test class's
     /// `setUp`); ``uninstall()`` puts the registry back as it was.
     static func install() {
-        guard saved == nil else { return }
-        saved = LayerRegistry.table
+        guard installed == nil else { return }
         var installed: [String] = []
         let makers: [(String, Registry<any Layer>.Maker)] = [
             ("BatchNormalization", { o in
@@ -65,11 +64,12 @@ enum StandInLayerMakers {
             installed.append(name)
         }
         if !installed.isEmpty { print("stand-in layer makers (no registry entry yet):", installed) }
+        Self.installed = installed
     }
 
     static func uninstall() {
-        if let saved { LayerRegistry.table = saved }
-        saved = nil
+        if let installed { LayerRegistry.unregister(installed) }
+        installed = nil
     }
 
     static func recurrent(_ o: ObjectSpec) throws -> any Layer {

@@ -7,20 +7,20 @@ extension LayerRegistry {
     /// data_format=None, dilation_rate=(1, 1), groups=1, activation=None, use_bias=True, ...)`).
     /// Conv layers have no single main argument in Keras; `Conv2D: 32` reads as `filters`,
     /// `DepthwiseConv2D: 3` as `kernel_size`.
-    nonisolated(unsafe) static let convolution: [([String], Registry<any Layer>.Maker)] = [
-        (["Conv1D", "Convolution1D"], { o in try conv(o, rank: 1) }),
-        (["Conv2D", "Convolution2D"], { o in try conv(o, rank: 2) }),
-        (["Conv1DTranspose", "Convolution1DTranspose"], { o in try convTranspose(o, rank: 1) }),
-        (["Conv2DTranspose", "Convolution2DTranspose"], { o in try convTranspose(o, rank: 2) }),
-        (["DepthwiseConv1D"], { o in try depthwise(o, rank: 1) }),
-        (["DepthwiseConv2D"], { o in try depthwise(o, rank: 2) }),
-        (["SeparableConv1D", "SeparableConvolution1D"], { o in try separable(o, rank: 1) }),
-        (["SeparableConv2D", "SeparableConvolution2D"], { o in try separable(o, rank: 2) }),
+    static let convolution: [Registry<any Layer>.Entry] = [
+        .init(["Conv1D", "Convolution1D"], main: "filters", { o in try conv(o, rank: 1) }),
+        .init(["Conv2D", "Convolution2D"], main: "filters", { o in try conv(o, rank: 2) }),
+        .init(["Conv1DTranspose", "Convolution1DTranspose"], main: "filters", { o in try convTranspose(o, rank: 1) }),
+        .init(["Conv2DTranspose", "Convolution2DTranspose"], main: "filters", { o in try convTranspose(o, rank: 2) }),
+        .init(["DepthwiseConv1D"], main: "kernel_size", { o in try depthwise(o, rank: 1) }),
+        .init(["DepthwiseConv2D"], main: "kernel_size", { o in try depthwise(o, rank: 2) }),
+        .init(["SeparableConv1D", "SeparableConvolution1D"], main: "filters", { o in try separable(o, rank: 1) }),
+        .init(["SeparableConv2D", "SeparableConvolution2D"], main: "filters", { o in try separable(o, rank: 2) }),
     ]
 
     /// `Conv1D` / `Conv2D`.
     static func conv(_ o: ObjectSpec, rank: Int) throws -> any Layer {
-        let r = try o.reader(mainArgument: "filters")
+        let r = try o.reader()
         let filters = try r.required("filters", .positiveInt)
         var c = Convolution.Config(rank: rank, filters: filters, kernelSize: [])
         c.window = try ConvWindow.read(r, rank: rank, allowCausal: rank == 1)
@@ -35,7 +35,7 @@ extension LayerRegistry {
 
     /// `Conv1DTranspose` / `Conv2DTranspose`.
     static func convTranspose(_ o: ObjectSpec, rank: Int) throws -> any Layer {
-        let r = try o.reader(mainArgument: "filters")
+        let r = try o.reader()
         var c = ConvolutionTranspose.Config(rank: rank, filters: try r.required("filters", .positiveInt), kernelSize: [])
         c.window = try ConvWindow.read(r, rank: rank)
         c.outputPadding = try r.intOrTuple("output_padding", count: rank, positive: false)
@@ -49,7 +49,7 @@ extension LayerRegistry {
 
     /// `DepthwiseConv1D` / `DepthwiseConv2D`.
     static func depthwise(_ o: ObjectSpec, rank: Int) throws -> any Layer {
-        let r = try o.reader(mainArgument: "kernel_size")
+        let r = try o.reader()
         var c = DepthwiseConvolution.Config(rank: rank, kernelSize: [])
         c.window = try ConvWindow.read(r, rank: rank)
         c.depthMultiplier = try r.positiveInt("depth_multiplier", default: c.depthMultiplier)
@@ -60,7 +60,7 @@ extension LayerRegistry {
 
     /// `SeparableConv1D` / `SeparableConv2D`.
     static func separable(_ o: ObjectSpec, rank: Int) throws -> any Layer {
-        let r = try o.reader(mainArgument: "filters")
+        let r = try o.reader()
         var c = SeparableConvolution.Config(rank: rank, filters: try r.required("filters", .positiveInt), kernelSize: [])
         c.window = try ConvWindow.read(r, rank: rank)
         c.depthMultiplier = try r.positiveInt("depth_multiplier", default: c.depthMultiplier)

@@ -10,16 +10,16 @@ extension LayerRegistry {
     /// Keras; the fused sequence op computes the same values), `use_cudnn: auto|false`
     /// (kerasctl runs on the CPU) and `stateful: false`. Not supported: `stateful: true`,
     /// the `*_constraint` arguments, `Bidirectional`'s `weights`.
-    nonisolated(unsafe) static let recurrent: [([String], Registry<any Layer>.Maker)] = [
-        (["SimpleRNN"], { o in
-            let r = try o.reader(mainArgument: "units")
+    static let recurrent: [Registry<any Layer>.Entry] = [
+        .init(["SimpleRNN"], main: "units", weights: .cell, { o in
+            let r = try o.reader()
             var c = SimpleRNN.Config(units: try r.required("units", .positiveInt))
             c.recurrentOptions = try RecurrentOptions.read(r, gated: false)
             try r.finish()
             return SimpleRNN(c)
         }),
-        (["LSTM"], { o in
-            let r = try o.reader(mainArgument: "units")
+        .init(["LSTM"], main: "units", weights: .cell, { o in
+            let r = try o.reader()
             var c = LSTM.Config(units: try r.required("units", .positiveInt))
             c.recurrentOptions = try RecurrentOptions.read(r, gated: true)
             c.unitForgetBias = try r.bool("unit_forget_bias", default: c.unitForgetBias)
@@ -27,8 +27,8 @@ extension LayerRegistry {
             try r.finish()
             return LSTM(c)
         }),
-        (["GRU"], { o in
-            let r = try o.reader(mainArgument: "units")
+        .init(["GRU"], main: "units", weights: .cell, { o in
+            let r = try o.reader()
             var c = GRU.Config(units: try r.required("units", .positiveInt))
             c.recurrentOptions = try RecurrentOptions.read(r, gated: true)
             c.resetAfter = try r.bool("reset_after", default: c.resetAfter)
@@ -36,8 +36,8 @@ extension LayerRegistry {
             try r.finish()
             return GRU(c)
         }),
-        (["Bidirectional"], { o in
-            let r = try o.reader(mainArgument: "layer")
+        .init(["Bidirectional"], main: "layer", weights: .bidirectional, { o in
+            let r = try o.reader()
             guard let forward = try recurrentLayer(r, "layer", for: "Bidirectional") else { throw missingWrapped(r) }
             let mode: Bidirectional.MergeMode
             if r.has("merge_mode"), r.node("merge_mode")?.isNull == true {
@@ -50,8 +50,8 @@ extension LayerRegistry {
             try r.finish()
             return try located(o) { try Bidirectional(forward, mergeMode: mode, backwardLayer: backward) }
         }),
-        (["TimeDistributed"], { o in
-            let r = try o.reader(mainArgument: "layer")
+        .init(["TimeDistributed"], main: "layer", weights: .wrapped, { o in
+            let r = try o.reader()
             guard let nested = try nestedLayer(r, "layer") else { throw missingWrapped(r) }
             let (inner, spec) = nested
             try r.finish()
@@ -61,7 +61,7 @@ extension LayerRegistry {
             }
             return TimeDistributed(unary)
         }),
-        (["Embedding"], { o in
+        .init(["Embedding"], { o in
             let r = try o.reader()
             let inputDim = try r.required("input_dim", .positiveInt)
             let outputDim = try r.required("output_dim", .positiveInt)
@@ -76,8 +76,8 @@ extension LayerRegistry {
             try r.finish()
             return Embedding(c)
         }),
-        (["Masking"], { o in
-            let r = try o.reader(mainArgument: "mask_value")
+        .init(["Masking"], main: "mask_value", { o in
+            let r = try o.reader()
             var c = Masking.Config()
             c.maskValue = Float(try r.double("mask_value", default: 0))
             try r.finish()

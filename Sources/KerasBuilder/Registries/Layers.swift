@@ -7,22 +7,26 @@ import KerasText
 /// register with the engine's `CustomLayers` (plain arguments, no spec types): a name
 /// that is not in this table is looked up there.
 public enum LayerRegistry {
-    nonisolated(unsafe) public static var table = Registry<any Layer>(kind: "layer", core + merge + recurrent + convolution + pooling + normalization + reshaping + regularization)
+    public static let table = Registry<any Layer>(kind: "layer", core + merge + recurrent + convolution + pooling + normalization + reshaping + regularization)
 
     /// Registers a custom layer under `names` so specs can use it. The maker reads the
     /// YAML arguments as built-in layers do:
     ///
     /// ```swift
-    /// LayerRegistry.register(["Scale"]) { o in
-    ///     let r = try o.reader(mainArgument: "factor")
+    /// LayerRegistry.register(["Scale"], mainArgument: "factor") { o in
+    ///     let r = try o.reader()               // `Scale: 2` reads as factor: 2
     ///     let factor = try r.double("factor", default: 1)
     ///     try r.finish()                       // unknown keys are errors
     ///     return Scale(factor: Float(factor))
     /// }
     /// ```
-    public static func register(_ names: [String], _ make: @escaping Registry<any Layer>.Maker) {
-        table.register(names, make)
+    /// `mainArgument` is also what `.keras` export writes a single value as.
+    public static func register(_ names: [String], mainArgument: String? = nil, _ make: @escaping Registry<any Layer>.Maker) {
+        table.register(names, mainArgument: mainArgument, make)
     }
+
+    /// Removes layers added with `register` (built-ins stay).
+    public static func unregister(_ names: [String]) { table.unregister(names) }
 
     /// Makes the layer `o` names: a built-in (or `register`ed) layer, else one registered
     /// with `CustomLayers`; an unknown name fails with a suggestion among both.

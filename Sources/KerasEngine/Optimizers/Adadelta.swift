@@ -10,11 +10,9 @@ public final class Adadelta: UpdateRule {
             [("rho", .number(\.rho)), ("epsilon", .number(\.epsilon))]
         }
     }
-    public static let defaultLearningRate: Float = 0.001
 
     public let config: Config
     public init(_ config: Config = Config()) { self.config = config }
-    public var name: String { "Adadelta" }
     public var slotNames: [String] { ["accumulated_grad", "accumulated_delta_var"] }
 
     public func update(value: UnsafeMutablePointer<Float>, grad: UnsafePointer<Float>, count: Int,

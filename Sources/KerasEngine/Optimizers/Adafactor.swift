@@ -24,14 +24,12 @@ public final class Adafactor: UpdateRule {
              ("relative_step", .bool(\.relativeStep))]
         }
     }
-    public static let defaultLearningRate: Float = 0.001
 
     public let config: Config
     /// Set by `Optimizer`: Keras applies relative_step only to a float learning rate.
     public var learningRateIsSchedule = false
 
     public init(_ config: Config = Config()) { self.config = config }
-    public var name: String { "Adafactor" }
     /// Needs the whole tensor (factored second moments).
     public var isElementwise: Bool { false }
     /// r (row statistics), c (column statistics), velocity.

@@ -9,11 +9,9 @@ public final class Adagrad: UpdateRule {
             [("initial_accumulator_value", .number(\.initialAccumulatorValue)), ("epsilon", .number(\.epsilon))]
         }
     }
-    public static let defaultLearningRate: Float = 0.001
 
     public let config: Config
     public init(_ config: Config = Config()) { self.config = config }
-    public var name: String { "Adagrad" }
     public var slotNames: [String] { ["accumulator"] }
     public func initialSlotValue(_ slot: Int) -> Float { f32(config.initialAccumulatorValue) }
 

@@ -19,11 +19,9 @@ public final class Adam: UpdateRule {
              ("amsgrad", .bool(\.amsgrad))]
         }
     }
-    public static let defaultLearningRate: Float = 0.001
 
     public let config: Config
     public init(_ config: Config = Config()) { self.config = config }
-    public var name: String { "Adam" }
     public var slotNames: [String] { ["momentum", "velocity"] + (config.amsgrad ? ["velocity_hat"] : []) }
 
     public func update(value: UnsafeMutablePointer<Float>, grad: UnsafePointer<Float>, count: Int,
@@ -63,12 +61,10 @@ public final class Adam: UpdateRule {
 /// applied by the `Optimizer` base as w ← w − w·wd·lr before the Adam step).
 public final class AdamW: UpdateRule {
     public typealias Config = Adam.Config
-    public static let defaultLearningRate: Float = 0.001
     public static let defaultWeightDecay: Float? = 0.004
 
     public let config: Config
     public init(_ config: Config = Config()) { self.config = config }
-    public var name: String { "AdamW" }
     public var slotNames: [String] { ["momentum", "velocity"] + (config.amsgrad ? ["velocity_hat"] : []) }
 
     public func update(value: UnsafeMutablePointer<Float>, grad: UnsafePointer<Float>, count: Int,

@@ -8,11 +8,9 @@ import Foundation
 /// m ← m + (g − m)(1−β₁); u ← max(β₂u, |g|); w ← w − lr·m/((1−β₁ᵗ)(u + ε)).
 public final class Adamax: UpdateRule {
     public typealias Config = MomentsConfig
-    public static let defaultLearningRate: Float = 0.001
 
     public let config: Config
     public init(_ config: Config = Config()) { self.config = config }
-    public var name: String { "Adamax" }
     public var slotNames: [String] { ["momentum", "norm"] }
 
     public func update(value: UnsafeMutablePointer<Float>, grad: UnsafePointer<Float>, count: Int,

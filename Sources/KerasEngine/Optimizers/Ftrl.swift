@@ -26,7 +26,6 @@ public final class Ftrl: UpdateRule {
              ("beta", .number(\.beta))]
         }
     }
-    public static let defaultLearningRate: Float = 0.001
 
     public let config: Config
     /// Throws on Keras's invalid values (negative strengths or accumulator, positive power).
@@ -43,7 +42,6 @@ public final class Ftrl: UpdateRule {
         }
         self.config = config
     }
-    public var name: String { "Ftrl" }
     public var slotNames: [String] { ["accumulator", "linear"] }
     public func initialSlotValue(_ slot: Int) -> Float { slot == 0 ? f32(config.initialAccumulatorValue) : 0 }
 

@@ -9,11 +9,9 @@ import Foundation
 /// r = ‖w‖/‖u‖ (1 when either norm is 0) and w ← w − r·lr·u.
 public final class Lamb: UpdateRule {
     public typealias Config = MomentsConfig
-    public static let defaultLearningRate: Float = 0.001
 
     public let config: Config
     public init(_ config: Config = Config()) { self.config = config }
-    public var name: String { "Lamb" }
     /// Needs the whole tensor (trust ratio of norms).
     public var isElementwise: Bool { false }
     public var slotNames: [String] { ["momentum", "velocity"] }

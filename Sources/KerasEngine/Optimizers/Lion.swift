@@ -9,7 +9,6 @@ public final class Lion: UpdateRule {
             [("beta_1", .number(\.beta1)), ("beta_2", .number(\.beta2))]
         }
     }
-    public static let defaultLearningRate: Float = 0.001
 
     public let config: Config
     /// Throws unless 0 < beta_1 ≤ 1 (as Keras: otherwise Lion degenerates to SignSGD).
@@ -20,7 +19,6 @@ public final class Lion: UpdateRule {
         }
         self.config = config
     }
-    public var name: String { "Lion" }
     public var slotNames: [String] { ["momentum"] }
 
     public func update(value: UnsafeMutablePointer<Float>, grad: UnsafePointer<Float>, count: Int,

@@ -11,7 +11,6 @@ import Foundation
 /// w ← w − lr·m̂/(√v̂ + ε).
 public final class Nadam: UpdateRule {
     public typealias Config = MomentsConfig
-    public static let defaultLearningRate: Float = 0.001
 
     public let config: Config
     /// Πₜ after the last `beginStep` (Keras's `u_product`), and that step.
@@ -19,7 +18,6 @@ public final class Nadam: UpdateRule {
     private var uProductStep = 0
 
     public init(_ config: Config = Config()) { self.config = config }
-    public var name: String { "Nadam" }
     public var slotNames: [String] { ["momentum", "velocity"] }
 
     /// Advances Πₜ; recomputes it from step 1 when steps were skipped (e.g. after a resume).

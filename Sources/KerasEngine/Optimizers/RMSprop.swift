@@ -13,7 +13,6 @@ public final class RMSprop: UpdateRule {
              ("centered", .bool(\.centered))]
         }
     }
-    public static let defaultLearningRate: Float = 0.001
 
     public let config: Config
     public init(_ config: Config = Config()) { self.config = config }
@@ -24,7 +23,6 @@ public final class RMSprop: UpdateRule {
         c.rho = rho; c.momentum = momentum; c.epsilon = epsilon; c.centered = centered
         self.init(c)
     }
-    public var name: String { "RMSprop" }
     public var slotNames: [String] {
         ["velocity"] + (config.momentum > 0 ? ["momentum"] : []) + (config.centered ? ["average_gradient"] : [])
     }

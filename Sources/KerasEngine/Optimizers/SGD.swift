@@ -20,7 +20,6 @@ public final class SGD: UpdateRule {
         }
         self.config = config
     }
-    public var name: String { "SGD" }
     public var slotNames: [String] { config.momentum != 0 ? ["momentum"] : [] }
 
     public func update(value: UnsafeMutablePointer<Float>, grad: UnsafePointer<Float>, count: Int,

@@ -23,7 +23,7 @@ extension LayerRegistry {
         let r = try o.reader()
         let filters = try r.required("filters", .positiveInt)
         var c = Convolution.Config(rank: rank, filters: filters, kernelSize: [])
-        c.window = try ConvWindow.read(r, rank: rank, allowCausal: rank == 1)
+        c.convOptions = try ConvOptions.read(r, rank: rank, allowCausal: rank == 1)
         c.groups = try r.positiveInt("groups", default: c.groups)
         if filters % c.groups != 0 {
             throw r.error("filters (\(filters)) must be divisible by groups (\(c.groups))", key: "groups")
@@ -37,7 +37,7 @@ extension LayerRegistry {
     static func convTranspose(_ o: ObjectSpec, rank: Int) throws -> any Layer {
         let r = try o.reader()
         var c = ConvolutionTranspose.Config(rank: rank, filters: try r.required("filters", .positiveInt), kernelSize: [])
-        c.window = try ConvWindow.read(r, rank: rank)
+        c.convOptions = try ConvOptions.read(r, rank: rank)
         c.outputPadding = try r.intOrTuple("output_padding", count: rank, positive: false)
         if let op = c.outputPadding, let i = op.indices.first(where: { op[$0] >= c.strides[$0] }) {
             throw r.error("output_padding \(op) must be smaller than strides \(c.strides) on every axis (axis \(i))", key: "output_padding")
@@ -51,7 +51,7 @@ extension LayerRegistry {
     static func depthwise(_ o: ObjectSpec, rank: Int) throws -> any Layer {
         let r = try o.reader()
         var c = DepthwiseConvolution.Config(rank: rank, kernelSize: [])
-        c.window = try ConvWindow.read(r, rank: rank)
+        c.convOptions = try ConvOptions.read(r, rank: rank)
         c.depthMultiplier = try r.positiveInt("depth_multiplier", default: c.depthMultiplier)
         c.weightOptions = try WeightOptions.read(r, kernel: "depthwise")
         try r.finish()
@@ -62,7 +62,7 @@ extension LayerRegistry {
     static func separable(_ o: ObjectSpec, rank: Int) throws -> any Layer {
         let r = try o.reader()
         var c = SeparableConvolution.Config(rank: rank, filters: try r.required("filters", .positiveInt), kernelSize: [])
-        c.window = try ConvWindow.read(r, rank: rank)
+        c.convOptions = try ConvOptions.read(r, rank: rank)
         c.depthMultiplier = try r.positiveInt("depth_multiplier", default: c.depthMultiplier)
         c.weightOptions = try WeightOptions.read(r, kernel: "depthwise", beside: { slot in
             switch slot {
@@ -76,13 +76,15 @@ extension LayerRegistry {
     }
 }
 
-extension ConvWindow {
+extension ConvOptions {
     /// Reads the window arguments every convolution takes: kernel_size (required),
     /// strides, padding ("causal" only where `allowCausal`: Conv1D), data_format
     /// (channels last only) and dilation_rate, each an integer or a `rank`-tuple.
-    static func read(_ r: ArgReader, rank: Int, allowCausal: Bool = false) throws -> ConvWindow {
+    /// The weight options are left at their defaults (read them with `WeightOptions.read`
+    /// after the layer's own arguments, in Keras's order).
+    static func read(_ r: ArgReader, rank: Int, allowCausal: Bool = false) throws -> ConvOptions {
         typealias L = LayerRegistry
-        var w = ConvWindow(rank: rank, kernelSize: try L.kernelSize(r, rank: rank))
+        var w = ConvOptions(rank: rank, kernelSize: try L.kernelSize(r, rank: rank))
         w.strides = try r.intOrTuple("strides", count: rank, default: L.ones(rank))
         w.padding = try L.padding(r, allowCausal: allowCausal)
         try L.channelsLast(r)

@@ -6,14 +6,13 @@
 /// im2col + one GEMM per group over the whole batch (`conv2d`).
 public final class Convolution: UnaryLayer, LossContributing {
     @dynamicMemberLookup
-    public struct Config: ComposesConvWindow, ComposesWeightOptions {
-        public var window: ConvWindow
+    public struct Config: ComposesOptions {
+        public static var composed: WritableKeyPath<Self, ConvOptions> { \.convOptions }
+        public var convOptions: ConvOptions
         public var filters: Int
         public var groups = 1
-        public var weightOptions: WeightOptions
         public init(rank: Int, filters: Int, kernelSize: [Int], activation: Activation = .linear) {
-            window = ConvWindow(rank: rank, kernelSize: kernelSize); self.filters = filters
-            weightOptions = WeightOptions(activation: activation)
+            convOptions = ConvOptions(rank: rank, kernelSize: kernelSize, activation: activation); self.filters = filters
         }
     }
 
@@ -38,7 +37,7 @@ public final class Convolution: UnaryLayer, LossContributing {
         guard c.groups > 0, c.filters % c.groups == 0 else {
             throw ShapeError(layer: name, "\(t) filters (\(c.filters)) must be divisible by groups (\(c.groups))")
         }
-        try c.window.check(t, name, input: inputShape)
+        try c.convOptions.check(t, name, input: inputShape)
         let inC = inputShape[c.rank]
         guard inC % c.groups == 0 else {
             throw ShapeError(layer: name, "\(t) input channels (\(inC)) must be divisible by groups (\(c.groups)), got input \(kerasShape(inputShape))")
@@ -46,21 +45,21 @@ public final class Convolution: UnaryLayer, LossContributing {
         if let k = kernel, k.shape[c.rank] * c.groups != inC {
             throw ShapeError(layer: name, "\(t) was built for \(k.shape[c.rank] * c.groups) input channels, got \(kerasShape(inputShape))")
         }
-        let g = try c.window.geometry(t, name, input: inputShape, outChannels: c.filters, groups: c.groups)
+        let g = try c.convOptions.geometry(t, name, input: inputShape, outChannels: c.filters, groups: c.groups)
         geometry = g
         return WindowShapes.outputShape(g, rank: c.rank)
     }
 
     public func build(inputShape: [Int], context: inout BuildContext) throws {
         guard kernel == nil, let g = geometry else { return }
-        (kernel, bias) = config.weightOptions.makeWeights(layer: name, kernelShape: config.window.kernelExtent(g) + [g.groupInC, config.filters],
+        (kernel, bias) = config.weightOptions.makeWeights(layer: name, kernelShape: config.convOptions.kernelExtent(g) + [g.groupInC, config.filters],
                                                           biasShape: [config.filters], rng: &context.rng)
     }
 
     public func callAsFunction(_ x: Tensor, training: Bool) -> Tensor {
         guard let kernel, var g = geometry else { preconditionFailure("\(typeName) '\(name)' used before build") }
         if x.shape.dropFirst() != [g.inH, g.inW, g.inC].suffix(config.rank + 1)[...] {
-            guard let g2 = try? config.window.geometry(typeName, name, input: Array(x.shape.dropFirst()),
+            guard let g2 = try? config.convOptions.geometry(typeName, name, input: Array(x.shape.dropFirst()),
                                                        outChannels: config.filters, groups: config.groups)
             else { preconditionFailure("\(typeName) '\(name)': input \(x.shape) does not fit") }
             g = g2

@@ -8,15 +8,14 @@
 /// (in − 1)·s + k − 2·pad + p where pad = k/2 for "same", 0 for "valid".
 public final class ConvolutionTranspose: UnaryLayer, LossContributing {
     @dynamicMemberLookup
-    public struct Config: ComposesConvWindow, ComposesWeightOptions {
-        public var window: ConvWindow
+    public struct Config: ComposesOptions {
+        public static var composed: WritableKeyPath<Self, ConvOptions> { \.convOptions }
+        public var convOptions: ConvOptions
         public var filters: Int
         /// nil (Keras None) or one/`rank` values.
         public var outputPadding: [Int]?
-        public var weightOptions: WeightOptions
         public init(rank: Int, filters: Int, kernelSize: [Int], activation: Activation = .linear) {
-            window = ConvWindow(rank: rank, kernelSize: kernelSize); self.filters = filters
-            weightOptions = WeightOptions(activation: activation)
+            convOptions = ConvOptions(rank: rank, kernelSize: kernelSize, activation: activation); self.filters = filters
         }
     }
 
@@ -39,7 +38,7 @@ public final class ConvolutionTranspose: UnaryLayer, LossContributing {
         let c = config, t = typeName, r = c.rank
         guard c.filters > 0 else { throw ShapeError(layer: name, "\(t) filters must be positive, got \(c.filters)") }
         guard c.padding != .causal else { throw ShapeError(layer: name, "\(t) does not support padding \"causal\"") }
-        try c.window.check(t, name, input: inputShape)
+        try c.convOptions.check(t, name, input: inputShape)
         let k = try WindowShapes.expand(c.kernelSize, rank: r, "kernel_size", t, name)
         let s = try WindowShapes.expand(c.strides, rank: r, "strides", t, name)
         let d = try WindowShapes.expand(c.dilationRate, rank: r, "dilation_rate", t, name)
@@ -73,7 +72,7 @@ public final class ConvolutionTranspose: UnaryLayer, LossContributing {
 
     public func build(inputShape: [Int], context: inout BuildContext) throws {
         guard kernel == nil, let g = geometry else { return }
-        (kernel, bias) = config.weightOptions.makeWeights(layer: name, kernelShape: config.window.kernelExtent(g) + [config.filters, g.outC],
+        (kernel, bias) = config.weightOptions.makeWeights(layer: name, kernelShape: config.convOptions.kernelExtent(g) + [config.filters, g.outC],
                                                           biasShape: [config.filters], rng: &context.rng)
     }
 

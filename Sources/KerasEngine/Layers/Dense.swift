@@ -1,7 +1,8 @@
 /// Keras `Dense`: `activation(x · kernel + bias)` over the last axis.
 public final class Dense: UnaryLayer, LossContributing {
     @dynamicMemberLookup
-    public struct Config: ComposesWeightOptions {
+    public struct Config: ComposesOptions {
+        public static var composed: WritableKeyPath<Self, WeightOptions> { \.weightOptions }
         public var units: Int
         public var weightOptions: WeightOptions
         public init(units: Int, activation: Activation = .linear) { self.units = units; weightOptions = WeightOptions(activation: activation) }

@@ -7,14 +7,12 @@
 /// grouped convolution with groups = in_channels, which is how it is computed.
 public final class DepthwiseConvolution: UnaryLayer, LossContributing {
     @dynamicMemberLookup
-    public struct Config: ComposesConvWindow, ComposesWeightOptions {
-        public var window: ConvWindow
+    public struct Config: ComposesOptions {
+        public static var composed: WritableKeyPath<Self, ConvOptions> { \.convOptions }
+        public var convOptions: ConvOptions
         public var depthMultiplier = 1
-        /// The kernel options are Keras's `depthwise_initializer` / `depthwise_regularizer`.
-        public var weightOptions: WeightOptions
         public init(rank: Int, kernelSize: [Int], depthMultiplier: Int = 1, activation: Activation = .linear) {
-            window = ConvWindow(rank: rank, kernelSize: kernelSize); self.depthMultiplier = depthMultiplier
-            weightOptions = WeightOptions(activation: activation)
+            convOptions = ConvOptions(rank: rank, kernelSize: kernelSize, activation: activation); self.depthMultiplier = depthMultiplier
         }
     }
 
@@ -33,12 +31,12 @@ public final class DepthwiseConvolution: UnaryLayer, LossContributing {
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
         let c = config, t = typeName
         guard c.depthMultiplier > 0 else { throw ShapeError(layer: name, "\(t) depth_multiplier must be positive, got \(c.depthMultiplier)") }
-        try c.window.check(t, name, input: inputShape)
+        try c.convOptions.check(t, name, input: inputShape)
         let inC = inputShape[c.rank]
         if let k = depthwiseKernel, k.shape[c.rank] != inC {
             throw ShapeError(layer: name, "\(t) was built for \(k.shape[c.rank]) input channels, got \(kerasShape(inputShape))")
         }
-        let g = try c.window.geometry(t, name, input: inputShape, outChannels: inC * c.depthMultiplier, groups: inC)
+        let g = try c.convOptions.geometry(t, name, input: inputShape, outChannels: inC * c.depthMultiplier, groups: inC)
         geometry = g
         return WindowShapes.outputShape(g, rank: c.rank)
     }
@@ -46,7 +44,7 @@ public final class DepthwiseConvolution: UnaryLayer, LossContributing {
     public func build(inputShape: [Int], context: inout BuildContext) throws {
         guard depthwiseKernel == nil, let g = geometry else { return }
         (depthwiseKernel, bias) = config.weightOptions.makeWeights(layer: name,
-                                                                   kernelShape: config.window.kernelExtent(g) + [g.inC, config.depthMultiplier],
+                                                                   kernelShape: config.convOptions.kernelExtent(g) + [g.inC, config.depthMultiplier],
                                                                    biasShape: [g.outC], rng: &context.rng)
     }
 

@@ -7,17 +7,16 @@
 /// pointwise_kernel (1..., in·depth_multiplier, filters), bias (filters).
 public final class SeparableConvolution: UnaryLayer, LossContributing {
     @dynamicMemberLookup
-    public struct Config: ComposesConvWindow, ComposesWeightOptions {
-        public var window: ConvWindow
+    public struct Config: ComposesOptions {
+        public static var composed: WritableKeyPath<Self, ConvOptions> { \.convOptions }
+        public var convOptions: ConvOptions
         public var filters: Int
         public var depthMultiplier = 1
-        /// The kernel options are Keras's `depthwise_initializer` / `depthwise_regularizer`.
-        public var weightOptions: WeightOptions
         public var pointwiseInitializer: Initializer = .glorotUniform
         public var pointwiseRegularizer: (any Regularizer)?
         public init(rank: Int, filters: Int, kernelSize: [Int], depthMultiplier: Int = 1, activation: Activation = .linear) {
-            window = ConvWindow(rank: rank, kernelSize: kernelSize); self.filters = filters
-            self.depthMultiplier = depthMultiplier; weightOptions = WeightOptions(activation: activation)
+            convOptions = ConvOptions(rank: rank, kernelSize: kernelSize, activation: activation); self.filters = filters
+            self.depthMultiplier = depthMultiplier
         }
     }
 
@@ -39,12 +38,12 @@ public final class SeparableConvolution: UnaryLayer, LossContributing {
         let c = config, t = typeName
         guard c.filters > 0 else { throw ShapeError(layer: name, "\(t) filters must be positive, got \(c.filters)") }
         guard c.depthMultiplier > 0 else { throw ShapeError(layer: name, "\(t) depth_multiplier must be positive, got \(c.depthMultiplier)") }
-        try c.window.check(t, name, input: inputShape)
+        try c.convOptions.check(t, name, input: inputShape)
         let inC = inputShape[c.rank], mid = inC * c.depthMultiplier
         if let k = depthwiseKernel, k.shape[c.rank] != inC {
             throw ShapeError(layer: name, "\(t) was built for \(k.shape[c.rank]) input channels, got \(kerasShape(inputShape))")
         }
-        let d = try c.window.geometry(t, name, input: inputShape, outChannels: mid, groups: inC)
+        let d = try c.convOptions.geometry(t, name, input: inputShape, outChannels: mid, groups: inC)
         depthwise = d
         pointwise = ConvGeometry(inH: d.outH, inW: d.outW, inC: mid, kh: 1, kw: 1, outH: d.outH, outW: d.outW, outC: c.filters)
         return c.rank == 1 ? [d.outW, c.filters] : [d.outH, d.outW, c.filters]
@@ -52,7 +51,7 @@ public final class SeparableConvolution: UnaryLayer, LossContributing {
 
     public func build(inputShape: [Int], context: inout BuildContext) throws {
         guard depthwiseKernel == nil, let d = depthwise else { return }
-        let ks = config.window.kernelExtent(d), ones = [Int](repeating: 1, count: config.rank)
+        let ks = config.convOptions.kernelExtent(d), ones = [Int](repeating: 1, count: config.rank)
         let w = config.weightOptions
         depthwiseKernel = w.makeKernel(layer: name, name: "depthwise_kernel", shape: ks + [d.inC, config.depthMultiplier], rng: &context.rng)
         pointwiseKernel = Parameter(name: "\(name)/pointwise_kernel",

@@ -1,10 +1,13 @@
-/// The window options Keras's convolution layers share (`Conv*`, `Conv*Transpose`,
-/// `DepthwiseConv*`, `SeparableConv*`), channels last: the rank (1 or 2), kernel_size,
-/// strides, padding and dilation_rate, with Keras's defaults written here once.
+/// The options Keras's convolution layers share (Keras's `BaseConv` arguments: `Conv*`,
+/// `Conv*Transpose`, `DepthwiseConv*`, `SeparableConv*`), channels last: the window —
+/// rank (1 or 2), kernel_size, strides, padding, dilation_rate — and the
+/// ``WeightOptions``, with Keras's defaults written here once.
 ///
-/// A convolution's `Config` holds one as `window` and reads its fields through it
-/// (`config.strides`, see ``ComposesConvWindow``).
-public struct ConvWindow {
+/// A convolution's `Config` holds one as `convOptions` and reads its fields through it
+/// (`config.strides`, `config.useBias`; see ``ComposesOptions``).
+@dynamicMemberLookup
+public struct ConvOptions: ComposesOptions {
+    public static var composed: WritableKeyPath<Self, WeightOptions> { \.weightOptions }
     /// 1 for the `...1D` layers, 2 for the `...2D` layers.
     public var rank: Int
     /// One value (used for every axis) or `rank` values; likewise strides and dilation_rate.
@@ -12,8 +15,12 @@ public struct ConvWindow {
     public var strides: [Int] = [1]
     public var padding: ConvPadding = .valid
     public var dilationRate: [Int] = [1]
+    /// The kernel options are Keras's `depthwise_*` ones for the depthwise and separable layers.
+    public var weightOptions: WeightOptions
 
-    public init(rank: Int, kernelSize: [Int]) { self.rank = rank; self.kernelSize = kernelSize }
+    public init(rank: Int, kernelSize: [Int], activation: Activation = .linear) {
+        self.rank = rank; self.kernelSize = kernelSize; weightOptions = WeightOptions(activation: activation)
+    }
 
     /// The checks every convolution makes first: rank 1 or 2, strides and dilation not
     /// both above 1, an input of `rank` spatial axes plus channels.
@@ -31,16 +38,4 @@ public struct ConvWindow {
 
     /// The kernel's spatial extent in a built geometry: `[kw]` or `[kh, kw]`.
     func kernelExtent(_ g: ConvGeometry) -> [Int] { rank == 1 ? [g.kw] : [g.kh, g.kw] }
-}
-
-/// A layer `Config` composing a ``ConvWindow``: its fields read and write through the config.
-public protocol ComposesConvWindow {
-    var window: ConvWindow { get set }
-}
-
-extension ComposesConvWindow {
-    public subscript<T>(dynamicMember key: WritableKeyPath<ConvWindow, T>) -> T {
-        get { window[keyPath: key] }
-        set { window[keyPath: key] = newValue }
-    }
 }

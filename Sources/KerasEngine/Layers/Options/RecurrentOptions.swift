@@ -4,9 +4,11 @@
 /// and what the layer returns.
 ///
 /// A recurrent layer's `Config` holds one as `recurrentOptions` and reads its fields
-/// through it (`config.goBackwards`, `config.useBias`; see ``ComposesRecurrentOptions``).
+/// through it (`config.goBackwards`, `config.useBias`; see ``ComposesOptions``).
 @dynamicMemberLookup
-public struct RecurrentOptions: ComposesWeightOptions {
+public struct RecurrentOptions: ComposesOptions {
+    public static var composed: WritableKeyPath<Self, WeightOptions> { \.weightOptions }
+
     /// activation, use_bias, kernel/bias initializers, kernel/bias/activity regularizers.
     public var weightOptions = WeightOptions(activation: .tanh)
     /// The gates' activation (LSTM, GRU; SimpleRNN has no gates).
@@ -22,17 +24,4 @@ public struct RecurrentOptions: ComposesWeightOptions {
     public var returnState = false
     public var goBackwards = false
     public init() {}
-}
-
-/// A layer `Config` composing ``RecurrentOptions`` (and through it ``WeightOptions``):
-/// their fields read and write through the config.
-public protocol ComposesRecurrentOptions {
-    var recurrentOptions: RecurrentOptions { get set }
-}
-
-extension ComposesRecurrentOptions {
-    public subscript<T>(dynamicMember key: WritableKeyPath<RecurrentOptions, T>) -> T {
-        get { recurrentOptions[keyPath: key] }
-        set { recurrentOptions[keyPath: key] = newValue }
-    }
 }

@@ -4,7 +4,7 @@
 /// activity regularizers, with Keras's defaults written here once.
 ///
 /// A layer's `Config` holds one as `weightOptions` and reads its fields through it
-/// (`config.useBias` is `config.weightOptions.useBias`, see ``ComposesWeightOptions``).
+/// (`config.useBias` is `config.weightOptions.useBias`, see ``ComposesOptions``).
 /// For the depthwise layers "kernel" is Keras's `depthwise_kernel`.
 public struct WeightOptions {
     public var activation: Activation
@@ -43,18 +43,5 @@ public struct WeightOptions {
         let out = skipActivation ? y : activation(y)
         if let r = activityRegularizer { terms.append(r.activityTerm(out)) }
         return out
-    }
-}
-
-/// A layer `Config` composing ``WeightOptions``: its fields read and write through the
-/// config (`config.kernelInitializer`), so each default stays written once, in `WeightOptions`.
-public protocol ComposesWeightOptions {
-    var weightOptions: WeightOptions { get set }
-}
-
-extension ComposesWeightOptions {
-    public subscript<T>(dynamicMember key: WritableKeyPath<WeightOptions, T>) -> T {
-        get { weightOptions[keyPath: key] }
-        set { weightOptions[keyPath: key] = newValue }
     }
 }

@@ -4,7 +4,8 @@
 /// (units, 4·units), bias (4·units), the forget block initialised to 1 (unit_forget_bias).
 public final class LSTM: RecurrentLayer {
     @dynamicMemberLookup
-    public struct Config: ComposesRecurrentOptions {
+    public struct Config: ComposesOptions {
+        public static var composed: WritableKeyPath<Self, RecurrentOptions> { \.recurrentOptions }
         public var units: Int
         public var recurrentOptions = RecurrentOptions()
         public var unitForgetBias = true

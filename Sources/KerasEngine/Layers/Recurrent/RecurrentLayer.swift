@@ -11,7 +11,8 @@ public class RecurrentLayer: Layer, MaskAware, LossContributing {
     /// A layer's settings: its cell, units and the shared ``RecurrentOptions`` (read
     /// through, as `options.goBackwards`); each layer's `Config` holds the defaults.
     @dynamicMemberLookup
-    struct Options: ComposesRecurrentOptions {
+    struct Options: ComposesOptions {
+        static var composed: WritableKeyPath<Self, RecurrentOptions> { \.recurrentOptions }
         var kind: RecurrentCellKind
         var units: Int
         var unitForgetBias: Bool

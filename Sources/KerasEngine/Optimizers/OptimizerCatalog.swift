@@ -68,7 +68,6 @@ public protocol HasKerasConfig {
 extension SGD: HasKerasConfig {}
 extension RMSprop: HasKerasConfig {}
 extension Adam: HasKerasConfig {}
-extension AdamW: HasKerasConfig {}
 extension Adagrad: HasKerasConfig {}
 extension Adadelta: HasKerasConfig {}
 extension Adamax: HasKerasConfig {}

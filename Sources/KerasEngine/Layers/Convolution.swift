@@ -6,8 +6,7 @@
 /// im2col + one GEMM per group over the whole batch (`conv2d`).
 public final class Convolution: UnaryLayer, LossContributing {
     @dynamicMemberLookup
-    public struct Config: ComposesOptions {
-        public static var composed: WritableKeyPath<Self, ConvOptions> { \.convOptions }
+    public struct Config: ComposesConvOptions {
         public var convOptions: ConvOptions
         public var filters: Int
         public var groups = 1

@@ -8,8 +8,7 @@
 /// (in − 1)·s + k − 2·pad + p where pad = k/2 for "same", 0 for "valid".
 public final class ConvolutionTranspose: UnaryLayer, LossContributing {
     @dynamicMemberLookup
-    public struct Config: ComposesOptions {
-        public static var composed: WritableKeyPath<Self, ConvOptions> { \.convOptions }
+    public struct Config: ComposesConvOptions {
         public var convOptions: ConvOptions
         public var filters: Int
         /// nil (Keras None) or one/`rank` values.

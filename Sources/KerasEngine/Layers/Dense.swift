@@ -1,8 +1,7 @@
 /// Keras `Dense`: `activation(x · kernel + bias)` over the last axis.
 public final class Dense: UnaryLayer, LossContributing {
     @dynamicMemberLookup
-    public struct Config: ComposesOptions {
-        public static var composed: WritableKeyPath<Self, WeightOptions> { \.weightOptions }
+    public struct Config: ComposesWeightOptions {
         public var units: Int
         public var weightOptions: WeightOptions
         public init(units: Int, activation: Activation = .linear) { self.units = units; weightOptions = WeightOptions(activation: activation) }

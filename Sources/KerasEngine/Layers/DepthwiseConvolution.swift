@@ -7,8 +7,7 @@
 /// grouped convolution with groups = in_channels, which is how it is computed.
 public final class DepthwiseConvolution: UnaryLayer, LossContributing {
     @dynamicMemberLookup
-    public struct Config: ComposesOptions {
-        public static var composed: WritableKeyPath<Self, ConvOptions> { \.convOptions }
+    public struct Config: ComposesConvOptions {
         public var convOptions: ConvOptions
         public var depthMultiplier = 1
         public init(rank: Int, kernelSize: [Int], depthMultiplier: Int = 1, activation: Activation = .linear) {

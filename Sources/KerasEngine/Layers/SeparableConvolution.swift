@@ -7,8 +7,7 @@
 /// pointwise_kernel (1..., in·depth_multiplier, filters), bias (filters).
 public final class SeparableConvolution: UnaryLayer, LossContributing {
     @dynamicMemberLookup
-    public struct Config: ComposesOptions {
-        public static var composed: WritableKeyPath<Self, ConvOptions> { \.convOptions }
+    public struct Config: ComposesConvOptions {
         public var convOptions: ConvOptions
         public var filters: Int
         public var depthMultiplier = 1

@@ -15,3 +15,27 @@ extension ComposesOptions {
         set { self[keyPath: Self.composed.appending(path: key)] = newValue }
     }
 }
+
+/// Configs composing ``WeightOptions`` as `weightOptions`.
+public protocol ComposesWeightOptions: ComposesOptions where Options == WeightOptions {
+    var weightOptions: WeightOptions { get set }
+}
+extension ComposesWeightOptions {
+    public static var composed: WritableKeyPath<Self, WeightOptions> { \.weightOptions }
+}
+
+/// Configs composing ``ConvOptions`` as `convOptions`.
+public protocol ComposesConvOptions: ComposesOptions where Options == ConvOptions {
+    var convOptions: ConvOptions { get set }
+}
+extension ComposesConvOptions {
+    public static var composed: WritableKeyPath<Self, ConvOptions> { \.convOptions }
+}
+
+/// Configs composing ``RecurrentOptions`` as `recurrentOptions`.
+public protocol ComposesRecurrentOptions: ComposesOptions where Options == RecurrentOptions {
+    var recurrentOptions: RecurrentOptions { get set }
+}
+extension ComposesRecurrentOptions {
+    public static var composed: WritableKeyPath<Self, RecurrentOptions> { \.recurrentOptions }
+}

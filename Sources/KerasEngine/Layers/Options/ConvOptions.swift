@@ -6,8 +6,7 @@
 /// A convolution's `Config` holds one as `convOptions` and reads its fields through it
 /// (`config.strides`, `config.useBias`; see ``ComposesOptions``).
 @dynamicMemberLookup
-public struct ConvOptions: ComposesOptions {
-    public static var composed: WritableKeyPath<Self, WeightOptions> { \.weightOptions }
+public struct ConvOptions: ComposesWeightOptions {
     /// 1 for the `...1D` layers, 2 for the `...2D` layers.
     public var rank: Int
     /// One value (used for every axis) or `rank` values; likewise strides and dilation_rate.

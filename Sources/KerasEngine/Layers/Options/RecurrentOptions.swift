@@ -6,8 +6,7 @@
 /// A recurrent layer's `Config` holds one as `recurrentOptions` and reads its fields
 /// through it (`config.goBackwards`, `config.useBias`; see ``ComposesOptions``).
 @dynamicMemberLookup
-public struct RecurrentOptions: ComposesOptions {
-    public static var composed: WritableKeyPath<Self, WeightOptions> { \.weightOptions }
+public struct RecurrentOptions: ComposesWeightOptions {
 
     /// activation, use_bias, kernel/bias initializers, kernel/bias/activity regularizers.
     public var weightOptions = WeightOptions(activation: .tanh)

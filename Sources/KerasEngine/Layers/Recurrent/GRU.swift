@@ -5,8 +5,7 @@
 /// h_t = z⊙h_{t-1} + (1-z)⊙h̃. Weights: kernel (features, 3·units), recurrent_kernel (units, 3·units), bias.
 public final class GRU: RecurrentLayer {
     @dynamicMemberLookup
-    public struct Config: ComposesOptions {
-        public static var composed: WritableKeyPath<Self, RecurrentOptions> { \.recurrentOptions }
+    public struct Config: ComposesRecurrentOptions {
         public var units: Int
         public var recurrentOptions = RecurrentOptions()
         public var resetAfter = true

@@ -4,8 +4,7 @@
 /// (units, 4·units), bias (4·units), the forget block initialised to 1 (unit_forget_bias).
 public final class LSTM: RecurrentLayer {
     @dynamicMemberLookup
-    public struct Config: ComposesOptions {
-        public static var composed: WritableKeyPath<Self, RecurrentOptions> { \.recurrentOptions }
+    public struct Config: ComposesRecurrentOptions {
         public var units: Int
         public var recurrentOptions = RecurrentOptions()
         public var unitForgetBias = true

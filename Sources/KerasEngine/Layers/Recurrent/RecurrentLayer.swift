@@ -11,8 +11,7 @@ public class RecurrentLayer: Layer, MaskAware, LossContributing {
     /// A layer's settings: its cell, units and the shared ``RecurrentOptions`` (read
     /// through, as `options.goBackwards`); each layer's `Config` holds the defaults.
     @dynamicMemberLookup
-    struct Options: ComposesOptions {
-        static var composed: WritableKeyPath<Self, RecurrentOptions> { \.recurrentOptions }
+    struct Options: ComposesRecurrentOptions {
         var kind: RecurrentCellKind
         var units: Int
         var unitForgetBias: Bool

@@ -2,8 +2,7 @@
 /// (features, units), recurrent_kernel (units, units), bias (units).
 public final class SimpleRNN: RecurrentLayer {
     @dynamicMemberLookup
-    public struct Config: ComposesOptions {
-        public static var composed: WritableKeyPath<Self, RecurrentOptions> { \.recurrentOptions }
+    public struct Config: ComposesRecurrentOptions {
         public var units: Int
         public var recurrentOptions = RecurrentOptions()
         public init(units: Int) { self.units = units }

@@ -48,5 +48,7 @@ let package = Package(
         .testTarget(name: "KerasBuilderTests", dependencies: ["KerasBuilder"], exclude: ["Fixtures"]),
         .testTarget(name: "KerasInteropTests", dependencies: ["KerasInterop"], resources: [.copy("Fixtures")]),
         .testTarget(name: "kerasctlTests", dependencies: ["kerasctl", "KerasBuilder", "KerasEngine"]),
+        // Timings, not tests: skipped unless KERAS_BENCH=1 (`KERAS_BENCH=1 swift test -c release --filter KerasBenchmarks`).
+        .testTarget(name: "KerasBenchmarks", dependencies: ["KerasEngine"]),
     ]
 )

@@ -4,7 +4,7 @@
 ///
 /// Padding "valid", "same" (extra pad after) or, for Conv1D, "causal". Computed as
 /// im2col + one GEMM per group over the whole batch (`conv2d`).
-public final class Convolution: UnaryLayer, LossContributing {
+public final class Convolution: ConvolutionLayer<Convolution.Config>, UnaryLayer, LossContributing {
     @dynamicMemberLookup
     public struct Config: ComposesConvOptions {
         public var convOptions: ConvOptions
@@ -15,20 +15,9 @@ public final class Convolution: UnaryLayer, LossContributing {
         }
     }
 
-    public var name: String
-    public let config: Config
-    public private(set) var kernel: Parameter?
-    public private(set) var bias: Parameter?
-    public var lossTerms: [Tensor] = []
-    private var geometry: ConvGeometry?
-
-    public init(_ config: Config, name: String = "conv") {
-        self.config = config
-        self.name = name
-    }
+    public init(_ config: Config, name: String = "conv") { super.init(config: config, name: name) }
 
     public var typeName: String { "Conv\(config.rank)D" }
-    public var parameters: [Parameter] { [kernel, bias].compactMap { $0 } }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
         let c = config, t = typeName
@@ -50,13 +39,11 @@ public final class Convolution: UnaryLayer, LossContributing {
     }
 
     public func build(inputShape: [Int], context: inout BuildContext) throws {
-        guard kernel == nil, let g = geometry else { return }
-        (kernel, bias) = config.weightOptions.makeWeights(layer: name, kernelShape: config.convOptions.kernelExtent(g) + [g.groupInC, config.filters],
-                                                          biasShape: [config.filters], rng: &context.rng)
+        buildWeights(&context) { g in ([g.groupInC, config.filters], config.filters) }
     }
 
     public func callAsFunction(_ x: Tensor, training: Bool) -> Tensor {
-        guard let kernel, var g = geometry else { preconditionFailure("\(typeName) '\(name)' used before build") }
+        var (kernel, g) = built(typeName)
         if x.shape.dropFirst() != [g.inH, g.inW, g.inC].suffix(config.rank + 1)[...] {
             guard let g2 = try? config.convOptions.geometry(typeName, name, input: Array(x.shape.dropFirst()),
                                                        outChannels: config.filters, groups: config.groups)

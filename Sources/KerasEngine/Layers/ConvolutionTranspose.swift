@@ -6,7 +6,7 @@
 /// Output length per axis (Keras `compute_conv_transpose_output_length`), with the
 /// dilated kernel k: "valid" in·s + max(k − s, 0); "same" in·s; with output_padding p,
 /// (in − 1)·s + k − 2·pad + p where pad = k/2 for "same", 0 for "valid".
-public final class ConvolutionTranspose: UnaryLayer, LossContributing {
+public final class ConvolutionTranspose: ConvolutionLayer<ConvolutionTranspose.Config>, UnaryLayer, LossContributing {
     @dynamicMemberLookup
     public struct Config: ComposesConvOptions {
         public var convOptions: ConvOptions
@@ -18,20 +18,9 @@ public final class ConvolutionTranspose: UnaryLayer, LossContributing {
         }
     }
 
-    public var name: String
-    public let config: Config
-    public private(set) var kernel: Parameter?
-    public private(set) var bias: Parameter?
-    public var lossTerms: [Tensor] = []
-    private var geometry: ConvGeometry?
-
-    public init(_ config: Config, name: String = "conv_transpose") {
-        self.config = config
-        self.name = name
-    }
+    public init(_ config: Config, name: String = "conv_transpose") { super.init(config: config, name: name) }
 
     public var typeName: String { "Conv\(config.rank)DTranspose" }
-    public var parameters: [Parameter] { [kernel, bias].compactMap { $0 } }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
         let c = config, t = typeName, r = c.rank
@@ -70,13 +59,11 @@ public final class ConvolutionTranspose: UnaryLayer, LossContributing {
     }
 
     public func build(inputShape: [Int], context: inout BuildContext) throws {
-        guard kernel == nil, let g = geometry else { return }
-        (kernel, bias) = config.weightOptions.makeWeights(layer: name, kernelShape: config.convOptions.kernelExtent(g) + [config.filters, g.outC],
-                                                          biasShape: [config.filters], rng: &context.rng)
+        buildWeights(&context) { g in ([config.filters, g.outC], config.filters) }
     }
 
     public func callAsFunction(_ x: Tensor, training: Bool) -> Tensor {
-        guard let kernel, let g = geometry else { preconditionFailure("\(typeName) '\(name)' used before build") }
+        let (kernel, g) = built(typeName)
         let y = convTranspose2d(x, kernel.value, bias: bias?.value, geometry: g)
         return config.weightOptions.activate(y, lossTerms: &lossTerms)
     }

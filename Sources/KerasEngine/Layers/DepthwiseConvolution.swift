@@ -5,7 +5,7 @@
 ///
 /// with depthwise_kernel (kernel_size..., in_channels, depth_multiplier) — exactly a
 /// grouped convolution with groups = in_channels, which is how it is computed.
-public final class DepthwiseConvolution: UnaryLayer, LossContributing {
+public final class DepthwiseConvolution: ConvolutionLayer<DepthwiseConvolution.Config>, UnaryLayer, LossContributing {
     @dynamicMemberLookup
     public struct Config: ComposesConvOptions {
         public var convOptions: ConvOptions
@@ -15,24 +15,16 @@ public final class DepthwiseConvolution: UnaryLayer, LossContributing {
         }
     }
 
-    public var name: String
-    public let config: Config
-    public private(set) var depthwiseKernel: Parameter?
-    public private(set) var bias: Parameter?
-    public var lossTerms: [Tensor] = []
-    private var geometry: ConvGeometry?
-
-    public init(_ config: Config, name: String = "depthwise_conv") { self.config = config; self.name = name }
+    public init(_ config: Config, name: String = "depthwise_conv") { super.init(config: config, name: name) }
 
     public var typeName: String { "DepthwiseConv\(config.rank)D" }
-    public var parameters: [Parameter] { [depthwiseKernel, bias].compactMap { $0 } }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
         let c = config, t = typeName
         guard c.depthMultiplier > 0 else { throw ShapeError(layer: name, "\(t) depth_multiplier must be positive, got \(c.depthMultiplier)") }
         try c.convOptions.check(t, name, input: inputShape)
         let inC = inputShape[c.rank]
-        if let k = depthwiseKernel, k.shape[c.rank] != inC {
+        if let k = kernel, k.shape[c.rank] != inC {
             throw ShapeError(layer: name, "\(t) was built for \(k.shape[c.rank]) input channels, got \(kerasShape(inputShape))")
         }
         let g = try c.convOptions.geometry(t, name, input: inputShape, outChannels: inC * c.depthMultiplier, groups: inC)
@@ -41,15 +33,12 @@ public final class DepthwiseConvolution: UnaryLayer, LossContributing {
     }
 
     public func build(inputShape: [Int], context: inout BuildContext) throws {
-        guard depthwiseKernel == nil, let g = geometry else { return }
-        (depthwiseKernel, bias) = config.weightOptions.makeWeights(layer: name,
-                                                                   kernelShape: config.convOptions.kernelExtent(g) + [g.inC, config.depthMultiplier],
-                                                                   biasShape: [g.outC], rng: &context.rng)
+        buildWeights(&context) { g in ([g.inC, config.depthMultiplier], g.outC) }
     }
 
     public func callAsFunction(_ x: Tensor, training: Bool) -> Tensor {
-        guard let depthwiseKernel, let g = geometry else { preconditionFailure("\(typeName) '\(name)' used before build") }
-        let y = conv2d(x, depthwiseKernel.value, bias: bias?.value, geometry: g)
+        let (kernel, g) = built(typeName)
+        let y = conv2d(x, kernel.value, bias: bias?.value, geometry: g)
         return config.weightOptions.activate(y, lossTerms: &lossTerms)
     }
 }

@@ -74,13 +74,9 @@ public enum Safetensors {
 
     /// Reads the file at `path`.
     public static func read(_ path: String) throws -> Contents {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw PersistenceError.errno("open", path) }
+        let (fd, size) = try AtomicFile.openRegularFile(path)
         defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw PersistenceError.errno("stat", path) }
-        guard (st.st_mode & S_IFMT) == S_IFREG else { throw PersistenceError.io(operation: "read", path: path, reason: "not a regular file") }
-        return try decode(size: Int(st.st_size), path: path) { offset, count, dest in
+        return try decode(size: size, path: path) { offset, count, dest in
             var done = 0
             while done < count {
                 let n = pread(fd, dest + done, count - done, off_t(offset + done))

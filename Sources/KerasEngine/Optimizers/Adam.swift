@@ -7,7 +7,7 @@ import Foundation
 /// Keras `Adam` (learning_rate 0.001, beta_1 0.9, beta_2 0.999, epsilon 1e-7, amsgrad false),
 /// in Keras 3's form: m ← m + (g − m)(1−β₁); v ← v + (g² − v)(1−β₂);
 /// α = lr·√(1−β₂ᵗ)/(1−β₁ᵗ); w ← w − m·α/(√v + ε) (amsgrad: v̂ ← max(v̂, v) replaces v).
-public class Adam: UpdateRule {
+public class Adam: ConfiguredRule<Adam.Config>, UpdateRule {
     public struct Config: KerasArgumentConfig, Equatable, Sendable {
         public var beta1 = 0.9
         public var beta2 = 0.999
@@ -20,8 +20,6 @@ public class Adam: UpdateRule {
         }
     }
 
-    public let config: Config
-    public init(_ config: Config = Config()) { self.config = config }
     /// None for Adam; AdamW's is 0.004.
     public class var defaultWeightDecay: Float? { nil }
     public var slotNames: [String] { ["momentum", "velocity"] + (config.amsgrad ? ["velocity_hat"] : []) }

@@ -6,11 +6,9 @@ import Foundation
 
 /// Keras `Adamax` (learning_rate 0.001, beta_1 0.9, beta_2 0.999, epsilon 1e-7):
 /// m ← m + (g − m)(1−β₁); u ← max(β₂u, |g|); w ← w − lr·m/((1−β₁ᵗ)(u + ε)).
-public final class Adamax: UpdateRule {
+public final class Adamax: ConfiguredRule<Adamax.Config>, UpdateRule {
     public typealias Config = MomentsConfig
 
-    public let config: Config
-    public init(_ config: Config = Config()) { self.config = config }
     public var slotNames: [String] { ["momentum", "norm"] }
 
     public func update(value: UnsafeMutablePointer<Float>, grad: UnsafePointer<Float>, count: Int,

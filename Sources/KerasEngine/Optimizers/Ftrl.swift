@@ -8,7 +8,7 @@ import Foundation
 /// l1/l2/l2_shrinkage regularization strengths 0, beta 0). With p = −learning_rate_power:
 /// ĝ = g + 2·λ₂ₛ·w; n' = n + g²; z ← z + ĝ − (n'ᵖ − nᵖ)/lr·w;
 /// w ← (clip(z, −λ₁, λ₁) − z)/(n'ᵖ/lr + 2(λ₂ + β/(2lr))); n ← n'.
-public final class Ftrl: UpdateRule {
+public final class Ftrl: UpdateRule, HasKerasConfig {
     public struct Config: KerasArgumentConfig, Equatable, Sendable {
         public var learningRatePower = -0.5
         public var initialAccumulatorValue = 0.1

@@ -7,11 +7,9 @@ import Foundation
 /// Keras `Lamb` (learning_rate 0.001, beta_1 0.9, beta_2 0.999, epsilon 1e-7): Adam's moments,
 /// u = (m/(1−β₁ᵗ))/(√(v/(1−β₂ᵗ)) + ε), then a layer-wise trust ratio
 /// r = ‖w‖/‖u‖ (1 when either norm is 0) and w ← w − r·lr·u.
-public final class Lamb: UpdateRule {
+public final class Lamb: ConfiguredRule<Lamb.Config>, UpdateRule {
     public typealias Config = MomentsConfig
 
-    public let config: Config
-    public init(_ config: Config = Config()) { self.config = config }
     /// Needs the whole tensor (trust ratio of norms).
     public var isElementwise: Bool { false }
     public var slotNames: [String] { ["momentum", "velocity"] }

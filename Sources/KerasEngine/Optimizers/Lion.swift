@@ -1,6 +1,6 @@
 /// Keras `Lion` (learning_rate 0.001, beta_1 0.9, beta_2 0.99):
 /// w ← w − lr·sign(β₁m + (1−β₁)g); then m ← β₂m + (1−β₂)g.
-public final class Lion: UpdateRule {
+public final class Lion: UpdateRule, HasKerasConfig {
     public struct Config: KerasArgumentConfig, Equatable, Sendable {
         public var beta1 = 0.9
         public var beta2 = 0.99

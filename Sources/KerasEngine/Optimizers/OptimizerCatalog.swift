@@ -59,20 +59,3 @@ public enum OptimizerCatalog {
                               })
     }
 }
-
-/// An update rule configured by a `KerasArgumentConfig`.
-public protocol HasKerasConfig {
-    associatedtype Config: KerasArgumentConfig
-}
-
-extension SGD: HasKerasConfig {}
-extension RMSprop: HasKerasConfig {}
-extension Adam: HasKerasConfig {}
-extension Adagrad: HasKerasConfig {}
-extension Adadelta: HasKerasConfig {}
-extension Adamax: HasKerasConfig {}
-extension Nadam: HasKerasConfig {}
-extension Lion: HasKerasConfig {}
-extension Ftrl: HasKerasConfig {}
-extension Lamb: HasKerasConfig {}
-extension Adafactor: HasKerasConfig {}

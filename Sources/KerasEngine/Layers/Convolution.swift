@@ -30,9 +30,7 @@ public final class Convolution: ConvolutionLayer<Convolution.Config>, UnaryLayer
         guard inC % c.groups == 0 else {
             throw ShapeError(layer: name, "\(t) input channels (\(inC)) must be divisible by groups (\(c.groups)), got input \(kerasShape(inputShape))")
         }
-        if let k = kernel, k.shape[c.rank] * c.groups != inC {
-            throw ShapeError(layer: name, "\(t) was built for \(k.shape[c.rank] * c.groups) input channels, got \(kerasShape(inputShape))")
-        }
+        try checkInputChannels(t, inputShape) { $0.shape[c.rank] * c.groups }
         let g = try c.convOptions.geometry(t, name, input: inputShape, outChannels: c.filters, groups: c.groups)
         geometry = g
         return WindowShapes.outputShape(g, rank: c.rank)

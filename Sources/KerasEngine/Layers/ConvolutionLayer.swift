@@ -26,6 +26,14 @@ public class ConvolutionLayer<Config: ComposesConvOptions> {
                                                           biasShape: [b], rng: &context.rng)
     }
 
+    /// Once built, an input (channels last) must have the channel count the kernel was
+    /// made for: `builtFor` reads it from the kernel.
+    func checkInputChannels(_ typeName: String, _ inputShape: [Int], builtFor: (Parameter) -> Int) throws {
+        if let k = kernel, builtFor(k) != inputShape[config.convOptions.rank] {
+            throw ShapeError(layer: name, "\(typeName) was built for \(builtFor(k)) input channels, got \(kerasShape(inputShape))")
+        }
+    }
+
     /// The built kernel and geometry, for `callAsFunction`.
     func built(_ typeName: String) -> (kernel: Parameter, geometry: ConvGeometry) {
         guard let kernel, let geometry else { preconditionFailure("\(typeName) '\(name)' used before build") }

@@ -35,9 +35,7 @@ public final class ConvolutionTranspose: ConvolutionLayer<ConvolutionTranspose.C
             throw ShapeError(layer: name, "\(t) output_padding \(WindowShapes.tuple(op)) must be smaller than strides \(WindowShapes.tuple(s))")
         }
         let inC = inputShape[r]
-        if let kp = kernel, kp.shape[r + 1] != inC {
-            throw ShapeError(layer: name, "\(t) was built for \(kp.shape[r + 1]) input channels, got \(kerasShape(inputShape))")
-        }
+        try checkInputChannels(t, inputShape) { $0.shape[r + 1] }
         var outLen: [Int] = []
         for i in 0..<r {
             let eff = (k[i] - 1) * d[i] + 1, n = inputShape[i]

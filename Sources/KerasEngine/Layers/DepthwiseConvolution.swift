@@ -24,9 +24,7 @@ public final class DepthwiseConvolution: ConvolutionLayer<DepthwiseConvolution.C
         guard c.depthMultiplier > 0 else { throw ShapeError(layer: name, "\(t) depth_multiplier must be positive, got \(c.depthMultiplier)") }
         try c.convOptions.check(t, name, input: inputShape)
         let inC = inputShape[c.rank]
-        if let k = kernel, k.shape[c.rank] != inC {
-            throw ShapeError(layer: name, "\(t) was built for \(k.shape[c.rank]) input channels, got \(kerasShape(inputShape))")
-        }
+        try checkInputChannels(t, inputShape) { $0.shape[c.rank] }
         let g = try c.convOptions.geometry(t, name, input: inputShape, outChannels: inC * c.depthMultiplier, groups: inC)
         geometry = g
         return WindowShapes.outputShape(g, rank: c.rank)

@@ -12,29 +12,17 @@ extension LayerRegistry {
     /// the `*_constraint` arguments, `Bidirectional`'s `weights`.
     static let recurrent: [Registry<any Layer>.Entry] = [
         .init(["SimpleRNN"], main: "units", weights: .cell, { o in
-            let r = try o.reader()
-            var c = SimpleRNN.Config(units: try r.required("units", .positiveInt))
-            c.recurrentOptions = try RecurrentOptions.read(r, gated: false)
-            try r.finish()
-            return SimpleRNN(c)
+            SimpleRNN(try recurrentConfig(o, SimpleRNN.Config.init, gated: false) { _, _ in })
         }),
         .init(["LSTM"], main: "units", weights: .cell, { o in
-            let r = try o.reader()
-            var c = LSTM.Config(units: try r.required("units", .positiveInt))
-            c.recurrentOptions = try RecurrentOptions.read(r, gated: true)
-            c.unitForgetBias = try r.bool("unit_forget_bias", default: c.unitForgetBias)
-            try readUseCudnn(r)
-            try r.finish()
-            return LSTM(c)
+            LSTM(try recurrentConfig(o, LSTM.Config.init, gated: true) { r, c in
+                c.unitForgetBias = try r.bool("unit_forget_bias", default: c.unitForgetBias)
+            })
         }),
         .init(["GRU"], main: "units", weights: .cell, { o in
-            let r = try o.reader()
-            var c = GRU.Config(units: try r.required("units", .positiveInt))
-            c.recurrentOptions = try RecurrentOptions.read(r, gated: true)
-            c.resetAfter = try r.bool("reset_after", default: c.resetAfter)
-            try readUseCudnn(r)
-            try r.finish()
-            return GRU(c)
+            GRU(try recurrentConfig(o, GRU.Config.init, gated: true) { r, c in
+                c.resetAfter = try r.bool("reset_after", default: c.resetAfter)
+            })
         }),
         .init(["Bidirectional"], main: "layer", weights: .bidirectional, { o in
             let r = try o.reader()
@@ -84,6 +72,20 @@ extension LayerRegistry {
             return Masking(c)
         }),
     ]
+
+    /// A recurrent layer's config: `units`, the shared ``RecurrentOptions`` (with
+    /// `recurrent_activation` when `gated`), the cell's `own` arguments, then, for the
+    /// gated cells, Keras's `use_cudnn`.
+    static func recurrentConfig<C: ComposesRecurrentOptions>(_ o: ObjectSpec, _ make: (Int) -> C, gated: Bool,
+                                                            own: (ArgReader, inout C) throws -> Void) throws -> C {
+        let r = try o.reader()
+        var c = make(try r.required("units", .positiveInt))
+        c.recurrentOptions = try RecurrentOptions.read(r, gated: gated)
+        try own(r, &c)
+        if gated { try readUseCudnn(r) }
+        try r.finish()
+        return c
+    }
 
     /// `use_cudnn`: Keras's "auto" (default) or false are accepted (the CPU path is
     /// used either way); true asks for a GPU kernel kerasctl does not have.

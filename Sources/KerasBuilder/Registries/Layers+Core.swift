@@ -17,6 +17,12 @@ extension LayerRegistry {
             try r.finish()
             return ActivationLayer(act)
         }),
+        .init(["Softmax"], main: "axis", { o in
+            let r = try o.reader()
+            let c = Softmax.Config(axis: try r.int("axis", default: Softmax.Config().axis))
+            try r.finish()
+            return Softmax(c)
+        }),
         .init(["Dropout"], main: "rate", { o in
             let r = try o.reader()
             let rate = try r.doubleInRange("rate", 0, 1, upperInclusive: false)

@@ -24,14 +24,16 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
 
         // The pipeline: YAML -> KerasSpec -> KerasBuilder -> KerasEngine <- KerasData.
-        .target(name: "KerasSpec", dependencies: ["CYAML"]),
-        .target(name: "KerasEngine", dependencies: ["CBLAS"], swiftSettings: optimize),
-        .target(name: "KerasData", dependencies: ["CZlib"], swiftSettings: optimize),
-        .target(name: "KerasBuilder", dependencies: ["KerasSpec", "KerasEngine", "KerasData"]),
+        // Text every module shares: "did you mean" suggestions, the unknown-name message, JSON strings.
+        .target(name: "KerasText"),
+        .target(name: "KerasSpec", dependencies: ["CYAML", "KerasText"]),
+        .target(name: "KerasEngine", dependencies: ["CBLAS", "KerasText"], swiftSettings: optimize),
+        .target(name: "KerasData", dependencies: ["CZlib", "KerasText"], swiftSettings: optimize),
+        .target(name: "KerasBuilder", dependencies: ["KerasText", "KerasSpec", "KerasEngine", "KerasData"]),
         // Keras files: .keras (zip of config.json + model.weights.h5) and legacy .h5.
         .target(name: "KerasInterop", dependencies: ["CZlib", "CHDF5", "KerasSpec", "KerasEngine", "KerasData", "KerasBuilder"]),
         .executableTarget(name: "kerasctl", dependencies: [
-            "KerasSpec", "KerasEngine", "KerasData", "KerasBuilder", "KerasInterop",
+            "KerasText", "KerasSpec", "KerasEngine", "KerasData", "KerasBuilder", "KerasInterop",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], plugins: ["BuildInfo"]),
         // `kerasctl --version`: the VERSION file and the git commit, generated before each build.
@@ -40,6 +42,7 @@ let package = Package(
         // Examples of subclassing in Swift.
         .executableTarget(name: "CustomLayerExample", dependencies: ["KerasEngine", "KerasSpec", "KerasBuilder"], path: "Examples/CustomLayer"),
 
+        .testTarget(name: "KerasTextTests", dependencies: ["KerasText"]),
         .testTarget(name: "KerasSpecTests", dependencies: ["KerasSpec"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KerasEngineTests", dependencies: ["KerasEngine"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KerasDataTests", dependencies: ["KerasData"]),
@@ -47,5 +50,7 @@ let package = Package(
         .testTarget(name: "KerasBuilderTests", dependencies: ["KerasBuilder"], exclude: ["Fixtures"]),
         .testTarget(name: "KerasInteropTests", dependencies: ["KerasInterop"], resources: [.copy("Fixtures")]),
         .testTarget(name: "kerasctlTests", dependencies: ["kerasctl", "KerasBuilder", "KerasEngine"]),
+        // Timings, not tests: skipped unless KERAS_BENCH=1 (`KERAS_BENCH=1 swift test -c release --filter KerasBenchmarks`).
+        .testTarget(name: "KerasBenchmarks", dependencies: ["KerasEngine"]),
     ]
 )

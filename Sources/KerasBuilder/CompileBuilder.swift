@@ -1,5 +1,6 @@
 import KerasEngine
 import KerasSpec
+import KerasText
 
 /// `compile:` → optimizer, one loss per output, loss weights and metrics, checked
 /// against the model's output names.

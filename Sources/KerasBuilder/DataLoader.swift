@@ -1,6 +1,7 @@
 import KerasData
 import KerasEngine
 import KerasSpec
+import KerasText
 
 /// One split's arrays, matched to the model's inputs and outputs by position.
 public struct LoadedSplit {
@@ -188,9 +189,8 @@ public enum DataLoader {
             return [cs]
         case let .byOutput(named)?:
             if let extra = named.first(where: { !outputNames.contains($0.name) }) {
-                var m = "target names '\(extra.name)', which is not an output of the model"
-                if let g = suggest(extra.name, among: outputNames) { m += "; did you mean '\(g)'?" } else { m += " (outputs: \(outputs))" }
-                throw source.error(m, at: extra.node)
+                throw source.error(unknownName("target names '\(extra.name)', which is not an output of the model", extra.name,
+                                               among: outputNames, otherwise: " (outputs: \(outputs))"), at: extra.node)
             }
             return try outputNames.map { name in
                 guard let g = named.first(where: { $0.name == name }) else {
@@ -234,9 +234,8 @@ public enum DataLoader {
             return [path]
         case let .byName(named):
             if let extra = named.first(where: { !names.contains($0.name) }) {
-                var m = "'\(extra.name)' is not an \(what) of the model"
-                if let g = suggest(extra.name, among: names) { m += "; did you mean '\(g)'?" } else { m += " (\(what)s: \(names.joined(separator: ", ")))" }
-                throw source.error(m, at: extra.node)
+                throw source.error(unknownName("'\(extra.name)' is not an \(what) of the model", extra.name, among: names,
+                                               otherwise: " (\(what)s: \(names.joined(separator: ", ")))"), at: extra.node)
             }
             return try names.map { n in
                 guard let f = named.first(where: { $0.name == n }) else {

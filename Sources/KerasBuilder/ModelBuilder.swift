@@ -1,5 +1,6 @@
 import KerasEngine
 import KerasSpec
+import KerasText
 
 /// Spec → engine model: every layer made through its registry, shapes checked layer by
 /// layer, and any shape problem reported at the layer's place in the spec.
@@ -78,9 +79,8 @@ extension ModelBuilder {
                 let target = try r.required("layer", .string)
                 try r.finish()
                 guard let shared = byName[target] else {
-                    var m = "Shared: no layer named '\(target)' is defined before this one"
-                    if let s = suggest(target, among: Array(byName.keys)) { m += "; did you mean '\(s)'?" }
-                    throw ls.error(m, at: r.node("layer"))
+                    throw ls.error(unknownName("Shared: no layer named '\(target)' is defined before this one", target,
+                                               among: Array(byName.keys), otherwise: ""), at: r.node("layer"))
                 }
                 layer = shared.layer
             } else {

@@ -1,3 +1,5 @@
+import KerasText
+
 /// A CSV column named by its header name or by its 0-based index.
 public enum CSVColumn: Hashable, Sendable, Codable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral {
     case name(String)
@@ -77,9 +79,8 @@ struct CSVLayout {
                 throw DataError(file: file, "\(role) column '\(name)' given by name, but the file has no header; use a 0-based index")
             }
             if let i = names.firstIndex(of: name) { return i }
-            let hint = Suggest.closest(to: name, in: names).map { "; did you mean '\($0)'?" }
-                ?? "; the columns are: \(names.joined(separator: ", "))"
-            throw DataError(file: file, "unknown \(role) column '\(name)'\(hint)")
+            throw DataError(file: file, unknownName("unknown \(role) column '\(name)'", name, among: names,
+                                                    otherwise: "; the columns are: \(names.joined(separator: ", "))"))
         }
     }
 

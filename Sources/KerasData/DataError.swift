@@ -40,34 +40,3 @@ public struct DataError: Error, CustomStringConvertible, Equatable, Sendable {
         return location.isEmpty ? message : "\(location): \(message)"
     }
 }
-
-/// "did you mean" support shared by the CSV column lookups.
-enum Suggest {
-    /// The closest candidate within a small edit distance, or nil.
-    static func closest(to name: String, in candidates: [String]) -> String? {
-        let target = Array(name.lowercased().unicodeScalars)
-        var best: (String, Int)?
-        for candidate in candidates {
-            let d = distance(target, Array(candidate.lowercased().unicodeScalars))
-            if d <= max(2, target.count / 3), d < (best?.1 ?? Int.max) { best = (candidate, d) }
-        }
-        return best?.0
-    }
-
-    /// Levenshtein distance.
-    static func distance<T: Equatable>(_ a: [T], _ b: [T]) -> Int {
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            current[0] = i
-            for j in 1...b.count {
-                let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            }
-            swap(&previous, &current)
-        }
-        return previous[b.count]
-    }
-}

@@ -133,13 +133,21 @@ func forEachLane(_ shape: [Int], axis: Int, _ body: (Int, Int, Int) -> Void) {
     for o in 0..<outer { for i in 0..<inner { body(o * n * inner + i, inner, n) } }
 }
 
+/// The largest of the `n` values at `p[off + k·stride]`, subtracted before `exp` so
+/// softmax and log-softmax stay finite.
+@inline(__always)
+func laneMax(_ p: UnsafePointer<Float>, _ off: Int, _ stride: Int, _ n: Int) -> Float {
+    var m = -Float.infinity
+    for k in 0..<n { m = Swift.max(m, p[off + k * stride]) }
+    return m
+}
+
 /// Softmax along `axis` (numerically stable).
 public func softmax(_ x: Tensor, axis: Int = -1) -> Tensor {
     var out = Tensor(uninitializedShape: x.shape)
     let px = x.pointer, po = out.freshPointer
     forEachLane(x.shape, axis: axis) { off, st, n in
-        var m = -Float.infinity
-        for k in 0..<n { m = Swift.max(m, px[off + k * st]) }
+        let m = laneMax(px, off, st, n)
         var s: Float = 0
         for k in 0..<n { let e = expf(px[off + k * st] - m); po[off + k * st] = e; s += e }
         let inv = 1 / s
@@ -163,8 +171,7 @@ public func logSoftmax(_ x: Tensor, axis: Int = -1) -> Tensor {
     var out = Tensor(uninitializedShape: x.shape)
     let px = x.pointer, po = out.freshPointer
     forEachLane(x.shape, axis: axis) { off, st, n in
-        var m = -Float.infinity
-        for k in 0..<n { m = Swift.max(m, px[off + k * st]) }
+        let m = laneMax(px, off, st, n)
         var s: Float = 0
         for k in 0..<n { s += expf(px[off + k * st] - m) }
         let lse = m + logf(s)

@@ -3,7 +3,12 @@
 /// A training step creates a `Tape`, `watch`es the parameters, runs the forward pass,
 /// and asks `gradients(of:for:)`. Each op records one node: the ids of its tracked
 /// inputs and a closure that maps the gradient of its output to the gradients of those
-/// inputs. The closures are hand-written and sit next to their forward in `Ops/`.
+/// inputs. The closures are hand-written and sit next to their forward (`Tape.record`
+/// is the one place they are registered): the general ops in `Ops/`, and the fused ops
+/// that belong to one feature beside it — activations in `Activations.swift`, losses in
+/// `Losses/Loss.swift`, regularizer penalties in `Regularizers.swift` and
+/// `OrthogonalRegularizer.swift`, the embedding gather in `Layers/Embedding.swift`, the
+/// mask in `Layers/Recurrent/Masking.swift`.
 /// Gradients come back as a `Gradients` value keyed by parameter; nothing is stored on
 /// tensors or parameters.
 public final class Tape {

@@ -1,3 +1,5 @@
+import KerasText
+
 /// A problem with the structure of a functional graph, found by `Functional.build`.
 /// Every case names the node (or input) at fault.
 public enum GraphError: Error, CustomStringConvertible, Equatable {
@@ -25,7 +27,7 @@ public enum GraphError: Error, CustomStringConvertible, Equatable {
         case let .duplicateName(n): "the name '\(n)' is used twice; inputs and layers need unique names"
         case let .invalidName(n): "'\(n)' is not a valid tensor name (use 'layer' or 'layer:index')"
         case let .unknownTensor(node, t, known):
-            "\(node): unknown input '\(t)'" + (graphNameSuggestion(for: t, in: known).map { " (did you mean '\($0)'?)" } ?? "")
+            "\(node): unknown input '\(t)'" + (suggest(t, among: known).map { " (did you mean '\($0)'?)" } ?? "")
                 + "; known tensors: " + known.joined(separator: ", ")
         case let .badOutputIndex(node, t, n): "\(node): '\(t)' asks for an output the layer does not have (it has \(n) output\(n == 1 ? "" : "s"))"
         case let .cycle(names): "the layers form a cycle: " + names.joined(separator: " -> ")
@@ -117,22 +119,4 @@ struct FunctionalPlan {
         }
         return Array(path[position[current]!...]) + [current]
     }
-}
-
-/// The known name closest to `name` (edit distance at most 2), for "did you mean".
-func graphNameSuggestion(for name: String, in known: [String]) -> String? {
-    func distance(_ a: [Character], _ b: [Character]) -> Int {
-        var row = Array(0...b.count)
-        for (i, ca) in a.enumerated() {
-            var prev = row[0]; row[0] = i + 1
-            for (j, cb) in b.enumerated() {
-                let cur = row[j + 1]
-                row[j + 1] = Swift.min(row[j + 1] + 1, row[j] + 1, prev + (ca == cb ? 0 : 1))
-                prev = cur
-            }
-        }
-        return row[b.count]
-    }
-    let a = Array(name)
-    return known.map { ($0, distance(a, Array($0))) }.filter { $0.1 <= 2 }.min { $0.1 < $1.1 }?.0
 }

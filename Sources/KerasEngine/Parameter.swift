@@ -26,3 +26,9 @@ public final class Parameter {
 public protocol Regularizer {
     func penalty(_ x: Tensor) -> Tensor
 }
+
+extension Regularizer {
+    /// A layer's activity-regularization loss term for its output `y`: the penalty divided
+    /// by the batch size (Keras's `activity_regularizer`).
+    func activityTerm(_ y: Tensor) -> Tensor { penalty(y) * (1 / Float(Swift.max(y.batchSize, 1))) }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import KerasBuilder
 import KerasSpec
 
 /// Spec objects → Keras 3 serialized configs (`{"module", "class_name", "config",
@@ -10,36 +11,24 @@ import KerasSpec
 /// nested objects by the kind their key implies (`*_initializer`, `*_regularizer`,
 /// `*_constraint`, a wrapped `layer`; `activation` strings).
 extension KerasExport {
-    /// The argument a scalar stands for, by layer class (as the builder's registries read it).
-    static let layerMainArgument: [String: String] = [
-        "Dense": "units", "Dropout": "rate", "Activation": "activation", "Reshape": "target_shape",
-        "Concatenate": "axis", "Dot": "axes", "SpatialDropout1D": "rate", "SpatialDropout2D": "rate",
-        "SpatialDropout3D": "rate", "GaussianNoise": "stddev", "GaussianDropout": "rate", "AlphaDropout": "rate",
-        "Conv1D": "filters", "Conv2D": "filters", "Conv3D": "filters", "Conv1DTranspose": "filters",
-        "Conv2DTranspose": "filters", "SeparableConv2D": "filters", "SeparableConv1D": "filters",
-        "MaxPooling1D": "pool_size", "MaxPooling2D": "pool_size", "MaxPooling3D": "pool_size",
-        "AveragePooling1D": "pool_size", "AveragePooling2D": "pool_size", "AveragePooling3D": "pool_size",
-        "SimpleRNN": "units", "LSTM": "units", "GRU": "units", "Bidirectional": "layer", "TimeDistributed": "layer",
-        "Masking": "mask_value", "RepeatVector": "n", "Permute": "dims", "Rescaling": "scale",
-        "LeakyReLU": "negative_slope", "ZeroPadding1D": "padding", "ZeroPadding2D": "padding",
-        "UpSampling1D": "size", "UpSampling2D": "size", "Cropping1D": "cropping", "Cropping2D": "cropping",
-        "DepthwiseConv2D": "kernel_size", "ELU": "alpha", "Softmax": "axis",
-    ]
+    /// The argument a single value stands for in a layer (`Dense: 10`): its registry entry's.
+    static func layerMainArgument(_ className: String) -> String? {
+        LayerRegistry.table.entry(named: className)?.mainArgument
+    }
 
-    /// The argument a scalar stands for, by initializer / regularizer name.
-    static let objectMainArgument: [String: String] = [
-        "L1": "l1", "l1": "l1", "L2": "l2", "l2": "l2", "OrthogonalRegularizer": "factor",
-        "orthogonal_regularizer": "factor", "Constant": "value", "constant": "value",
-        "Orthogonal": "gain", "orthogonal": "gain", "Identity": "gain", "identity": "gain",
-        "MaxNorm": "max_value", "max_norm": "max_value",
-    ]
+    /// The argument a single value stands for in a nested initializer or regularizer
+    /// (by the argument's `key`: `*_initializer`, `*_regularizer`).
+    static func objectMainArgument(_ name: String, key: String) -> String? {
+        key.hasSuffix("_initializer") ? InitializerRegistry.table.entry(named: name)?.mainArgument
+            : key.hasSuffix("_regularizer") ? RegularizerRegistry.table.entry(named: name)?.mainArgument : nil
+    }
 
     /// The serialized layer `object` named `name`; `extra` config entries (the
     /// InputLayer's shape, ...) are added.
     static func layerConfig(_ object: ObjectSpec, name: String?) throws -> [String: Any] {
         var config: [String: Any] = ["trainable": true, "dtype": "float32"]
         if let name { config["name"] = name }
-        for (key, node) in try arguments(object, mainArgument: layerMainArgument[object.name]) {
+        for (key, node) in try arguments(object, mainArgument: layerMainArgument(object.name)) {
             if key == "name" || key == "inputs" { continue }
             config[key] = try value(node, key: key, owner: object)
         }
@@ -80,7 +69,7 @@ extension KerasExport {
             let object = try ObjectSpec(node: node, path: owner.path + "." + key)
             if object.args == nil { return object.name }
             var config: [String: Any] = [:]
-            for (k, v) in try arguments(object, mainArgument: objectMainArgument[object.name]) {
+            for (k, v) in try arguments(object, mainArgument: objectMainArgument(object.name, key: key)) {
                 config[k] = try plain(v, owner: owner)
             }
             return ["module": module, "class_name": object.name, "config": config, "registered_name": NSNull()]

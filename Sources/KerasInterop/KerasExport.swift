@@ -1,4 +1,5 @@
 import Foundation
+import KerasBuilder
 import KerasData
 import KerasEngine
 import KerasSpec
@@ -113,16 +114,16 @@ public enum KerasExport {
     static func writeLayer(_ h5: HDF5File, _ path: String, className: String, inner: String?, params: [Parameter]) throws {
         try h5.createGroup(path)
         try h5.createGroup(path + "/vars")
-        switch className {
-        case "SimpleRNN", "LSTM", "GRU":
+        switch LayerRegistry.table.entry(named: className)?.weights ?? .own {
+        case .cell:
             try writeLayer(h5, path + "/cell", className: "cell", inner: nil, params: params)
-        case "Bidirectional":
+        case .bidirectional:
             let half = params.count / 2
             try writeLayer(h5, path + "/forward_layer", className: inner ?? "", inner: nil, params: Array(params[..<half]))
             try writeLayer(h5, path + "/backward_layer", className: inner ?? "", inner: nil, params: Array(params[half...]))
-        case "TimeDistributed":
+        case .wrapped:
             try writeLayer(h5, path + "/layer", className: inner ?? "", inner: nil, params: params)
-        default:
+        case .own:
             for (i, p) in params.enumerated() {
                 let value = p.value.detached
                 try h5.writeFloats("\(path)/vars/\(i)", shape: value.shape, data: (0..<value.count).map { value[flat: $0] })
@@ -132,7 +133,8 @@ public enum KerasExport {
 
     /// The class of the layer a wrapper (Bidirectional, TimeDistributed) wraps.
     static func wrappedClass(_ object: ObjectSpec) -> String? {
-        guard object.name == "Bidirectional" || object.name == "TimeDistributed", let args = object.args else { return nil }
+        let layout = LayerRegistry.table.entry(named: object.name)?.weights
+        guard layout == .bidirectional || layout == .wrapped, let args = object.args else { return nil }
         let layerNode = args.entries == nil ? args : args["layer"]
         return layerNode.flatMap { try? ObjectSpec(node: $0).name }
     }

@@ -96,10 +96,10 @@ public enum KerasFile {
 
     /// A layer's arrays in `get_weights()` order: its own `vars/0...`, then its tracked
     /// sub-objects (a recurrent layer's `cell`, TimeDistributed's `layer`); Bidirectional's
-    /// forward layer before its backward layer.
+    /// forward layer before its backward layer (the layout its registry entry declares).
     static func nativeArrays(_ h5: HDF5File, layerGroup: String, className: String?) throws -> [(shape: [Int], data: [Float])] {
         guard h5.kind(layerGroup) == .group else { return [] }
-        if className == "Bidirectional" {
+        if let className, LayerRegistry.table.entry(named: className)?.weights == .bidirectional {
             return try nativeArrays(h5, layerGroup: layerGroup + "/forward_layer", className: nil)
                 + nativeArrays(h5, layerGroup: layerGroup + "/backward_layer", className: nil)
         }

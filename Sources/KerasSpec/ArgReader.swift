@@ -1,3 +1,5 @@
+import KerasText
+
 /// Reads the arguments of one object (or the keys of one spec section) and records which
 /// keys were used, so that ``finish()`` can reject whatever is left over:
 ///
@@ -122,15 +124,13 @@ public final class ArgReader {
     public func finish(alsoKnown: [String] = []) throws(SpecError) {
         guard let extra = args.first(where: { !used.contains($0.key) }) else { return }
         let known = asked + alsoKnown.filter { !asked.contains($0) }
-        var message = unknownMessage(extra.key)
-        if let guess = suggest(extra.key, among: known) {
-            message += "; did you mean '\(guess)'?"
-        } else if known.isEmpty {
-            if case .object = owner { message += " (it takes no arguments)" }
+        var otherwise = ""
+        if known.isEmpty {
+            if case .object = owner { otherwise = " (it takes no arguments)" }
         } else if known.count <= 24 {
-            message += " (expected one of: \(known.joined(separator: ", ")))"
+            otherwise = " (expected one of: \(known.joined(separator: ", ")))"
         }
-        throw error(message, at: extra.keyNode ?? extra.value)
+        throw error(unknownName(unknownMessage(extra.key), extra.key, among: known, otherwise: otherwise), at: extra.keyNode ?? extra.value)
     }
 
     private func unknownMessage(_ key: String) -> String {

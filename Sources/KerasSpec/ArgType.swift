@@ -1,3 +1,5 @@
+import KerasText
+
 /// Why a value did not convert: the offending node (the value, or one element of a list)
 /// and, optionally, a better "got" text and a hint appended to the message.
 public struct ArgMismatch: Error, Sendable {

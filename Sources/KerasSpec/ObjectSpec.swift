@@ -20,6 +20,9 @@ public struct ObjectSpec: Sendable {
     /// Argument keys already consumed by the spec layer (a layer's `name` and `inputs`);
     /// a reader treats them as used.
     public var consumedKeys: Set<String> = []
+    /// The argument a single value stands for (`Dense: 10` is `units: 10`), set by the
+    /// registry entry that makes this object; nil means a single value is an error.
+    public var mainArgument: String?
 
     /// Reads an object from `node`; `path` defaults to the node's own path.
     public init(node: Node, path: String? = nil) throws(SpecError) {
@@ -83,8 +86,9 @@ public struct ObjectSpec: Sendable {
     }
 
     /// A reader for this object's arguments. `mainArgument` names the key a scalar stands
-    /// for (`"rate"` for Dropout, `"units"` for Dense); nil means a scalar is an error.
+    /// for (`"rate"` for Dropout, `"units"` for Dense), by default the one its registry
+    /// entry declares; nil means a scalar is an error.
     public func reader(mainArgument: String? = nil) throws(SpecError) -> ArgReader {
-        try ArgReader(self, mainArgument: mainArgument)
+        try ArgReader(self, mainArgument: mainArgument ?? self.mainArgument)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import KerasBuilder
 import KerasEngine
 import KerasSpec
+import KerasText
 
 /// How one model output is read, from its loss: classes (argmax over the last axis),
 /// independent binary units (threshold 0.5), or plain values (regression).
@@ -77,7 +78,7 @@ struct PredictionFormat {
             case .csv: out += parts.joined(separator: ",")
             case .jsonl:
                 if parts.count == 1 { out += parts[0] } else {
-                    out += "{" + zip(outputNames, parts).map { "\(Self.json($0)): \($1)" }.joined(separator: ", ") + "}"
+                    out += "{" + zip(outputNames, parts).map { "\(jsonString($0)): \($1)" }.joined(separator: ", ") + "}"
                 }
             }
             out += "\n"
@@ -108,7 +109,7 @@ struct PredictionFormat {
     /// A classification output: `groups` holds each position's (class, probability) pairs.
     private func classes(groups: [[(Int, Float)]], best: [Int], all: [Float], names: [String]?) -> String {
         func label(_ k: Int) -> String {
-            if let names, names.indices.contains(k) { return style == .csv ? Self.csvField(names[k]) : Self.json(names[k]) }
+            if let names, names.indices.contains(k) { return style == .csv ? Self.csvField(names[k]) : jsonString(names[k]) }
             return String(k)
         }
         func one(_ xs: [Int]) -> String {
@@ -148,21 +149,5 @@ struct PredictionFormat {
     static func csvField(_ s: String) -> String {
         guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
         return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-
-    static func json(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
     }
 }

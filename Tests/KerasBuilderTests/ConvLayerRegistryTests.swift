@@ -71,7 +71,7 @@ final class ConvLayerRegistryTests: XCTestCase {
         }
         let families = LayerRegistry.convolution + LayerRegistry.pooling + LayerRegistry.normalization
             + LayerRegistry.reshaping + LayerRegistry.regularization
-        XCTAssertEqual(names, Set(families.map { $0.0[0] }), "every canonical name built once")
+        XCTAssertEqual(names, Set(families.map { $0.names[0] }), "every canonical name built once")
         for alias in ["Convolution2D", "MaxPool2D", "AvgPool1D: 2", "GlobalAvgPool2D", "GlobalMaxPool1D", "SeparableConvolution2D: {filters: 1, kernel_size: 1}"] {
             XCTAssertNoThrow(try build(alias.hasPrefix("Convolution2D") ? "Convolution2D: {filters: 1, kernel_size: 1}" : alias,
                                        input: alias.contains("1D") ? [10, 2] : [8, 8, 3]), alias)

@@ -57,6 +57,19 @@ final class RegistryTests: XCTestCase {
         for s in schedules { _ = try ScheduleRegistry.table.make(try object(s)) }
     }
 
+    /// The worked example of docs/ARCHITECTURE.md: one table entry makes the engine's
+    /// Softmax layer a spec layer, with its main argument (also what export writes).
+    func testSoftmaxLayerEntry() throws {
+        let spec = try Spec.parse(text: "model:\n  input_shape: [3]\n  layers:\n    - Softmax: 1\n", file: "t.yaml")
+        let y = try ModelBuilder.build(spec).predict([Tensor(shape: [1, 3], data: [1, 2, 3])])[0]
+        XCTAssertEqual(y[flat: 2], 0.66524096, accuracy: 1e-6)
+        XCTAssertEqual(LayerRegistry.table.entry(named: "Softmax")?.mainArgument, "axis")
+        let typo = try Spec.parse(text: "model:\n  input_shape: [3]\n  layers:\n    - Softmax: {axes: 1}\n", file: "t.yaml")
+        XCTAssertThrowsError(try ModelBuilder.build(typo)) { e in
+            XCTAssertTrue("\(e)".hasSuffix("(Softmax): unknown argument 'axes' for Softmax; did you mean 'axis'?"), "\(e)")
+        }
+    }
+
     func testOptimizerArgumentsAndSchedule() throws {
         let o = try OptimizerRegistry.table.make(try optimizer("{Adam: {learning_rate: {ExponentialDecay: {initial_learning_rate: 0.001, decay_steps: 1000, decay_rate: 0.9}}, clipnorm: 1.0}}"))
         XCTAssertEqual(o.clipnorm, 1.0)

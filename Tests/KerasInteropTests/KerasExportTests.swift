@@ -10,9 +10,6 @@ import KerasSpec
 /// and their layout is Keras 3's. (That real Keras loads them is checked by
 /// `bench/keras_roundtrip.sh`, which needs Keras installed.)
 final class KerasExportTests: XCTestCase {
-    override class func setUp() { StandInLayerMakers.install() }
-    override class func tearDown() { StandInLayerMakers.uninstall() }
-
     func temp() throws -> URL {
         let u = FileManager.default.temporaryDirectory.appendingPathComponent("export-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)

@@ -7,11 +7,7 @@ import KerasSpec
 
 /// Models saved by real Keras 3, read by kerasctl: predictions equal Keras's to 1e-5.
 final class KerasFileTests: XCTestCase {
-    override class func setUp() { StandInLayerMakers.install() }
-    override class func tearDown() { StandInLayerMakers.uninstall() }
-
-    /// Every fixture model must load and predict as Keras (layers without a registry entry
-    /// yet are built by ``StandInLayerMakers``).
+    /// Every fixture model must load and predict as Keras.
     static let required = Set(KerasModelFixtures.names)
 
     /// Loads `NAME.EXT` and compares its predictions on the fixture's inputs with Keras's.

@@ -8,9 +8,6 @@ import KerasSpec
 /// `model: {keras_json: FILE}`: what Keras's `model.to_json()` writes, built by the
 /// builder's registries, with errors located in the JSON file.
 final class KerasJSONTests: XCTestCase {
-    override class func setUp() { StandInLayerMakers.install() }
-    override class func tearDown() { StandInLayerMakers.uninstall() }
-
     func spec(_ yaml: String, in folder: URL) throws -> Spec {
         let file = folder.appendingPathComponent("spec.yaml")
         try yaml.write(to: file, atomically: true, encoding: .utf8)

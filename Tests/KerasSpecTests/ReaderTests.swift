@@ -33,21 +33,6 @@ private func failure(_ body: () throws -> Void) -> String {
     #expect(Scalar(raw: "99999999999999999999", quoted: false).isIntegerLiteral)
 }
 
-@Test func suggestions() {
-    let layers = ["Dense", "Dropout", "Conv2D", "Flatten"]
-    #expect(suggest("Dens", among: layers) == "Dense")
-    #expect(suggest("dense", among: layers) == "Dense")
-    #expect(suggest("Banana", among: layers) == nil)
-    #expect(suggest("relu_6", among: ["relu", "relu6", "elu"]) == "relu6")
-    #expect(suggest("rleu", among: ["relu", "relu6", "elu"]) == "relu")
-    #expect(suggest("learnin_rate", among: ["learning_rate", "beta_1"]) == "learning_rate")
-    #expect(suggest("Sparse_categorical_crossentropy",
-                    among: ["sparse_categorical_crossentropy", "categorical_crossentropy"])
-            == "sparse_categorical_crossentropy")
-    #expect(suggest("SparseCategoricalCrossentropy", among: ["sparse_categorical_crossentropy"])
-            == "sparse_categorical_crossentropy")
-}
-
 @Test func readerGettersAndDefaults() throws {
     let conv = try layer("Conv2D: {filters: 8, kernel_size: [3, 5], strides: 2, use_bias: false, rate: 1, name: c}")
     let args = try conv.reader()

@@ -1,6 +1,7 @@
 import Foundation
 import KerasEngine
 import KerasSpec
+import KerasText
 
 /// Keras callbacks in `fit.callbacks`, with Keras's arguments and defaults. File names
 /// (CSVLogger, ModelCheckpoint) resolve against the spec's folder.
@@ -95,9 +96,8 @@ public enum CallbackRegistry {
             try r.finish()
             return LearningRateScheduler(schedule, verbose: verbose)
         default:
-            var m = "unknown callback '\(o.name)'"
-            if let g = suggest(o.name, among: names) { m += "; did you mean '\(g)'?" } else { m += " (known: \(names.joined(separator: ", ")))" }
-            throw o.error(m, at: o.nameNode)
+            throw o.error(unknownName("unknown callback '\(o.name)'", o.name, among: names, otherwise: " (known: \(names.joined(separator: ", ")))"),
+                          at: o.nameNode)
         }
     }
 

@@ -7,99 +7,90 @@ extension LayerRegistry {
     /// data_format=None, dilation_rate=(1, 1), groups=1, activation=None, use_bias=True, ...)`).
     /// Conv layers have no single main argument in Keras; `Conv2D: 32` reads as `filters`,
     /// `DepthwiseConv2D: 3` as `kernel_size`.
-    nonisolated(unsafe) static let convolution: [([String], Registry<any Layer>.Maker)] = [
-        (["Conv1D", "Convolution1D"], { o in try conv(o, rank: 1) }),
-        (["Conv2D", "Convolution2D"], { o in try conv(o, rank: 2) }),
-        (["Conv1DTranspose", "Convolution1DTranspose"], { o in try convTranspose(o, rank: 1) }),
-        (["Conv2DTranspose", "Convolution2DTranspose"], { o in try convTranspose(o, rank: 2) }),
-        (["DepthwiseConv1D"], { o in try depthwise(o, rank: 1) }),
-        (["DepthwiseConv2D"], { o in try depthwise(o, rank: 2) }),
-        (["SeparableConv1D", "SeparableConvolution1D"], { o in try separable(o, rank: 1) }),
-        (["SeparableConv2D", "SeparableConvolution2D"], { o in try separable(o, rank: 2) }),
+    static let convolution: [Registry<any Layer>.Entry] = [
+        .init(["Conv1D", "Convolution1D"], main: "filters", { o in try conv(o, rank: 1) }),
+        .init(["Conv2D", "Convolution2D"], main: "filters", { o in try conv(o, rank: 2) }),
+        .init(["Conv1DTranspose", "Convolution1DTranspose"], main: "filters", { o in try convTranspose(o, rank: 1) }),
+        .init(["Conv2DTranspose", "Convolution2DTranspose"], main: "filters", { o in try convTranspose(o, rank: 2) }),
+        .init(["DepthwiseConv1D"], main: "kernel_size", { o in try depthwise(o, rank: 1) }),
+        .init(["DepthwiseConv2D"], main: "kernel_size", { o in try depthwise(o, rank: 2) }),
+        .init(["SeparableConv1D", "SeparableConvolution1D"], main: "filters", { o in try separable(o, rank: 1) }),
+        .init(["SeparableConv2D", "SeparableConvolution2D"], main: "filters", { o in try separable(o, rank: 2) }),
     ]
 
     /// `Conv1D` / `Conv2D`.
     static func conv(_ o: ObjectSpec, rank: Int) throws -> any Layer {
-        let r = try o.reader(mainArgument: "filters")
+        let r = try o.reader()
         let filters = try r.required("filters", .positiveInt)
-        var c = Convolution.Config(rank: rank, filters: filters,
-                                   kernelSize: try kernelSize(r, rank: rank))
-        c.strides = try r.intOrTuple("strides", count: rank, default: ones(rank))
-        c.padding = try padding(r, allowCausal: rank == 1)
-        try channelsLast(r)
-        c.dilationRate = try r.intOrTuple("dilation_rate", count: rank, default: ones(rank))
-        c.groups = try r.positiveInt("groups", default: 1)
+        var c = Convolution.Config(rank: rank, filters: filters, kernelSize: [])
+        c.convOptions = try ConvOptions.read(r, rank: rank, allowCausal: rank == 1)
+        c.groups = try r.positiveInt("groups", default: c.groups)
         if filters % c.groups != 0 {
             throw r.error("filters (\(filters)) must be divisible by groups (\(c.groups))", key: "groups")
         }
-        try c.readKernelOptions(r)
-        try checkStridesDilation(r, c.strides, c.dilationRate)
+        c.weightOptions = try WeightOptions.read(r)
         try r.finish()
         return Convolution(c)
     }
 
     /// `Conv1DTranspose` / `Conv2DTranspose`.
     static func convTranspose(_ o: ObjectSpec, rank: Int) throws -> any Layer {
-        let r = try o.reader(mainArgument: "filters")
-        let filters = try r.required("filters", .positiveInt)
-        var c = ConvolutionTranspose.Config(rank: rank, filters: filters, kernelSize: try kernelSize(r, rank: rank))
-        c.strides = try r.intOrTuple("strides", count: rank, default: ones(rank))
-        c.padding = try padding(r, allowCausal: false)
+        let r = try o.reader()
+        var c = ConvolutionTranspose.Config(rank: rank, filters: try r.required("filters", .positiveInt), kernelSize: [])
+        c.convOptions = try ConvOptions.read(r, rank: rank)
         c.outputPadding = try r.intOrTuple("output_padding", count: rank, positive: false)
-        try channelsLast(r)
-        c.dilationRate = try r.intOrTuple("dilation_rate", count: rank, default: ones(rank))
-        try c.readKernelOptions(r)
         if let op = c.outputPadding, let i = op.indices.first(where: { op[$0] >= c.strides[$0] }) {
             throw r.error("output_padding \(op) must be smaller than strides \(c.strides) on every axis (axis \(i))", key: "output_padding")
         }
-        try checkStridesDilation(r, c.strides, c.dilationRate)
+        c.weightOptions = try WeightOptions.read(r)
         try r.finish()
         return ConvolutionTranspose(c)
     }
 
     /// `DepthwiseConv1D` / `DepthwiseConv2D`.
     static func depthwise(_ o: ObjectSpec, rank: Int) throws -> any Layer {
-        let r = try o.reader(mainArgument: "kernel_size")
-        var c = DepthwiseConvolution.Config(rank: rank, kernelSize: try kernelSize(r, rank: rank))
-        c.strides = try r.intOrTuple("strides", count: rank, default: ones(rank))
-        c.padding = try padding(r, allowCausal: false)
-        c.depthMultiplier = try r.positiveInt("depth_multiplier", default: 1)
-        try channelsLast(r)
-        c.dilationRate = try r.intOrTuple("dilation_rate", count: rank, default: ones(rank))
-        c.activation = try ActivationRegistry.read(r)
-        c.useBias = try r.bool("use_bias", default: true)
-        c.depthwiseInitializer = try InitializerRegistry.read(r, "depthwise_initializer", default: .glorotUniform)
-        c.biasInitializer = try InitializerRegistry.read(r, "bias_initializer", default: .zeros)
-        c.depthwiseRegularizer = try RegularizerRegistry.read(r, "depthwise_regularizer")
-        c.biasRegularizer = try RegularizerRegistry.read(r, "bias_regularizer")
-        c.activityRegularizer = try RegularizerRegistry.read(r, "activity_regularizer")
-        try checkStridesDilation(r, c.strides, c.dilationRate)
+        let r = try o.reader()
+        var c = DepthwiseConvolution.Config(rank: rank, kernelSize: [])
+        c.convOptions = try ConvOptions.read(r, rank: rank)
+        c.depthMultiplier = try r.positiveInt("depth_multiplier", default: c.depthMultiplier)
+        c.weightOptions = try WeightOptions.read(r, kernel: "depthwise")
         try r.finish()
         return DepthwiseConvolution(c)
     }
 
     /// `SeparableConv1D` / `SeparableConv2D`.
     static func separable(_ o: ObjectSpec, rank: Int) throws -> any Layer {
-        let r = try o.reader(mainArgument: "filters")
-        let filters = try r.required("filters", .positiveInt)
-        var c = SeparableConvolution.Config(rank: rank, filters: filters, kernelSize: try kernelSize(r, rank: rank))
-        c.strides = try r.intOrTuple("strides", count: rank, default: ones(rank))
-        c.padding = try padding(r, allowCausal: false)
-        try channelsLast(r)
-        c.dilationRate = try r.intOrTuple("dilation_rate", count: rank, default: ones(rank))
-        c.depthMultiplier = try r.positiveInt("depth_multiplier", default: 1)
-        c.activation = try ActivationRegistry.read(r)
-        c.useBias = try r.bool("use_bias", default: true)
-        c.depthwiseInitializer = try InitializerRegistry.read(r, "depthwise_initializer", default: .glorotUniform)
-        c.pointwiseInitializer = try InitializerRegistry.read(r, "pointwise_initializer", default: .glorotUniform)
-        c.biasInitializer = try InitializerRegistry.read(r, "bias_initializer", default: .zeros)
-        c.depthwiseRegularizer = try RegularizerRegistry.read(r, "depthwise_regularizer")
-        c.pointwiseRegularizer = try RegularizerRegistry.read(r, "pointwise_regularizer")
-        c.biasRegularizer = try RegularizerRegistry.read(r, "bias_regularizer")
-        c.activityRegularizer = try RegularizerRegistry.read(r, "activity_regularizer")
-        try checkStridesDilation(r, c.strides, c.dilationRate)
+        let r = try o.reader()
+        var c = SeparableConvolution.Config(rank: rank, filters: try r.required("filters", .positiveInt), kernelSize: [])
+        c.convOptions = try ConvOptions.read(r, rank: rank)
+        c.depthMultiplier = try r.positiveInt("depth_multiplier", default: c.depthMultiplier)
+        c.weightOptions = try WeightOptions.read(r, kernel: "depthwise", beside: { slot in
+            switch slot {
+            case .activation: break
+            case .initializer: c.pointwiseInitializer = try InitializerRegistry.read(r, "pointwise_initializer", default: c.pointwiseInitializer)
+            case .regularizer: c.pointwiseRegularizer = try RegularizerRegistry.read(r, "pointwise_regularizer")
+            }
+        })
         try r.finish()
         return SeparableConvolution(c)
+    }
+}
+
+extension ConvOptions {
+    /// Reads the window arguments every convolution takes: kernel_size (required),
+    /// strides, padding ("causal" only where `allowCausal`: Conv1D), data_format
+    /// (channels last only) and dilation_rate, each an integer or a `rank`-tuple.
+    /// The weight options are left at their defaults (read them with `WeightOptions.read`
+    /// after the layer's own arguments, in Keras's order).
+    static func read(_ r: ArgReader, rank: Int, allowCausal: Bool = false) throws -> ConvOptions {
+        typealias L = LayerRegistry
+        var w = ConvOptions(rank: rank, kernelSize: try L.kernelSize(r, rank: rank))
+        w.strides = try r.intOrTuple("strides", count: rank, default: L.ones(rank))
+        w.padding = try L.padding(r, allowCausal: allowCausal)
+        try L.channelsLast(r)
+        w.dilationRate = try r.intOrTuple("dilation_rate", count: rank, default: L.ones(rank))
+        try L.checkStridesDilation(r, w.strides, w.dilationRate)
+        return w
     }
 }
 

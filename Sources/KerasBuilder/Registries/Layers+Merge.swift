@@ -3,20 +3,20 @@ import KerasSpec
 
 extension LayerRegistry {
     /// Keras's merge layers (functional models).
-    nonisolated(unsafe) static let merge: [([String], Registry<any Layer>.Maker)] = [
-        (["Add"], { o in try noArgs(o); return Add() }),
-        (["Subtract"], { o in try noArgs(o); return Subtract() }),
-        (["Multiply"], { o in try noArgs(o); return Multiply() }),
-        (["Average"], { o in try noArgs(o); return Average() }),
-        (["Maximum"], { o in try noArgs(o); return Maximum() }),
-        (["Minimum"], { o in try noArgs(o); return Minimum() }),
-        (["Concatenate"], { o in
-            let r = try o.reader(mainArgument: "axis")
+    static let merge: [Registry<any Layer>.Entry] = [
+        .init(["Add"], plain(Add())),
+        .init(["Subtract"], plain(Subtract())),
+        .init(["Multiply"], plain(Multiply())),
+        .init(["Average"], plain(Average())),
+        .init(["Maximum"], plain(Maximum())),
+        .init(["Minimum"], plain(Minimum())),
+        .init(["Concatenate"], main: "axis", { o in
+            let r = try o.reader()
             let axis = try r.int("axis", default: -1); try r.finish()
             return Concatenate(axis: axis)
         }),
-        (["Dot"], { o in
-            let r = try o.reader(mainArgument: "axes")
+        .init(["Dot"], main: "axes", { o in
+            let r = try o.reader()
             guard let axes = try r.intList("axes") else { throw r.missing("axes") }
             let normalize = try r.bool("normalize", default: false)
             try r.finish()
@@ -25,5 +25,4 @@ extension LayerRegistry {
         }),
     ]
 
-    static func noArgs(_ o: ObjectSpec) throws { let r = try o.reader(); try r.finish() }
 }

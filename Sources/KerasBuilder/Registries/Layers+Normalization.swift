@@ -5,9 +5,9 @@ extension LayerRegistry {
     /// Keras's `BatchNormalization` and `LayerNormalization`, with Keras 3's arguments and
     /// defaults (momentum 0.99, epsilon 0.001, center and scale on). BatchNormalization
     /// normalizes the last axis (channels last); `renorm` is not supported.
-    nonisolated(unsafe) static let normalization: [([String], Registry<any Layer>.Maker)] = [
-        (["BatchNormalization"], { o in
-            let r = try o.reader(mainArgument: "axis")
+    static let normalization: [Registry<any Layer>.Entry] = [
+        .init(["BatchNormalization"], main: "axis", { o in
+            let r = try o.reader()
             var c = BatchNormalization.Config()
             c.axis = try r.int("axis", default: -1)
             c.momentum = Float(try r.double("momentum", default: 0.99))
@@ -31,8 +31,8 @@ extension LayerRegistry {
             }
             return BatchNormalization(c)
         }),
-        (["LayerNormalization"], { o in
-            let r = try o.reader(mainArgument: "axis")
+        .init(["LayerNormalization"], main: "axis", { o in
+            let r = try o.reader()
             var c = LayerNormalization.Config()
             c.axis = try r.value("axis", .intOrList) ?? [-1]
             c.epsilon = Float(try r.doubleInRange("epsilon", 0, .infinity, lowerInclusive: false, default: 1e-3))

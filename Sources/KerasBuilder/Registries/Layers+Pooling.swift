@@ -5,20 +5,20 @@ extension LayerRegistry {
     /// Keras's pooling layers, channels last. `pool_size` is the main argument
     /// (`MaxPooling2D: 2`); `strides` defaults to `pool_size` (Keras's None). As in
     /// Keras 3, MaxPooling defaults pool_size to 2 (per axis) and AveragePooling requires it.
-    nonisolated(unsafe) static let pooling: [([String], Registry<any Layer>.Maker)] = [
-        (["MaxPooling1D", "MaxPool1D"], { o in try pool(o, .max, rank: 1) }),
-        (["MaxPooling2D", "MaxPool2D"], { o in try pool(o, .max, rank: 2) }),
-        (["AveragePooling1D", "AvgPool1D"], { o in try pool(o, .average, rank: 1) }),
-        (["AveragePooling2D", "AvgPool2D"], { o in try pool(o, .average, rank: 2) }),
-        (["GlobalMaxPooling1D", "GlobalMaxPool1D"], { o in try globalPool(o, .max, rank: 1) }),
-        (["GlobalMaxPooling2D", "GlobalMaxPool2D"], { o in try globalPool(o, .max, rank: 2) }),
-        (["GlobalAveragePooling1D", "GlobalAvgPool1D"], { o in try globalPool(o, .average, rank: 1) }),
-        (["GlobalAveragePooling2D", "GlobalAvgPool2D"], { o in try globalPool(o, .average, rank: 2) }),
+    static let pooling: [Registry<any Layer>.Entry] = [
+        .init(["MaxPooling1D", "MaxPool1D"], main: "pool_size", { o in try pool(o, .max, rank: 1) }),
+        .init(["MaxPooling2D", "MaxPool2D"], main: "pool_size", { o in try pool(o, .max, rank: 2) }),
+        .init(["AveragePooling1D", "AvgPool1D"], main: "pool_size", { o in try pool(o, .average, rank: 1) }),
+        .init(["AveragePooling2D", "AvgPool2D"], main: "pool_size", { o in try pool(o, .average, rank: 2) }),
+        .init(["GlobalMaxPooling1D", "GlobalMaxPool1D"], { o in try globalPool(o, .max, rank: 1) }),
+        .init(["GlobalMaxPooling2D", "GlobalMaxPool2D"], { o in try globalPool(o, .max, rank: 2) }),
+        .init(["GlobalAveragePooling1D", "GlobalAvgPool1D"], { o in try globalPool(o, .average, rank: 1) }),
+        .init(["GlobalAveragePooling2D", "GlobalAvgPool2D"], main: "pool_size", { o in try globalPool(o, .average, rank: 2) }),
     ]
 
     /// `MaxPooling1D/2D`, `AveragePooling1D/2D`.
     static func pool(_ o: ObjectSpec, _ kind: Pooling.Kind, rank: Int) throws -> any Layer {
-        let r = try o.reader(mainArgument: "pool_size")
+        let r = try o.reader()
         let size: [Int]
         if kind == .max {
             size = try r.intOrTuple("pool_size", count: rank, default: [Int](repeating: 2, count: rank))

@@ -10,41 +10,22 @@ extension LayerRegistry {
     /// Keras; the fused sequence op computes the same values), `use_cudnn: auto|false`
     /// (kerasctl runs on the CPU) and `stateful: false`. Not supported: `stateful: true`,
     /// the `*_constraint` arguments, `Bidirectional`'s `weights`.
-    nonisolated(unsafe) static let recurrent: [([String], Registry<any Layer>.Maker)] = [
-        (["SimpleRNN"], { o in
-            let r = try o.reader(mainArgument: "units")
-            let a = try RecurrentArgs(r, gated: false)
-            try r.finish()
-            var c = SimpleRNN.Config(units: a.units)
-            a.apply(to: &c)
-            return SimpleRNN(c)
+    static let recurrent: [Registry<any Layer>.Entry] = [
+        .init(["SimpleRNN"], main: "units", weights: .cell, { o in
+            SimpleRNN(try recurrentConfig(o, SimpleRNN.Config.init, gated: false) { _, _ in })
         }),
-        (["LSTM"], { o in
-            let r = try o.reader(mainArgument: "units")
-            let a = try RecurrentArgs(r, gated: true)
-            let unitForgetBias = try r.bool("unit_forget_bias", default: true)
-            try readUseCudnn(r)
-            try r.finish()
-            var c = LSTM.Config(units: a.units)
-            a.apply(to: &c)
-            c.recurrentActivation = a.recurrentActivation
-            c.unitForgetBias = unitForgetBias
-            return LSTM(c)
+        .init(["LSTM"], main: "units", weights: .cell, { o in
+            LSTM(try recurrentConfig(o, LSTM.Config.init, gated: true) { r, c in
+                c.unitForgetBias = try r.bool("unit_forget_bias", default: c.unitForgetBias)
+            })
         }),
-        (["GRU"], { o in
-            let r = try o.reader(mainArgument: "units")
-            let a = try RecurrentArgs(r, gated: true)
-            let resetAfter = try r.bool("reset_after", default: true)
-            try readUseCudnn(r)
-            try r.finish()
-            var c = GRU.Config(units: a.units)
-            a.apply(to: &c)
-            c.recurrentActivation = a.recurrentActivation
-            c.resetAfter = resetAfter
-            return GRU(c)
+        .init(["GRU"], main: "units", weights: .cell, { o in
+            GRU(try recurrentConfig(o, GRU.Config.init, gated: true) { r, c in
+                c.resetAfter = try r.bool("reset_after", default: c.resetAfter)
+            })
         }),
-        (["Bidirectional"], { o in
-            let r = try o.reader(mainArgument: "layer")
+        .init(["Bidirectional"], main: "layer", weights: .bidirectional, { o in
+            let r = try o.reader()
             guard let forward = try recurrentLayer(r, "layer", for: "Bidirectional") else { throw missingWrapped(r) }
             let mode: Bidirectional.MergeMode
             if r.has("merge_mode"), r.node("merge_mode")?.isNull == true {
@@ -57,8 +38,8 @@ extension LayerRegistry {
             try r.finish()
             return try located(o) { try Bidirectional(forward, mergeMode: mode, backwardLayer: backward) }
         }),
-        (["TimeDistributed"], { o in
-            let r = try o.reader(mainArgument: "layer")
+        .init(["TimeDistributed"], main: "layer", weights: .wrapped, { o in
+            let r = try o.reader()
             guard let nested = try nestedLayer(r, "layer") else { throw missingWrapped(r) }
             let (inner, spec) = nested
             try r.finish()
@@ -68,7 +49,7 @@ extension LayerRegistry {
             }
             return TimeDistributed(unary)
         }),
-        (["Embedding"], { o in
+        .init(["Embedding"], { o in
             let r = try o.reader()
             let inputDim = try r.required("input_dim", .positiveInt)
             let outputDim = try r.required("output_dim", .positiveInt)
@@ -83,14 +64,28 @@ extension LayerRegistry {
             try r.finish()
             return Embedding(c)
         }),
-        (["Masking"], { o in
-            let r = try o.reader(mainArgument: "mask_value")
+        .init(["Masking"], main: "mask_value", { o in
+            let r = try o.reader()
             var c = Masking.Config()
             c.maskValue = Float(try r.double("mask_value", default: 0))
             try r.finish()
             return Masking(c)
         }),
     ]
+
+    /// A recurrent layer's config: `units`, the shared ``RecurrentOptions`` (with
+    /// `recurrent_activation` when `gated`), the cell's `own` arguments, then, for the
+    /// gated cells, Keras's `use_cudnn`.
+    static func recurrentConfig<C: ComposesRecurrentOptions>(_ o: ObjectSpec, _ make: (Int) -> C, gated: Bool,
+                                                            own: (ArgReader, inout C) throws -> Void) throws -> C {
+        let r = try o.reader()
+        var c = make(try r.required("units", .positiveInt))
+        c.recurrentOptions = try RecurrentOptions.read(r, gated: gated)
+        try own(r, &c)
+        if gated { try readUseCudnn(r) }
+        try r.finish()
+        return c
+    }
 
     /// `use_cudnn`: Keras's "auto" (default) or false are accepted (the CPU path is
     /// used either way); true asks for a GPU kernel kerasctl does not have.
@@ -142,99 +137,5 @@ extension LayerRegistry {
             throw spec.error("\(wrapper) wraps a recurrent layer (SimpleRNN, LSTM or GRU), got \(spec.name)", at: spec.nameNode)
         }
         return rnn
-    }
-}
-
-/// The arguments SimpleRNN, LSTM and GRU share, read in Keras's order with its defaults.
-/// `gated` (LSTM, GRU) adds `recurrent_activation`.
-struct RecurrentArgs {
-    var units: Int
-    var activation: Activation
-    var recurrentActivation: Activation = .sigmoid
-    var useBias: Bool
-    var kernelInitializer: Initializer
-    var recurrentInitializer: Initializer
-    var biasInitializer: Initializer
-    var kernelRegularizer: (any Regularizer)?
-    var recurrentRegularizer: (any Regularizer)?
-    var biasRegularizer: (any Regularizer)?
-    var activityRegularizer: (any Regularizer)?
-    var dropout: Float
-    var recurrentDropout: Float
-    var seed: UInt64?
-    var returnSequences: Bool
-    var returnState: Bool
-    var goBackwards: Bool
-
-    init(_ r: ArgReader, gated: Bool) throws {
-        units = try r.required("units", .positiveInt)
-        activation = try Self.activation(r, "activation", default: .tanh)
-        if gated { recurrentActivation = try Self.activation(r, "recurrent_activation", default: .sigmoid) }
-        useBias = try r.bool("use_bias", default: true)
-        kernelInitializer = try InitializerRegistry.read(r, "kernel_initializer", default: .glorotUniform)
-        recurrentInitializer = try InitializerRegistry.read(r, "recurrent_initializer", default: .orthogonal())
-        biasInitializer = try InitializerRegistry.read(r, "bias_initializer", default: .zeros)
-        kernelRegularizer = try RegularizerRegistry.read(r, "kernel_regularizer")
-        recurrentRegularizer = try RegularizerRegistry.read(r, "recurrent_regularizer")
-        biasRegularizer = try RegularizerRegistry.read(r, "bias_regularizer")
-        activityRegularizer = try RegularizerRegistry.read(r, "activity_regularizer")
-        dropout = Float(try r.doubleInRange("dropout", 0, 1, default: 0))
-        recurrentDropout = Float(try r.doubleInRange("recurrent_dropout", 0, 1, default: 0))
-        seed = try r.nonNegativeInt("seed").map { UInt64($0) }
-        returnSequences = try r.bool("return_sequences", default: false)
-        returnState = try r.bool("return_state", default: false)
-        goBackwards = try r.bool("go_backwards", default: false)
-        if try r.bool("stateful", default: false) {
-            throw r.error("stateful: true is not supported (kerasctl does not carry states between batches); remove it or set false", key: "stateful")
-        }
-        _ = try r.bool("unroll", default: false)   // same numbers either way
-    }
-
-    /// An activation where Keras's `None` (YAML `null`) means linear, and only those whose
-    /// derivative follows from their output are accepted (the fused sequence op's rule).
-    static func activation(_ r: ArgReader, _ key: String, default value: Activation) throws -> Activation {
-        if r.has(key), r.node(key)?.isNull == true { return .linear }
-        let a = try ActivationRegistry.read(r, key, default: value)
-        guard RecurrentActivation(a) != nil else {
-            throw r.error("\(key) '\(a.name)' is not supported in recurrent layers (their derivative must follow from the output: "
-                          + "not gelu, silu, mish, hard_silu, softmax or log_softmax)", key: key)
-        }
-        return a
-    }
-}
-
-/// The arguments SimpleRNN, LSTM and GRU share (everything but the recurrent activation
-/// and each cell's own flags), so `RecurrentArgs` fills any of their configs in one place.
-protocol RecurrentLayerConfig {
-    var activation: Activation { get set }
-    var useBias: Bool { get set }
-    var kernelInitializer: Initializer { get set }
-    var recurrentInitializer: Initializer { get set }
-    var biasInitializer: Initializer { get set }
-    var kernelRegularizer: (any Regularizer)? { get set }
-    var recurrentRegularizer: (any Regularizer)? { get set }
-    var biasRegularizer: (any Regularizer)? { get set }
-    var activityRegularizer: (any Regularizer)? { get set }
-    var dropout: Float { get set }
-    var recurrentDropout: Float { get set }
-    var seed: UInt64? { get set }
-    var returnSequences: Bool { get set }
-    var returnState: Bool { get set }
-    var goBackwards: Bool { get set }
-}
-
-extension SimpleRNN.Config: RecurrentLayerConfig {}
-extension LSTM.Config: RecurrentLayerConfig {}
-extension GRU.Config: RecurrentLayerConfig {}
-
-extension RecurrentArgs {
-    /// Copies the shared arguments into a cell's config.
-    func apply<C: RecurrentLayerConfig>(to c: inout C) {
-        c.activation = activation; c.useBias = useBias
-        c.kernelInitializer = kernelInitializer; c.recurrentInitializer = recurrentInitializer; c.biasInitializer = biasInitializer
-        c.kernelRegularizer = kernelRegularizer; c.recurrentRegularizer = recurrentRegularizer
-        c.biasRegularizer = biasRegularizer; c.activityRegularizer = activityRegularizer
-        c.dropout = dropout; c.recurrentDropout = recurrentDropout; c.seed = seed
-        c.returnSequences = returnSequences; c.returnState = returnState; c.goBackwards = goBackwards
     }
 }

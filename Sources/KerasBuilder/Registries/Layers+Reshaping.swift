@@ -4,19 +4,19 @@ import KerasSpec
 extension LayerRegistry {
     /// Keras's spatial reshaping layers (channels last): ZeroPadding, Cropping,
     /// UpSampling (1-D and 2-D), Permute and RepeatVector.
-    nonisolated(unsafe) static let reshaping: [([String], Registry<any Layer>.Maker)] = [
-        (["ZeroPadding1D"], { o in try padOrCrop(o, rank: 1, crop: false) }),
-        (["ZeroPadding2D"], { o in try padOrCrop(o, rank: 2, crop: false) }),
-        (["Cropping1D"], { o in try padOrCrop(o, rank: 1, crop: true) }),
-        (["Cropping2D"], { o in try padOrCrop(o, rank: 2, crop: true) }),
-        (["UpSampling1D"], { o in
-            let r = try o.reader(mainArgument: "size")
+    static let reshaping: [Registry<any Layer>.Entry] = [
+        .init(["ZeroPadding1D"], main: "padding", { o in try padOrCrop(o, rank: 1, crop: false) }),
+        .init(["ZeroPadding2D"], main: "padding", { o in try padOrCrop(o, rank: 2, crop: false) }),
+        .init(["Cropping1D"], main: "cropping", { o in try padOrCrop(o, rank: 1, crop: true) }),
+        .init(["Cropping2D"], main: "cropping", { o in try padOrCrop(o, rank: 2, crop: true) }),
+        .init(["UpSampling1D"], main: "size", { o in
+            let r = try o.reader()
             let size = try r.positiveInt("size", default: 2)
             try r.finish()
             return UpSampling(UpSampling.Config(rank: 1, size: [size]))
         }),
-        (["UpSampling2D"], { o in
-            let r = try o.reader(mainArgument: "size")
+        .init(["UpSampling2D"], main: "size", { o in
+            let r = try o.reader()
             let size = try r.intOrTuple("size", count: 2, default: [2, 2])
             try channelsLast(r)
             let interpolation = try r.oneOf("interpolation", ["bicubic", "bilinear", "lanczos3", "lanczos5", "nearest"], default: "nearest")
@@ -26,8 +26,8 @@ extension LayerRegistry {
             try r.finish()
             return UpSampling(UpSampling.Config(rank: 2, size: size))
         }),
-        (["Permute"], { o in
-            let r = try o.reader(mainArgument: "dims")
+        .init(["Permute"], main: "dims", { o in
+            let r = try o.reader()
             guard let dims = try r.intList("dims") else { throw r.missing("dims") }
             try r.finish()
             guard !dims.isEmpty, dims.sorted() == Array(1...dims.count) else {
@@ -35,8 +35,8 @@ extension LayerRegistry {
             }
             return Permute(dims: dims)
         }),
-        (["RepeatVector"], { o in
-            let r = try o.reader(mainArgument: "n")
+        .init(["RepeatVector"], main: "n", { o in
+            let r = try o.reader()
             let n = try r.required("n", .positiveInt)
             try r.finish()
             return RepeatVector(n: n)
@@ -47,7 +47,7 @@ extension LayerRegistry {
     /// (1, 1) in 1-D, none in 2-D), each an integer, a tuple, or (2-D) a tuple of pairs.
     static func padOrCrop(_ o: ObjectSpec, rank: Int, crop: Bool) throws -> any Layer {
         let key = crop ? "cropping" : "padding"
-        let r = try o.reader(mainArgument: key)
+        let r = try o.reader()
         let fallback = crop && rank == 2 ? [(0, 0), (0, 0)] : [(Int, Int)](repeating: (1, 1), count: rank)
         let amounts = try r.value(key, .paddingPairs(rank: rank)) ?? fallback
         if !(crop && rank == 1) { try channelsLast(r) }

@@ -1,41 +1,40 @@
 import KerasEngine
 import KerasSpec
+import KerasText
 
 /// Keras layer class names to makers. Each family of layers adds its entries from its
 /// own file (`Layers+Core.swift`, ...); Swift users add their own with `register`, or
 /// register with the engine's `CustomLayers` (plain arguments, no spec types): a name
 /// that is not in this table is looked up there.
 public enum LayerRegistry {
-    nonisolated(unsafe) public static var table = Registry<any Layer>(kind: "layer", core + merge + recurrent + convolution + pooling + normalization + reshaping + regularization)
+    public static let table = Registry<any Layer>(kind: "layer", core + merge + recurrent + convolution + pooling + normalization + reshaping + regularization)
 
     /// Registers a custom layer under `names` so specs can use it. The maker reads the
     /// YAML arguments as built-in layers do:
     ///
     /// ```swift
-    /// LayerRegistry.register(["Scale"]) { o in
-    ///     let r = try o.reader(mainArgument: "factor")
+    /// LayerRegistry.register(["Scale"], mainArgument: "factor") { o in
+    ///     let r = try o.reader()               // `Scale: 2` reads as factor: 2
     ///     let factor = try r.double("factor", default: 1)
     ///     try r.finish()                       // unknown keys are errors
     ///     return Scale(factor: Float(factor))
     /// }
     /// ```
-    public static func register(_ names: [String], _ make: @escaping Registry<any Layer>.Maker) {
-        table.register(names, make)
+    /// `mainArgument` is also what `.keras` export writes a single value as.
+    public static func register(_ names: [String], mainArgument: String? = nil, _ make: @escaping Registry<any Layer>.Maker) {
+        table.register(names, mainArgument: mainArgument, make)
     }
+
+    /// Removes layers added with `register` (built-ins stay).
+    public static func unregister(_ names: [String]) { table.unregister(names) }
 
     /// Makes the layer `o` names: a built-in (or `register`ed) layer, else one registered
     /// with `CustomLayers`; an unknown name fails with a suggestion among both.
     public static func make(_ o: ObjectSpec) throws -> any Layer {
         if table.contains(o.name) { return try table.make(o) }
         if let maker = CustomLayers.maker(for: o.name) { return try custom(o, maker) }
-        let known = table.allNames + CustomLayers.names
-        var message = "unknown layer '\(o.name)'"
-        if let guess = suggest(o.name, among: known) {
-            message += "; did you mean '\(guess)'?"
-        } else {
-            message += " (known: \((table.canonicalNames + CustomLayers.names).joined(separator: ", ")))"
-        }
-        throw o.error(message, at: o.nameNode)
+        throw o.error(unknownName("unknown layer '\(o.name)'", o.name, among: table.allNames + CustomLayers.names,
+                                  otherwise: " (known: \((table.canonicalNames + CustomLayers.names).joined(separator: ", ")))"), at: o.nameNode)
     }
 
     /// Calls a `CustomLayers` maker with the YAML arguments as `ArgValue`s; its errors and
@@ -68,15 +67,10 @@ public enum LayerRegistry {
             throw o.error("\(error)")
         }
         if let extra = args.unusedKeys.first(where: { values[$0] != nil }) {
-            var message = "unknown argument '\(extra)' for \(o.name)"
-            if let guess = suggest(extra, among: args.askedKeys) {
-                message += "; did you mean '\(guess)'?"
-            } else if !args.askedKeys.isEmpty {
-                message += " (expected one of: \(args.askedKeys.joined(separator: ", ")))"
-            } else {
-                message += " (it takes no arguments)"
-            }
-            throw o.error(message, at: keyNodes[extra] ?? o.node)
+            let asked = args.askedKeys
+            throw o.error(unknownName("unknown argument '\(extra)' for \(o.name)", extra, among: asked,
+                                      otherwise: asked.isEmpty ? " (it takes no arguments)" : " (expected one of: \(asked.joined(separator: ", ")))"),
+                          at: keyNodes[extra] ?? o.node)
         }
         return layer
     }

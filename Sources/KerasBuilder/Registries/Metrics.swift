@@ -1,5 +1,6 @@
 import KerasEngine
 import KerasSpec
+import KerasText
 
 /// Keras metrics. A bare name resolves as Keras 3's `compile` does
 /// (`accuracy`/`acc` from the target and output shapes; other names by class name,
@@ -22,9 +23,8 @@ public enum MetricRegistry {
         do {
             return try CompileResolution.metric(o.name, targetShape: target, outputShape: context.outputShape)
         } catch let e as UnknownMetricError {
-            var m = "unknown metric '\(o.name)'"
-            if let g = suggest(o.name, among: e.known) { m += "; did you mean '\(g)'?" } else { m += " (known: \(e.known.joined(separator: ", ")))" }
-            throw o.error(m, at: o.nameNode)
+            throw o.error(unknownName("unknown metric '\(o.name)'", o.name, among: e.known, otherwise: " (known: \(e.known.joined(separator: ", ")))"),
+                          at: o.nameNode)
         }
     }
 

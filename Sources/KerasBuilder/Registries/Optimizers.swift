@@ -6,12 +6,12 @@ import KerasSpec
 /// a schedule), clipnorm, clipvalue, global_clipnorm, weight_decay — are read here once;
 /// each class's own arguments come from its Keras defaults table.
 public enum OptimizerRegistry {
-    nonisolated(unsafe) public static var table = Registry<Optimizer>(kind: "optimizer", OptimizerCatalog.all.map { entry in
-        ([entry.className, entry.alias], { o in try make(o, entry) })
+    public static let table = Registry<Optimizer>(kind: "optimizer", OptimizerCatalog.all.map { entry in
+        .init([entry.className, entry.alias], main: "learning_rate", { o in try make(o, entry) })
     })
 
     static func make(_ o: ObjectSpec, _ entry: OptimizerEntry) throws -> Optimizer {
-        let r = try o.reader(mainArgument: "learning_rate")
+        let r = try o.reader()
         let lr = try learningRate(r, default: Double(entry.defaultLearningRate))
         let clipnorm = try positive(r, "clipnorm"), clipvalue = try positive(r, "clipvalue")
         let global = try positive(r, "global_clipnorm")

@@ -4,24 +4,24 @@ import KerasSpec
 /// Keras regularizer class names and string aliases (`l1`, `l2`, `l1l2`,
 /// `orthogonal_regularizer`; `l1_l2` too, Keras's function name).
 public enum RegularizerRegistry {
-    nonisolated(unsafe) public static var table = Registry<any Regularizer>(kind: "regularizer", [
-        (["L1", "l1"], { o in
-            let r = try o.reader(mainArgument: "l1")
+    public static let table = Registry<any Regularizer>(kind: "regularizer", [
+        .init(["L1", "l1"], main: "l1", { o in
+            let r = try o.reader()
             let v = try r.double("l1", default: 0.01); try r.finish()
             return try located(o) { try L1(l1: Float(v)) }
         }),
-        (["L2", "l2"], { o in
-            let r = try o.reader(mainArgument: "l2")
+        .init(["L2", "l2"], main: "l2", { o in
+            let r = try o.reader()
             let v = try r.double("l2", default: 0.01); try r.finish()
             return try located(o) { try L2(l2: Float(v)) }
         }),
-        (["L1L2", "l1l2", "l1_l2"], { o in
+        .init(["L1L2", "l1l2", "l1_l2"], { o in
             let r = try o.reader()
             let a = try r.double("l1", default: 0), b = try r.double("l2", default: 0); try r.finish()
             return try located(o) { try L1L2(l1: Float(a), l2: Float(b)) }
         }),
-        (["OrthogonalRegularizer", "orthogonal_regularizer"], { o in
-            let r = try o.reader(mainArgument: "factor")
+        .init(["OrthogonalRegularizer", "orthogonal_regularizer"], main: "factor", { o in
+            let r = try o.reader()
             let f = try r.double("factor", default: 0.01)
             let mode = try r.oneOf("mode", ["rows", "columns"], default: "rows"); try r.finish()
             return try located(o) { try OrthogonalRegularizer(factor: Float(f), mode: mode == "rows" ? .rows : .columns) }

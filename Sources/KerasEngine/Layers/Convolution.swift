@@ -4,91 +4,52 @@
 ///
 /// Padding "valid", "same" (extra pad after) or, for Conv1D, "causal". Computed as
 /// im2col + one GEMM per group over the whole batch (`conv2d`).
-public final class Convolution: UnaryLayer, LossContributing {
-    public struct Config {
-        /// 1 for Conv1D, 2 for Conv2D.
-        public var rank: Int
+public final class Convolution: ConvolutionLayer<Convolution.Config>, UnaryLayer, LossContributing {
+    @dynamicMemberLookup
+    public struct Config: ComposesConvOptions {
+        public var convOptions: ConvOptions
         public var filters: Int
-        /// One value (used for every axis) or `rank` values.
-        public var kernelSize: [Int]
-        public var strides: [Int] = [1]
-        public var padding: ConvPadding = .valid
-        public var dilationRate: [Int] = [1]
         public var groups = 1
-        public var activation: Activation = .linear
-        public var useBias = true
-        public var kernelInitializer: Initializer = .glorotUniform
-        public var biasInitializer: Initializer = .zeros
-        public var kernelRegularizer: (any Regularizer)?
-        public var biasRegularizer: (any Regularizer)?
-        public var activityRegularizer: (any Regularizer)?
         public init(rank: Int, filters: Int, kernelSize: [Int], activation: Activation = .linear) {
-            self.rank = rank; self.filters = filters; self.kernelSize = kernelSize; self.activation = activation
+            convOptions = ConvOptions(rank: rank, kernelSize: kernelSize, activation: activation); self.filters = filters
         }
     }
 
-    public var name: String
-    public let config: Config
-    public private(set) var kernel: Parameter?
-    public private(set) var bias: Parameter?
-    public var lossTerms: [Tensor] = []
-    private var geometry: ConvGeometry?
-
-    public init(_ config: Config, name: String = "conv") {
-        self.config = config
-        self.name = name
-    }
+    public init(_ config: Config, name: String = "conv") { super.init(config: config, name: name) }
 
     public var typeName: String { "Conv\(config.rank)D" }
-    public var parameters: [Parameter] { [kernel, bias].compactMap { $0 } }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
         let c = config, t = typeName
-        guard c.rank == 1 || c.rank == 2 else { throw ShapeError(layer: name, "\(t): rank must be 1 or 2") }
         guard c.filters > 0 else { throw ShapeError(layer: name, "\(t) filters must be positive, got \(c.filters)") }
         guard c.groups > 0, c.filters % c.groups == 0 else {
             throw ShapeError(layer: name, "\(t) filters (\(c.filters)) must be divisible by groups (\(c.groups))")
         }
-        try WindowShapes.checkStridesDilation(t, name, strides: c.strides, dilation: c.dilationRate)
-        try WindowShapes.checkRank(t, name, inputShape, rank: c.rank)
+        try c.convOptions.check(t, name, input: inputShape)
         let inC = inputShape[c.rank]
         guard inC % c.groups == 0 else {
             throw ShapeError(layer: name, "\(t) input channels (\(inC)) must be divisible by groups (\(c.groups)), got input \(kerasShape(inputShape))")
         }
-        if let k = kernel, k.shape[c.rank] * c.groups != inC {
-            throw ShapeError(layer: name, "\(t) was built for \(k.shape[c.rank] * c.groups) input channels, got \(kerasShape(inputShape))")
-        }
-        let g = try WindowShapes.geometry(t, name, input: inputShape, rank: c.rank, kernel: c.kernelSize, strides: c.strides,
-                                          dilation: c.dilationRate, padding: c.padding, outChannels: c.filters, groups: c.groups)
+        try checkInputChannels(t, inputShape) { $0.shape[c.rank] * c.groups }
+        let g = try c.convOptions.geometry(t, name, input: inputShape, outChannels: c.filters, groups: c.groups)
         geometry = g
         return WindowShapes.outputShape(g, rank: c.rank)
     }
 
     public func build(inputShape: [Int], context: inout BuildContext) throws {
-        guard kernel == nil, let g = geometry else { return }
-        let ks = config.rank == 1 ? [g.kw] : [g.kh, g.kw]
-        kernel = Parameter(name: "\(name)/kernel",
-                           value: config.kernelInitializer.make(ks + [g.groupInC, config.filters], rng: &context.rng),
-                           regularizer: config.kernelRegularizer)
-        if config.useBias {
-            bias = Parameter(name: "\(name)/bias", value: config.biasInitializer.make([config.filters], rng: &context.rng),
-                             regularizer: config.biasRegularizer)
-        }
+        buildWeights(&context) { g in ([g.groupInC, config.filters], config.filters) }
     }
 
     public func callAsFunction(_ x: Tensor, training: Bool) -> Tensor {
-        guard let kernel, var g = geometry else { preconditionFailure("\(typeName) '\(name)' used before build") }
+        var (kernel, g) = built(typeName)
         if x.shape.dropFirst() != [g.inH, g.inW, g.inC].suffix(config.rank + 1)[...] {
-            guard let g2 = try? WindowShapes.geometry(typeName, name, input: Array(x.shape.dropFirst()), rank: config.rank,
-                                                      kernel: config.kernelSize, strides: config.strides, dilation: config.dilationRate,
-                                                      padding: config.padding, outChannels: config.filters, groups: config.groups)
+            guard let g2 = try? config.convOptions.geometry(typeName, name, input: Array(x.shape.dropFirst()),
+                                                       outChannels: config.filters, groups: config.groups)
             else { preconditionFailure("\(typeName) '\(name)': input \(x.shape) does not fit") }
             g = g2
         }
         let fuse = config.activation == .relu()
-        var y = conv2d(x, kernel.value, bias: bias?.value, geometry: g, fuseReLU: fuse)
-        if !fuse { y = config.activation(y) }
-        activityPenalty(config.activityRegularizer, y, into: &lossTerms)
-        return y
+        let y = conv2d(x, kernel.value, bias: bias?.value, geometry: g, fuseReLU: fuse)
+        return config.weightOptions.activate(y, lossTerms: &lossTerms, skipActivation: fuse)
     }
 }

@@ -63,9 +63,3 @@ enum WindowShapes {
         }
     }
 }
-
-/// Appends a layer's activity-regularization term (penalty / batch size, as Dense).
-func activityPenalty(_ r: (any Regularizer)?, _ y: Tensor, into terms: inout [Tensor]) {
-    guard let r else { return }
-    terms.append(r.penalty(y) * (1 / Float(Swift.max(y.batchSize, 1))))
-}

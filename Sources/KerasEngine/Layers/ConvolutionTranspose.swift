@@ -6,61 +6,36 @@
 /// Output length per axis (Keras `compute_conv_transpose_output_length`), with the
 /// dilated kernel k: "valid" in·s + max(k − s, 0); "same" in·s; with output_padding p,
 /// (in − 1)·s + k − 2·pad + p where pad = k/2 for "same", 0 for "valid".
-public final class ConvolutionTranspose: UnaryLayer, LossContributing {
-    public struct Config {
-        public var rank: Int
+public final class ConvolutionTranspose: ConvolutionLayer<ConvolutionTranspose.Config>, UnaryLayer, LossContributing {
+    @dynamicMemberLookup
+    public struct Config: ComposesConvOptions {
+        public var convOptions: ConvOptions
         public var filters: Int
-        public var kernelSize: [Int]
-        public var strides: [Int] = [1]
-        public var padding: ConvPadding = .valid
         /// nil (Keras None) or one/`rank` values.
         public var outputPadding: [Int]?
-        public var dilationRate: [Int] = [1]
-        public var activation: Activation = .linear
-        public var useBias = true
-        public var kernelInitializer: Initializer = .glorotUniform
-        public var biasInitializer: Initializer = .zeros
-        public var kernelRegularizer: (any Regularizer)?
-        public var biasRegularizer: (any Regularizer)?
-        public var activityRegularizer: (any Regularizer)?
         public init(rank: Int, filters: Int, kernelSize: [Int], activation: Activation = .linear) {
-            self.rank = rank; self.filters = filters; self.kernelSize = kernelSize; self.activation = activation
+            convOptions = ConvOptions(rank: rank, kernelSize: kernelSize, activation: activation); self.filters = filters
         }
     }
 
-    public var name: String
-    public let config: Config
-    public private(set) var kernel: Parameter?
-    public private(set) var bias: Parameter?
-    public var lossTerms: [Tensor] = []
-    private var geometry: ConvGeometry?
-
-    public init(_ config: Config, name: String = "conv_transpose") {
-        self.config = config
-        self.name = name
-    }
+    public init(_ config: Config, name: String = "conv_transpose") { super.init(config: config, name: name) }
 
     public var typeName: String { "Conv\(config.rank)DTranspose" }
-    public var parameters: [Parameter] { [kernel, bias].compactMap { $0 } }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
         let c = config, t = typeName, r = c.rank
-        guard r == 1 || r == 2 else { throw ShapeError(layer: name, "\(t): rank must be 1 or 2") }
         guard c.filters > 0 else { throw ShapeError(layer: name, "\(t) filters must be positive, got \(c.filters)") }
         guard c.padding != .causal else { throw ShapeError(layer: name, "\(t) does not support padding \"causal\"") }
-        try WindowShapes.checkRank(t, name, inputShape, rank: r)
+        try c.convOptions.check(t, name, input: inputShape)
         let k = try WindowShapes.expand(c.kernelSize, rank: r, "kernel_size", t, name)
         let s = try WindowShapes.expand(c.strides, rank: r, "strides", t, name)
         let d = try WindowShapes.expand(c.dilationRate, rank: r, "dilation_rate", t, name)
-        try WindowShapes.checkStridesDilation(t, name, strides: s, dilation: d)
         let op = try c.outputPadding.map { try WindowShapes.expand($0.map { $0 + 1 }, rank: r, "output_padding", t, name).map { $0 - 1 } }
         if let op, zip(op, s).contains(where: { $0.0 >= $0.1 }) {
             throw ShapeError(layer: name, "\(t) output_padding \(WindowShapes.tuple(op)) must be smaller than strides \(WindowShapes.tuple(s))")
         }
         let inC = inputShape[r]
-        if let kp = kernel, kp.shape[r + 1] != inC {
-            throw ShapeError(layer: name, "\(t) was built for \(kp.shape[r + 1]) input channels, got \(kerasShape(inputShape))")
-        }
+        try checkInputChannels(t, inputShape) { $0.shape[r + 1] }
         var outLen: [Int] = []
         for i in 0..<r {
             let eff = (k[i] - 1) * d[i] + 1, n = inputShape[i]
@@ -82,22 +57,12 @@ public final class ConvolutionTranspose: UnaryLayer, LossContributing {
     }
 
     public func build(inputShape: [Int], context: inout BuildContext) throws {
-        guard kernel == nil, let g = geometry else { return }
-        let ks = config.rank == 1 ? [g.kw] : [g.kh, g.kw]
-        kernel = Parameter(name: "\(name)/kernel",
-                           value: config.kernelInitializer.make(ks + [config.filters, g.outC], rng: &context.rng),
-                           regularizer: config.kernelRegularizer)
-        if config.useBias {
-            bias = Parameter(name: "\(name)/bias", value: config.biasInitializer.make([config.filters], rng: &context.rng),
-                             regularizer: config.biasRegularizer)
-        }
+        buildWeights(&context) { g in ([config.filters, g.outC], config.filters) }
     }
 
     public func callAsFunction(_ x: Tensor, training: Bool) -> Tensor {
-        guard let kernel, let g = geometry else { preconditionFailure("\(typeName) '\(name)' used before build") }
-        var y = convTranspose2d(x, kernel.value, bias: bias?.value, geometry: g)
-        y = config.activation(y)
-        activityPenalty(config.activityRegularizer, y, into: &lossTerms)
-        return y
+        let (kernel, g) = built(typeName)
+        let y = convTranspose2d(x, kernel.value, bias: bias?.value, geometry: g)
+        return config.weightOptions.activate(y, lossTerms: &lossTerms)
     }
 }

@@ -1,15 +1,10 @@
 /// Keras `Dense`: `activation(x · kernel + bias)` over the last axis.
 public final class Dense: UnaryLayer, LossContributing {
-    public struct Config {
+    @dynamicMemberLookup
+    public struct Config: ComposesWeightOptions {
         public var units: Int
-        public var activation: Activation = .linear
-        public var useBias = true
-        public var kernelInitializer: Initializer = .glorotUniform
-        public var biasInitializer: Initializer = .zeros
-        public var kernelRegularizer: (any Regularizer)?
-        public var biasRegularizer: (any Regularizer)?
-        public var activityRegularizer: (any Regularizer)?
-        public init(units: Int, activation: Activation = .linear) { self.units = units; self.activation = activation }
+        public var weightOptions: WeightOptions
+        public init(units: Int, activation: Activation = .linear) { self.units = units; weightOptions = WeightOptions(activation: activation) }
     }
 
     public var name: String
@@ -42,24 +37,16 @@ public final class Dense: UnaryLayer, LossContributing {
 
     public func build(inputShape: [Int], context: inout BuildContext) throws {
         guard kernel == nil, let last = inputShape.last else { return }
-        kernel = Parameter(name: "\(name)/kernel", value: config.kernelInitializer.make([last, config.units], rng: &context.rng),
-                           regularizer: config.kernelRegularizer)
-        if config.useBias {
-            bias = Parameter(name: "\(name)/bias", value: config.biasInitializer.make([config.units], rng: &context.rng),
-                             regularizer: config.biasRegularizer)
-        }
+        (kernel, bias) = config.weightOptions.makeWeights(layer: name, kernelShape: [last, config.units], biasShape: [config.units],
+                                                          rng: &context.rng)
     }
 
     public func callAsFunction(_ x: Tensor, training: Bool) -> Tensor {
         guard let kernel else { preconditionFailure("Dense '\(name)' used before build") }
-        var y = matmul(x, kernel.value)
+        let y = matmul(x, kernel.value)
         if let bias, config.activation == .relu() {
-            y = biasAddRelu(y, bias.value)
-        } else {
-            if let bias { y = biasAdd(y, bias.value) }
-            y = config.activation(y)
+            return config.weightOptions.activate(biasAddRelu(y, bias.value), lossTerms: &lossTerms, skipActivation: true)
         }
-        if let r = config.activityRegularizer { lossTerms.append(r.penalty(y) * (1 / Float(Swift.max(y.batchSize, 1)))) }
-        return y
+        return config.weightOptions.activate(bias.map { biasAdd(y, $0.value) } ?? y, lossTerms: &lossTerms)
     }
 }

@@ -43,7 +43,7 @@ public final class Embedding: UnaryLayer, MaskAware, LossContributing {
     public func callAsFunction(_ x: Tensor, training: Bool) -> Tensor {
         guard let embeddings else { preconditionFailure("Embedding '\(name)' used before build") }
         let y = embeddingLookup(x, table: embeddings.value)
-        if let r = config.activityRegularizer { lossTerms.append(r.penalty(y) * (1 / Float(Swift.max(y.batchSize, 1)))) }
+        if let r = config.activityRegularizer { lossTerms.append(r.activityTerm(y)) }
         return y
     }
 

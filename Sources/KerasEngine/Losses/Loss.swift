@@ -107,6 +107,15 @@ func requireLastAxis(_ axis: Int, rank: Int, _ name: String) throws {
     }
 }
 
+/// The checks of a loss taking one target value per output value, reduced on the last
+/// axis: axis -1 and as many target values as outputs, else `mismatch` (shapes, with the
+/// expected form of the targets).
+func requireOneTargetPerOutput(_ targetShape: [Int], _ outputShape: [Int], axis: Int, _ name: String,
+                               mismatch: @autoclosure () -> String) throws {
+    try requireLastAxis(axis, rank: outputShape.count, name)
+    guard targetShape.reduce(1, *) == outputShape.reduce(1, *) else { throw ShapeError(layer: name, mismatch()) }
+}
+
 /// A float class label as an index; NaN, infinite or huge values give -1 (never traps).
 @inline(__always)
 func classIndex(_ v: Float) -> Int { v.isFinite && Swift.abs(v) < 1e9 ? Int(v) : -1 }

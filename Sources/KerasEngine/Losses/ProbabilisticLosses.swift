@@ -54,10 +54,8 @@ public struct BinaryCrossentropy: RowwiseLoss {
     }
 
     public func checkTargets(targetShape: [Int], outputShape: [Int]) throws {
-        try requireLastAxis(axis, rank: outputShape.count, name)
-        guard targetShape.reduce(1, *) == outputShape.reduce(1, *) else {
-            throw ShapeError(layer: name, "expects one 0/1 target per output unit: targets \(kerasShape(targetShape)), output \(kerasShape(outputShape))")
-        }
+        try requireOneTargetPerOutput(targetShape, outputShape, axis: axis, name, mismatch:
+            "expects one 0/1 target per output unit: targets \(kerasShape(targetShape)), output \(kerasShape(outputShape))")
     }
 
     public func rowLosses(_ yTrue: Tensor, _ yPred: Tensor, gradient: Bool) -> (values: Tensor, gradient: Tensor?) {
@@ -91,10 +89,8 @@ public struct CategoricalCrossentropy: RowwiseLoss {
     }
 
     public func checkTargets(targetShape: [Int], outputShape: [Int]) throws {
-        try requireLastAxis(axis, rank: outputShape.count, name)
-        guard targetShape.reduce(1, *) == outputShape.reduce(1, *) else {
-            throw ShapeError(layer: name, "expects one-hot targets of the output's shape \(kerasShape(outputShape)), got \(kerasShape(targetShape)) (integer class labels need sparse_categorical_crossentropy)")
-        }
+        try requireOneTargetPerOutput(targetShape, outputShape, axis: axis, name, mismatch:
+            "expects one-hot targets of the output's shape \(kerasShape(outputShape)), got \(kerasShape(targetShape)) (integer class labels need sparse_categorical_crossentropy)")
     }
 
     public func rowLosses(_ yTrue: Tensor, _ yPred: Tensor, gradient: Bool) -> (values: Tensor, gradient: Tensor?) {

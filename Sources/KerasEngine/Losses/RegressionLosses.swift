@@ -91,10 +91,8 @@ public struct CosineSimilarity: RowwiseLoss {
     public init(axis: Int = -1, name: String = "cosine_similarity") { self.axis = axis; self.name = name }
 
     public func checkTargets(targetShape: [Int], outputShape: [Int]) throws {
-        try requireLastAxis(axis, rank: outputShape.count, name)
-        guard targetShape.reduce(1, *) == outputShape.reduce(1, *) else {
-            throw ShapeError(layer: name, "expects targets of the output's shape: targets \(kerasShape(targetShape)), output \(kerasShape(outputShape))")
-        }
+        try requireOneTargetPerOutput(targetShape, outputShape, axis: axis, name, mismatch:
+            "expects targets of the output's shape: targets \(kerasShape(targetShape)), output \(kerasShape(outputShape))")
     }
 
     public func rowLosses(_ yTrue: Tensor, _ yPred: Tensor, gradient: Bool) -> (values: Tensor, gradient: Tensor?) {

@@ -17,7 +17,7 @@ public func maxPool2d(_ x: Tensor, geometry g: ConvGeometry) -> Tensor {
     let pa = argmax?.pointer
     let chunks = ParallelBatch.chunks(n)
     ParallelBatch.run(n, chunks: chunks) { _, b in
-        forEachWindow(g, batches: b) { o, first, cells in
+        forEachWindow(g, batches: b) { o, first, _, cells in
             let dst = po + o
             dst.update(from: px + first, count: C)
             if let pa {
@@ -42,7 +42,7 @@ public func maxPool2d(_ x: Tensor, geometry g: ConvGeometry) -> Tensor {
             } else {
                 (pd + b.lowerBound * inSize).update(repeating: 0, count: b.count * inSize)
             }
-            forEachWindow(g, batches: b) { o, _, cells in
+            forEachWindow(g, batches: b) { o, _, _, cells in
                 var k: Float = 0
                 cells { i in routeGradient(pg + o, index: pa + o, cell: k, to: pd + i, accumulate: !disjoint, C); k += 1 }
             }
@@ -111,11 +111,11 @@ func zeroUncoveredCells(_ p: UnsafeMutablePointer<Float>, _ g: ConvGeometry, bat
     }
 }
 
-/// Calls `body(outputOffset, firstCellOffset, cells)` for every output pixel of `g` in
-/// the examples `batches`; `cells(f)` calls f(inputOffset) for each window cell inside
-/// the input, row-major.
+/// Calls `body(outputOffset, firstCellOffset, cellCount, cells)` for every output pixel of
+/// `g` in the examples `batches`; `cells(f)` calls f(inputOffset) for each of the
+/// `cellCount` window cells inside the input, row-major.
 @inline(__always)
-func forEachWindow(_ g: ConvGeometry, batches: Range<Int>, _ body: (Int, Int, ((Int) -> Void) -> Void) -> Void) {
+func forEachWindow(_ g: ConvGeometry, batches: Range<Int>, _ body: (Int, Int, Int, ((Int) -> Void) -> Void) -> Void) {
     let C = g.inC
     var o = batches.lowerBound * g.outH * g.outW * C
     for b in batches {
@@ -126,7 +126,7 @@ func forEachWindow(_ g: ConvGeometry, batches: Range<Int>, _ body: (Int, Int, ((
             for ox in 0..<g.outW {
                 let x0 = ox * g.sw - g.padLeft
                 let kx0 = Swift.max(0, -x0), kx1 = Swift.min(g.kw, g.inW - x0)
-                body(o, xb + ((y0 + ky0) * g.inW + x0 + kx0) * C) { f in
+                body(o, xb + ((y0 + ky0) * g.inW + x0 + kx0) * C, (ky1 - ky0) * (kx1 - kx0)) { f in
                     for ky in ky0..<ky1 { for kx in kx0..<kx1 { f(xb + ((y0 + ky) * g.inW + x0 + kx) * C) } }
                 }
                 o += C
@@ -142,29 +142,17 @@ public func averagePool2d(_ x: Tensor, geometry g: ConvGeometry) -> Tensor {
     precondition(g.outC == C && x.count == n * g.inH * g.inW * C, "averagePool2d: \(x.shape) does not fit \(g)")
     var out = Tensor(shape: windowOutputShape(x, g, channels: C))
     let px = x.pointer, po = out.freshPointer
-    /// Calls body(outputOffset, inputOffset, 1/count) for every (output pixel, window cell).
-    func forEachCell(_ body: (Int, Int, Float) -> Void) {
-        var o = 0
-        for b in 0..<n {
-            let xb = b * g.inH * g.inW * C
-            for oy in 0..<g.outH {
-                let y0 = oy * g.sh - g.padTop
-                let ky0 = Swift.max(0, -y0), ky1 = Swift.min(g.kh, g.inH - y0)
-                for ox in 0..<g.outW {
-                    let x0 = ox * g.sw - g.padLeft
-                    let kx0 = Swift.max(0, -x0), kx1 = Swift.min(g.kw, g.inW - x0)
-                    let inv = 1 / Float(Swift.max((ky1 - ky0) * (kx1 - kx0), 1))
-                    for ky in ky0..<ky1 { for kx in kx0..<kx1 { body(o, xb + ((y0 + ky) * g.inW + x0 + kx) * C, inv) } }
-                    o += C
-                }
-            }
-        }
+    forEachWindow(g, batches: 0..<n) { o, _, count, cells in
+        let inv = 1 / Float(Swift.max(count, 1))
+        cells { i in for c in 0..<C { po[o + c] += px[i + c] * inv } }
     }
-    forEachCell { o, i, inv in for c in 0..<C { po[o + c] += px[i + c] * inv } }
     return Tape.record(out, inputs: [x]) { dy in
         var gx = Tensor(shape: x.shape)
         let pd = gx.freshPointer, pg = dy.pointer
-        forEachCell { o, i, inv in for c in 0..<C { pd[i + c] += pg[o + c] * inv } }
+        forEachWindow(g, batches: 0..<n) { o, _, count, cells in
+            let inv = 1 / Float(Swift.max(count, 1))
+            cells { i in for c in 0..<C { pd[i + c] += pg[o + c] * inv } }
+        }
         return [gx]
     }
 }

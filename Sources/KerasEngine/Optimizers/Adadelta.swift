@@ -1,7 +1,7 @@
 /// Keras `Adadelta` (learning_rate 0.001, rho 0.95, epsilon 1e-7):
 /// E[g²] ← ρE[g²] + (1−ρ)g²; Δ = −√(E[Δ²] + ε)·g/√(E[g²] + ε);
 /// E[Δ²] ← ρE[Δ²] + (1−ρ)Δ²; w ← w + lr·Δ.
-public final class Adadelta: UpdateRule {
+public final class Adadelta: ConfiguredRule<Adadelta.Config>, UpdateRule {
     public struct Config: KerasArgumentConfig, Equatable, Sendable {
         public var rho = 0.95
         public var epsilon = 1e-7
@@ -10,11 +10,7 @@ public final class Adadelta: UpdateRule {
             [("rho", .number(\.rho)), ("epsilon", .number(\.epsilon))]
         }
     }
-    public static let defaultLearningRate: Float = 0.001
 
-    public let config: Config
-    public init(_ config: Config = Config()) { self.config = config }
-    public var name: String { "Adadelta" }
     public var slotNames: [String] { ["accumulated_grad", "accumulated_delta_var"] }
 
     public func update(value: UnsafeMutablePointer<Float>, grad: UnsafePointer<Float>, count: Int,

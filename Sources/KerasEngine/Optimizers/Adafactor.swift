@@ -10,7 +10,7 @@ import Foundation
 /// Rank ≥ 2: r ← β̂₂r + (1−β̂₂)·mean(G, last axis), c ← β̂₂c + (1−β̂₂)·mean(G, second-last axis),
 /// v = (r/mean(r))·c (outer product per matrix); rank < 2: v ← β̂₂v + (1−β̂₂)G.
 /// u = g/√v; û = u/max(1, rms(u)/clip_threshold); w ← w − α·û.
-public final class Adafactor: UpdateRule {
+public final class Adafactor: ConfiguredRule<Adafactor.Config>, UpdateRule {
     public struct Config: KerasArgumentConfig, Equatable, Sendable {
         public var beta2Decay = -0.8
         public var epsilon1 = 1e-30
@@ -24,14 +24,10 @@ public final class Adafactor: UpdateRule {
              ("relative_step", .bool(\.relativeStep))]
         }
     }
-    public static let defaultLearningRate: Float = 0.001
 
-    public let config: Config
     /// Set by `Optimizer`: Keras applies relative_step only to a float learning rate.
     public var learningRateIsSchedule = false
 
-    public init(_ config: Config = Config()) { self.config = config }
-    public var name: String { "Adafactor" }
     /// Needs the whole tensor (factored second moments).
     public var isElementwise: Bool { false }
     /// r (row statistics), c (column statistics), velocity.

@@ -1,6 +1,6 @@
 /// Keras `Adagrad` (learning_rate 0.001, initial_accumulator_value 0.1, epsilon 1e-7):
 /// a ← a + g²; w ← w − lr·g/√(a + ε).
-public final class Adagrad: UpdateRule {
+public final class Adagrad: ConfiguredRule<Adagrad.Config>, UpdateRule {
     public struct Config: KerasArgumentConfig, Equatable, Sendable {
         public var initialAccumulatorValue = 0.1
         public var epsilon = 1e-7
@@ -9,11 +9,7 @@ public final class Adagrad: UpdateRule {
             [("initial_accumulator_value", .number(\.initialAccumulatorValue)), ("epsilon", .number(\.epsilon))]
         }
     }
-    public static let defaultLearningRate: Float = 0.001
 
-    public let config: Config
-    public init(_ config: Config = Config()) { self.config = config }
-    public var name: String { "Adagrad" }
     public var slotNames: [String] { ["accumulator"] }
     public func initialSlotValue(_ slot: Int) -> Float { f32(config.initialAccumulatorValue) }
 

@@ -7,7 +7,7 @@ import Foundation
 /// Keras `Adam` (learning_rate 0.001, beta_1 0.9, beta_2 0.999, epsilon 1e-7, amsgrad false),
 /// in Keras 3's form: m ← m + (g − m)(1−β₁); v ← v + (g² − v)(1−β₂);
 /// α = lr·√(1−β₂ᵗ)/(1−β₁ᵗ); w ← w − m·α/(√v + ε) (amsgrad: v̂ ← max(v̂, v) replaces v).
-public final class Adam: UpdateRule {
+public class Adam: ConfiguredRule<Adam.Config>, UpdateRule {
     public struct Config: KerasArgumentConfig, Equatable, Sendable {
         public var beta1 = 0.9
         public var beta2 = 0.999
@@ -19,11 +19,9 @@ public final class Adam: UpdateRule {
              ("amsgrad", .bool(\.amsgrad))]
         }
     }
-    public static let defaultLearningRate: Float = 0.001
 
-    public let config: Config
-    public init(_ config: Config = Config()) { self.config = config }
-    public var name: String { "Adam" }
+    /// None for Adam; AdamW's is 0.004.
+    public class var defaultWeightDecay: Float? { nil }
     public var slotNames: [String] { ["momentum", "velocity"] + (config.amsgrad ? ["velocity_hat"] : []) }
 
     public func update(value: UnsafeMutablePointer<Float>, grad: UnsafePointer<Float>, count: Int,
@@ -31,9 +29,8 @@ public final class Adam: UpdateRule {
         Self.adamStep(config, value: value, grad: grad, count: count, slots: slots, lr: lr, step: step)
     }
 
-    /// The Adam update (shared with AdamW, which differs only in its default weight decay).
-    static func adamStep(_ c: Config, value: UnsafeMutablePointer<Float>, grad: UnsafePointer<Float>, count: Int,
-                         slots: [UnsafeMutablePointer<Float>], lr: Float, step: Int) {
+    private static func adamStep(_ c: Config, value: UnsafeMutablePointer<Float>, grad: UnsafePointer<Float>, count: Int,
+                                 slots: [UnsafeMutablePointer<Float>], lr: Float, step: Int) {
         let t = Float(step)
         let b1p = powf(f32(c.beta1), t), b2p = powf(f32(c.beta2), t)
         let alpha = lr * (1 - b2p).squareRoot() / (1 - b1p)
@@ -61,18 +58,6 @@ public final class Adam: UpdateRule {
 
 /// Keras `AdamW`: Adam with decoupled weight decay (weight_decay 0.004 by default,
 /// applied by the `Optimizer` base as w ← w − w·wd·lr before the Adam step).
-public final class AdamW: UpdateRule {
-    public typealias Config = Adam.Config
-    public static let defaultLearningRate: Float = 0.001
-    public static let defaultWeightDecay: Float? = 0.004
-
-    public let config: Config
-    public init(_ config: Config = Config()) { self.config = config }
-    public var name: String { "AdamW" }
-    public var slotNames: [String] { ["momentum", "velocity"] + (config.amsgrad ? ["velocity_hat"] : []) }
-
-    public func update(value: UnsafeMutablePointer<Float>, grad: UnsafePointer<Float>, count: Int,
-                       slots: [UnsafeMutablePointer<Float>], learningRate lr: Float, step: Int) {
-        Adam.adamStep(config, value: value, grad: grad, count: count, slots: slots, lr: lr, step: step)
-    }
+public final class AdamW: Adam {
+    override public class var defaultWeightDecay: Float? { 0.004 }
 }

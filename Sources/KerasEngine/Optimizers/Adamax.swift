@@ -6,21 +6,9 @@ import Foundation
 
 /// Keras `Adamax` (learning_rate 0.001, beta_1 0.9, beta_2 0.999, epsilon 1e-7):
 /// m ← m + (g − m)(1−β₁); u ← max(β₂u, |g|); w ← w − lr·m/((1−β₁ᵗ)(u + ε)).
-public final class Adamax: UpdateRule {
-    public struct Config: KerasArgumentConfig, Equatable, Sendable {
-        public var beta1 = 0.9
-        public var beta2 = 0.999
-        public var epsilon = 1e-7
-        public init() {}
-        public static var fields: [(name: String, field: KerasField<Config>)] {
-            [("beta_1", .number(\.beta1)), ("beta_2", .number(\.beta2)), ("epsilon", .number(\.epsilon))]
-        }
-    }
-    public static let defaultLearningRate: Float = 0.001
+public final class Adamax: ConfiguredRule<Adamax.Config>, UpdateRule {
+    public typealias Config = MomentsConfig
 
-    public let config: Config
-    public init(_ config: Config = Config()) { self.config = config }
-    public var name: String { "Adamax" }
     public var slotNames: [String] { ["momentum", "norm"] }
 
     public func update(value: UnsafeMutablePointer<Float>, grad: UnsafePointer<Float>, count: Int,

@@ -8,7 +8,7 @@ import Foundation
 /// l1/l2/l2_shrinkage regularization strengths 0, beta 0). With p = −learning_rate_power:
 /// ĝ = g + 2·λ₂ₛ·w; n' = n + g²; z ← z + ĝ − (n'ᵖ − nᵖ)/lr·w;
 /// w ← (clip(z, −λ₁, λ₁) − z)/(n'ᵖ/lr + 2(λ₂ + β/(2lr))); n ← n'.
-public final class Ftrl: UpdateRule {
+public final class Ftrl: UpdateRule, HasKerasConfig {
     public struct Config: KerasArgumentConfig, Equatable, Sendable {
         public var learningRatePower = -0.5
         public var initialAccumulatorValue = 0.1
@@ -26,7 +26,6 @@ public final class Ftrl: UpdateRule {
              ("beta", .number(\.beta))]
         }
     }
-    public static let defaultLearningRate: Float = 0.001
 
     public let config: Config
     /// Throws on Keras's invalid values (negative strengths or accumulator, positive power).
@@ -43,7 +42,6 @@ public final class Ftrl: UpdateRule {
         }
         self.config = config
     }
-    public var name: String { "Ftrl" }
     public var slotNames: [String] { ["accumulator", "linear"] }
     public func initialSlotValue(_ slot: Int) -> Float { slot == 0 ? f32(config.initialAccumulatorValue) : 0 }
 

@@ -7,21 +7,9 @@ import Foundation
 /// Keras `Lamb` (learning_rate 0.001, beta_1 0.9, beta_2 0.999, epsilon 1e-7): Adam's moments,
 /// u = (m/(1−β₁ᵗ))/(√(v/(1−β₂ᵗ)) + ε), then a layer-wise trust ratio
 /// r = ‖w‖/‖u‖ (1 when either norm is 0) and w ← w − r·lr·u.
-public final class Lamb: UpdateRule {
-    public struct Config: KerasArgumentConfig, Equatable, Sendable {
-        public var beta1 = 0.9
-        public var beta2 = 0.999
-        public var epsilon = 1e-7
-        public init() {}
-        public static var fields: [(name: String, field: KerasField<Config>)] {
-            [("beta_1", .number(\.beta1)), ("beta_2", .number(\.beta2)), ("epsilon", .number(\.epsilon))]
-        }
-    }
-    public static let defaultLearningRate: Float = 0.001
+public final class Lamb: ConfiguredRule<Lamb.Config>, UpdateRule {
+    public typealias Config = MomentsConfig
 
-    public let config: Config
-    public init(_ config: Config = Config()) { self.config = config }
-    public var name: String { "Lamb" }
     /// Needs the whole tensor (trust ratio of norms).
     public var isElementwise: Bool { false }
     public var slotNames: [String] { ["momentum", "velocity"] }

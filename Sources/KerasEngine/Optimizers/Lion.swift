@@ -1,6 +1,6 @@
 /// Keras `Lion` (learning_rate 0.001, beta_1 0.9, beta_2 0.99):
 /// w ← w − lr·sign(β₁m + (1−β₁)g); then m ← β₂m + (1−β₂)g.
-public final class Lion: UpdateRule {
+public final class Lion: UpdateRule, HasKerasConfig {
     public struct Config: KerasArgumentConfig, Equatable, Sendable {
         public var beta1 = 0.9
         public var beta2 = 0.99
@@ -9,7 +9,6 @@ public final class Lion: UpdateRule {
             [("beta_1", .number(\.beta1)), ("beta_2", .number(\.beta2))]
         }
     }
-    public static let defaultLearningRate: Float = 0.001
 
     public let config: Config
     /// Throws unless 0 < beta_1 ≤ 1 (as Keras: otherwise Lion degenerates to SignSGD).
@@ -20,7 +19,6 @@ public final class Lion: UpdateRule {
         }
         self.config = config
     }
-    public var name: String { "Lion" }
     public var slotNames: [String] { ["momentum"] }
 
     public func update(value: UnsafeMutablePointer<Float>, grad: UnsafePointer<Float>, count: Int,

@@ -9,25 +9,13 @@ import Foundation
 /// advanced once per step in `beginStep`). Per variable: m ← m + (g − m)(1−β₁);
 /// v ← v + (g² − v)(1−β₂); m̂ = uₜ₊₁m/(1 − Πₜuₜ₊₁) + (1−uₜ)g/(1 − Πₜ); v̂ = v/(1−β₂ᵗ);
 /// w ← w − lr·m̂/(√v̂ + ε).
-public final class Nadam: UpdateRule {
-    public struct Config: KerasArgumentConfig, Equatable, Sendable {
-        public var beta1 = 0.9
-        public var beta2 = 0.999
-        public var epsilon = 1e-7
-        public init() {}
-        public static var fields: [(name: String, field: KerasField<Config>)] {
-            [("beta_1", .number(\.beta1)), ("beta_2", .number(\.beta2)), ("epsilon", .number(\.epsilon))]
-        }
-    }
-    public static let defaultLearningRate: Float = 0.001
+public final class Nadam: ConfiguredRule<Nadam.Config>, UpdateRule {
+    public typealias Config = MomentsConfig
 
-    public let config: Config
     /// Πₜ after the last `beginStep` (Keras's `u_product`), and that step.
     public private(set) var uProduct: Float = 1
     private var uProductStep = 0
 
-    public init(_ config: Config = Config()) { self.config = config }
-    public var name: String { "Nadam" }
     public var slotNames: [String] { ["momentum", "velocity"] }
 
     /// Advances Πₜ; recomputes it from step 1 when steps were skipped (e.g. after a resume).

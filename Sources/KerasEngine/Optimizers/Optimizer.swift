@@ -32,6 +32,10 @@ public protocol UpdateRule: AnyObject {
 }
 
 extension UpdateRule {
+    /// Keras's base `Optimizer` default; SGD declares its own (0.01).
+    public static var defaultLearningRate: Float { 0.001 }
+    /// The Keras class name: the Swift class is named after it (`Adam`, `AdamW`, `RMSprop`).
+    public var name: String { String(describing: type(of: self)) }
     public var isElementwise: Bool { true }
     public static var defaultWeightDecay: Float? { nil }
     public func slotShape(_ slot: Int, for shape: [Int]) -> [Int] { shape }

@@ -24,18 +24,18 @@ public enum OptimizerCatalog {
 
     public static var all: [OptimizerEntry] {
         [
-            entry("SGD", "sgd", SGD.self) { try SGD($0) },
-            entry("RMSprop", "rmsprop", RMSprop.self) { RMSprop($0) },
-            entry("Adam", "adam", Adam.self) { Adam($0) },
-            entry("AdamW", "adamw", AdamW.self) { AdamW($0) },
-            entry("Adagrad", "adagrad", Adagrad.self) { Adagrad($0) },
-            entry("Adadelta", "adadelta", Adadelta.self) { Adadelta($0) },
-            entry("Adamax", "adamax", Adamax.self) { Adamax($0) },
-            entry("Nadam", "nadam", Nadam.self) { Nadam($0) },
-            entry("Lion", "lion", Lion.self) { try Lion($0) },
-            entry("Ftrl", "ftrl", Ftrl.self) { try Ftrl($0) },
-            entry("Lamb", "lamb", Lamb.self) { Lamb($0) },
-            entry("Adafactor", "adafactor", Adafactor.self) { Adafactor($0) },
+            entry(SGD.self) { try SGD($0) },
+            entry(RMSprop.self) { RMSprop($0) },
+            entry(Adam.self) { Adam($0) },
+            entry(AdamW.self) { AdamW($0) },
+            entry(Adagrad.self) { Adagrad($0) },
+            entry(Adadelta.self) { Adadelta($0) },
+            entry(Adamax.self) { Adamax($0) },
+            entry(Nadam.self) { Nadam($0) },
+            entry(Lion.self) { try Lion($0) },
+            entry(Ftrl.self) { try Ftrl($0) },
+            entry(Lamb.self) { Lamb($0) },
+            entry(Adafactor.self) { Adafactor($0) },
         ]
     }
 
@@ -44,34 +44,18 @@ public enum OptimizerCatalog {
         all.first { $0.className == name || $0.alias == name || $0.className.lowercased() == name.lowercased() }
     }
 
+    /// The entry of rule `R`: Keras's class name is the Swift class name, its alias that
+    /// name lowercased (`Adam`/`adam`, `RMSprop`/`rmsprop`).
     private static func entry<R: UpdateRule & AnyObject>(
-        _ className: String, _ alias: String, _ rule: R.Type,
-        _ build: @escaping (R.Config) throws -> any UpdateRule
+        _ rule: R.Type, _ build: @escaping (R.Config) throws -> any UpdateRule
     ) -> OptimizerEntry where R: HasKerasConfig {
-        OptimizerEntry(className: className, alias: alias, defaultLearningRate: R.defaultLearningRate,
-                       defaultWeightDecay: R.defaultWeightDecay, arguments: R.Config.kerasDefaults,
-                       make: { args in
-                           var c = R.Config()
-                           for (k, v) in args { try c.set(k, v, owner: className) }
-                           return try build(c)
-                       })
+        let className = String(describing: R.self)
+        return OptimizerEntry(className: className, alias: className.lowercased(), defaultLearningRate: R.defaultLearningRate,
+                              defaultWeightDecay: R.defaultWeightDecay, arguments: R.Config.kerasDefaults,
+                              make: { args in
+                                  var c = R.Config()
+                                  for (k, v) in args { try c.set(k, v, owner: className) }
+                                  return try build(c)
+                              })
     }
 }
-
-/// An update rule configured by a `KerasArgumentConfig`.
-public protocol HasKerasConfig {
-    associatedtype Config: KerasArgumentConfig
-}
-
-extension SGD: HasKerasConfig {}
-extension RMSprop: HasKerasConfig {}
-extension Adam: HasKerasConfig {}
-extension AdamW: HasKerasConfig {}
-extension Adagrad: HasKerasConfig {}
-extension Adadelta: HasKerasConfig {}
-extension Adamax: HasKerasConfig {}
-extension Nadam: HasKerasConfig {}
-extension Lion: HasKerasConfig {}
-extension Ftrl: HasKerasConfig {}
-extension Lamb: HasKerasConfig {}
-extension Adafactor: HasKerasConfig {}

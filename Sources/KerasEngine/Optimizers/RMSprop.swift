@@ -1,7 +1,7 @@
 /// Keras `RMSprop` (learning_rate 0.001, rho 0.9, momentum 0, epsilon 1e-7, centered false):
 /// v ← ρv + (1−ρ)g²; step = lr·g/√(v + ε) (centered: ā ← ρā + (1−ρ)g, √(v − ā² + ε));
 /// with momentum μ > 0, m ← μm + step and w ← w − m, else w ← w − step.
-public final class RMSprop: UpdateRule {
+public final class RMSprop: ConfiguredRule<RMSprop.Config>, UpdateRule {
     public struct Config: KerasArgumentConfig, Equatable, Sendable {
         public var rho = 0.9
         public var momentum = 0.0
@@ -13,10 +13,7 @@ public final class RMSprop: UpdateRule {
              ("centered", .bool(\.centered))]
         }
     }
-    public static let defaultLearningRate: Float = 0.001
 
-    public let config: Config
-    public init(_ config: Config = Config()) { self.config = config }
     /// Shorthand taking the Keras arguments directly (defaults from `Config`).
     public convenience init(rho: Double = Config().rho, momentum: Double = Config().momentum,
                             epsilon: Double = Config().epsilon, centered: Bool = Config().centered) {
@@ -24,7 +21,6 @@ public final class RMSprop: UpdateRule {
         c.rho = rho; c.momentum = momentum; c.epsilon = epsilon; c.centered = centered
         self.init(c)
     }
-    public var name: String { "RMSprop" }
     public var slotNames: [String] {
         ["velocity"] + (config.momentum > 0 ? ["momentum"] : []) + (config.centered ? ["average_gradient"] : [])
     }

@@ -1,6 +1,6 @@
 /// Keras `SGD` (learning_rate 0.01): without momentum w ← w − lr·g; with momentum μ,
 /// m ← μ·m − lr·g and w ← w + m, or with Nesterov w ← w + μ·m − lr·g (the new m).
-public final class SGD: UpdateRule {
+public final class SGD: UpdateRule, HasKerasConfig {
     public struct Config: KerasArgumentConfig, Equatable, Sendable {
         public var momentum = 0.0
         public var nesterov = false
@@ -9,9 +9,9 @@ public final class SGD: UpdateRule {
             [("momentum", .number(\.momentum)), ("nesterov", .bool(\.nesterov))]
         }
     }
+    public let config: Config
     public static let defaultLearningRate: Float = 0.01
 
-    public let config: Config
     /// Throws unless 0 ≤ momentum ≤ 1 (as Keras).
     public init(_ config: Config = Config()) throws {
         guard config.momentum >= 0, config.momentum <= 1 else {
@@ -20,7 +20,6 @@ public final class SGD: UpdateRule {
         }
         self.config = config
     }
-    public var name: String { "SGD" }
     public var slotNames: [String] { config.momentum != 0 ? ["momentum"] : [] }
 
     public func update(value: UnsafeMutablePointer<Float>, grad: UnsafePointer<Float>, count: Int,

@@ -59,15 +59,24 @@ public enum AtomicFile {
         guard fsync(dfd) == 0 else { throw PersistenceError.errno("flush (fsync) the folder of", path) }
     }
 
-    /// Reads a whole file, throwing `PersistenceError.io` when it cannot.
-    public static func read(_ path: String) throws -> [UInt8] {
+    /// Opens `path` for reading and checks it is a regular file: its descriptor (the
+    /// caller closes it) and size.
+    static func openRegularFile(_ path: String) throws -> (fd: Int32, size: Int) {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw PersistenceError.errno("open", path) }
-        defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw PersistenceError.errno("stat", path) }
-        guard (st.st_mode & S_IFMT) == S_IFREG else { throw PersistenceError.io(operation: "read", path: path, reason: "not a regular file") }
-        let size = Int(st.st_size)
+        guard fstat(fd, &st) == 0 else { close(fd); throw PersistenceError.errno("stat", path) }
+        guard (st.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            throw PersistenceError.io(operation: "read", path: path, reason: "not a regular file")
+        }
+        return (fd, Int(st.st_size))
+    }
+
+    /// Reads a whole file, throwing `PersistenceError.io` when it cannot.
+    public static func read(_ path: String) throws -> [UInt8] {
+        let (fd, size) = try openRegularFile(path)
+        defer { close(fd) }
         var out = [UInt8](repeating: 0, count: size)
         var offset = 0
         try out.withUnsafeMutableBytes { buf in

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import KerasText
 
 /// The safetensors format (huggingface/safetensors) for named Float32 tensors:
 ///
@@ -73,13 +74,9 @@ public enum Safetensors {
 
     /// Reads the file at `path`.
     public static func read(_ path: String) throws -> Contents {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw PersistenceError.errno("open", path) }
+        let (fd, size) = try AtomicFile.openRegularFile(path)
         defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw PersistenceError.errno("stat", path) }
-        guard (st.st_mode & S_IFMT) == S_IFREG else { throw PersistenceError.io(operation: "read", path: path, reason: "not a regular file") }
-        return try decode(size: Int(st.st_size), path: path) { offset, count, dest in
+        return try decode(size: size, path: path) { offset, count, dest in
             var done = 0
             while done < count {
                 let n = pread(fd, dest + done, count - done, off_t(offset + done))
@@ -185,24 +182,5 @@ public enum Safetensors {
         if let i = v as? Int { return i }
         if let d = v as? Double, d.rounded() == d, Swift.abs(d) < 9e15 { return Int(d) }
         return nil
-    }
-
-    /// A JSON string literal as serde_json writes it.
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
     }
 }

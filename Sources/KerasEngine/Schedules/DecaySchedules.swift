@@ -4,35 +4,47 @@ import Glibc
 import Foundation
 #endif
 
-/// Keras `ExponentialDecay`: lr = initial_learning_rate · decay_rate^(step/decay_steps)
-/// (the exponent floored when `staircase`).
-public struct ExponentialDecay: LearningRateSchedule, Equatable, Sendable {
+/// The arguments `ExponentialDecay` and `InverseTimeDecay` share, and the decay progress
+/// both use: step/decay_steps, floored when `staircase`.
+public struct RateDecay: Equatable, Sendable {
     public var initialLearningRate: Double, decaySteps: Double, decayRate: Double, staircase: Bool
-    public init(initialLearningRate: Double, decaySteps: Double, decayRate: Double, staircase: Bool = false) throws {
-        try requirePositive(decaySteps, "decay_steps", in: "ExponentialDecay")
+
+    /// Throws unless decay_steps > 0 (`schedule` names the Keras class in the error).
+    init(_ schedule: String, initialLearningRate: Double, decaySteps: Double, decayRate: Double, staircase: Bool) throws {
+        try requirePositive(decaySteps, "decay_steps", in: schedule)
         self.initialLearningRate = initialLearningRate; self.decaySteps = decaySteps
         self.decayRate = decayRate; self.staircase = staircase
     }
+
+    func progress(_ step: Int) -> Double {
+        let p = Double(step) / decaySteps
+        return staircase ? p.rounded(.down) : p
+    }
+}
+
+/// Keras `ExponentialDecay`: lr = initial_learning_rate · decay_rate^(step/decay_steps)
+/// (the exponent floored when `staircase`).
+public struct ExponentialDecay: LearningRateSchedule, Equatable, Sendable {
+    public var decay: RateDecay
+    public init(initialLearningRate: Double, decaySteps: Double, decayRate: Double, staircase: Bool = false) throws {
+        decay = try RateDecay("ExponentialDecay", initialLearningRate: initialLearningRate, decaySteps: decaySteps,
+                              decayRate: decayRate, staircase: staircase)
+    }
     public func callAsFunction(step: Int) -> Float {
-        var p = Double(step) / decaySteps
-        if staircase { p = p.rounded(.down) }
-        return Float(initialLearningRate * pow(decayRate, p))
+        Float(decay.initialLearningRate * pow(decay.decayRate, decay.progress(step)))
     }
 }
 
 /// Keras `InverseTimeDecay`: lr = initial_learning_rate / (1 + decay_rate · step/decay_steps)
 /// (the ratio floored when `staircase`).
 public struct InverseTimeDecay: LearningRateSchedule, Equatable, Sendable {
-    public var initialLearningRate: Double, decaySteps: Double, decayRate: Double, staircase: Bool
+    public var decay: RateDecay
     public init(initialLearningRate: Double, decaySteps: Double, decayRate: Double, staircase: Bool = false) throws {
-        try requirePositive(decaySteps, "decay_steps", in: "InverseTimeDecay")
-        self.initialLearningRate = initialLearningRate; self.decaySteps = decaySteps
-        self.decayRate = decayRate; self.staircase = staircase
+        decay = try RateDecay("InverseTimeDecay", initialLearningRate: initialLearningRate, decaySteps: decaySteps,
+                              decayRate: decayRate, staircase: staircase)
     }
     public func callAsFunction(step: Int) -> Float {
-        var p = Double(step) / decaySteps
-        if staircase { p = p.rounded(.down) }
-        return Float(initialLearningRate / (1 + decayRate * p))
+        Float(decay.initialLearningRate / (1 + decay.decayRate * decay.progress(step)))
     }
 }
 

@@ -1,3 +1,5 @@
+import KerasText
+
 /// One value for the whole model, or one per named output (`loss: {probs: ..., size: mse}`).
 public enum PerOutput<T> {
     case all(T)

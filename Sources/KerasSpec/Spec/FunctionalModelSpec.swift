@@ -1,3 +1,5 @@
+import KerasText
+
 /// A functional graph: named inputs, layers that name the tensors they consume, and the
 /// outputs. Every input and layer has a unique name, and every name a layer or an output
 /// refers to is defined before it (inputs first, then layers in order).

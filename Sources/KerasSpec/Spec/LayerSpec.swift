@@ -1,3 +1,5 @@
+import KerasText
+
 /// One entry of `model.layers`: the layer object plus its `name` and `inputs`, which the
 /// spec layer pulls out of the arguments (and marks used). Every other argument is left
 /// for the builder to read through ``reader(mainArgument:)``.

@@ -8,27 +8,20 @@
 /// the final states (h, and c for LSTM). Weights, in get_weights() order: kernel
 /// (features, gates·units), recurrent_kernel (units, gates·units), bias.
 public class RecurrentLayer: Layer, MaskAware, LossContributing {
-    /// Settings shared by the three layers; each layer's `Config` holds the defaults.
-    struct Options {
+    /// A layer's settings: its cell, units and the shared ``RecurrentOptions`` (read
+    /// through, as `options.goBackwards`); each layer's `Config` holds the defaults.
+    @dynamicMemberLookup
+    struct Options: ComposesRecurrentOptions {
         var kind: RecurrentCellKind
         var units: Int
-        var activation: Activation
-        var recurrentActivation: Activation
-        var useBias: Bool
-        var kernelInitializer: Initializer
-        var recurrentInitializer: Initializer
-        var biasInitializer: Initializer
         var unitForgetBias: Bool
-        var kernelRegularizer: (any Regularizer)?
-        var recurrentRegularizer: (any Regularizer)?
-        var biasRegularizer: (any Regularizer)?
-        var activityRegularizer: (any Regularizer)?
-        var dropout: Float
-        var recurrentDropout: Float
-        var seed: UInt64?
-        var returnSequences: Bool
-        var returnState: Bool
-        var goBackwards: Bool
+        var recurrentOptions: RecurrentOptions
+
+        init(kind: RecurrentCellKind, units: Int, unitForgetBias: Bool, recurrent: RecurrentOptions) {
+            (self.kind, self.units, self.unitForgetBias, recurrentOptions) = (kind, units, unitForgetBias, recurrent)
+            recurrentOptions.dropout = Swift.min(1, Swift.max(0, recurrent.dropout))
+            recurrentOptions.recurrentDropout = Swift.min(1, Swift.max(0, recurrent.recurrentDropout))
+        }
     }
 
     public var name: String
@@ -43,7 +36,7 @@ public class RecurrentLayer: Layer, MaskAware, LossContributing {
     public var lossTerms: [Tensor] = []
     private var rng = RNG(seed: 0)
 
-    init(name: String, options: Options) {
+    required init(name: String, options: Options) {
         precondition(options.units > 0, "\(options.kind) units must be positive")
         self.name = name
         self.options = options
@@ -56,7 +49,11 @@ public class RecurrentLayer: Layer, MaskAware, LossContributing {
     /// Keras's cell name, the middle of the weight paths (`lstm/lstm_cell/kernel`).
     var cellName: String { "cell" }
     /// The same layer with `go_backwards` flipped (Bidirectional's backward layer).
-    func reversedCopy(name: String) -> RecurrentLayer { preconditionFailure("\(typeName) must override reversedCopy") }
+    func reversedCopy(name: String) -> RecurrentLayer {
+        var o = options
+        o.goBackwards.toggle()
+        return type(of: self).init(name: name, options: o)
+    }
 
     public var parameters: [Parameter] { [kernel, recurrentKernel, bias].compactMap { $0 } }
 
@@ -81,14 +78,11 @@ public class RecurrentLayer: Layer, MaskAware, LossContributing {
         } else {
             cell = RecurrentCellSpec(kind: options.kind, units: u, activation: act, recurrentActivation: ract)
             rng = options.seed.map { RNG(seed: $0) } ?? context.rng.fork()
-            let prefix = "\(name)/\(cellName)/"
-            kernel = Parameter(name: prefix + "kernel", value: options.kernelInitializer.make([features, G * u], rng: &context.rng),
-                               regularizer: options.kernelRegularizer)
-            recurrentKernel = Parameter(name: prefix + "recurrent_kernel", value: options.recurrentInitializer.make([u, G * u], rng: &context.rng),
+            let prefix = "\(name)/\(cellName)", w = options.weightOptions
+            kernel = w.makeKernel(layer: prefix, shape: [features, G * u], rng: &context.rng)
+            recurrentKernel = Parameter(name: prefix + "/recurrent_kernel", value: options.recurrentInitializer.make([u, G * u], rng: &context.rng),
                                         regularizer: options.recurrentRegularizer)
-            if options.useBias {
-                bias = Parameter(name: prefix + "bias", value: makeBias(&context.rng), regularizer: options.biasRegularizer)
-            }
+            bias = w.makeBias(layer: prefix, shape: [G * u], rng: &context.rng, value: makeBias)
         }
         let out = options.returnSequences ? [T, u] : [u]
         return [out] + (options.returnState ? Array(repeating: [u], count: options.kind.stateBlocks) : [])
@@ -138,7 +132,7 @@ public class RecurrentLayer: Layer, MaskAware, LossContributing {
             for k in 0..<options.kind.stateBlocks { outputs.append(stateSlot(states, slot: T, offset: k * u, width: u)) }
         }
         if let r = options.activityRegularizer {
-            for y in outputs { lossTerms.append(r.penalty(y) * (1 / Float(Swift.max(b, 1)))) }
+            for y in outputs { lossTerms.append(r.activityTerm(y)) }
         }
         return (outputs, options.returnSequences ? mask : nil)
     }

@@ -31,6 +31,14 @@ public func didYouMean(_ word: String, among candidates: [String]) -> String {
     suggest(word, among: candidates).map { "; did you mean '\($0)'?" } ?? ""
 }
 
+/// The message for a name nobody knows, the one form every module uses:
+/// `message` (`unknown layer 'Dens'`) followed by `; did you mean 'Dense'?` when a
+/// candidate is close, else by `otherwise` (the list of known names, or nothing).
+public func unknownName(_ message: String, _ word: String, among candidates: [String], otherwise: @autoclosure () -> String) -> String {
+    if let guess = suggest(word, among: candidates) { return message + "; did you mean '\(guess)'?" }
+    return message + otherwise()
+}
+
 /// Lowercased, without `_`, `-` and spaces.
 private func normalized(_ word: String) -> String {
     String(word.lowercased().filter { $0 != "_" && $0 != "-" && $0 != " " })

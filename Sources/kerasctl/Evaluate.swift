@@ -35,6 +35,7 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         let stored = try ModelSource.open(model)
         let net = stored.model
+        try BudgetCheck.batch(batchSize, model: net, training: false, source: "--batch-size")
         let names = ModelNames(stored.spec)
         let pre = stored.preprocessing
         let known = names.outputs.map { pre.classNames?[$0] }

@@ -13,6 +13,10 @@ struct Kerasctl: ParsableCommand {
 
     static func main() {
         keepBatchBuffersMapped()
+        if let problem = MemoryBudget.environmentProblem() {
+            Failure.printError(problem)
+            Foundation.exit(2)
+        }
         let code: Int32
         do {
             var command = try parseAsRoot()

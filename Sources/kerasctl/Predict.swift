@@ -36,6 +36,7 @@ struct Predict: ParsableCommand {
     func run() throws {
         let stored = try ModelSource.open(model)
         let net = stored.model
+        try BudgetCheck.batch(batchSize, model: net, training: false, source: "--batch-size")
         guard net.inputShapes.count == 1 else {
             throw Failure.usage("predict feeds models with one input; this one has \(net.inputShapes.count) (\(net.inputNames.joined(separator: ", ")))")
         }

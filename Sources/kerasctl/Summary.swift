@@ -12,7 +12,7 @@ struct Summary: ParsableCommand {
 
     func run() throws {
         if KerasFile.isKerasFile(target) {
-            print(try KerasFile.load(path: target).model.summary())
+            print(try KerasFile.load(path: target, weights: false).model.summary())
             return
         }
         var isDir: ObjCBool = false
@@ -23,7 +23,8 @@ struct Summary: ParsableCommand {
         let spec = try Spec.load(path: target)
         var shapes: [[Int]]?
         if let data = spec.data { shapes = try DataCheck.inputShapes(spec, data: data, inputNames: ModelNames(spec).inputs) }
-        let model = try ModelBuilder.build(spec, inputShapes: shapes)
+        // Shapes and parameter counts only: no weight is allocated (WeightAllocation).
+        let model = try WeightAllocation.withoutValues { try ModelBuilder.build(spec, inputShapes: shapes) }
         print(model.summary())
     }
 }

@@ -24,7 +24,7 @@ enum HDF5Sandbox {
     /// Runs `body` in a child. `sharedBytes` of zeroed memory shared with the child are
     /// passed to `body` and, after a successful run, to `finish`. `body` returns the
     /// message for the parent or throws a `KerasFileError` (its message travels back).
-    static func run<R>(file: String, fileBytes: Int, sharedBytes: Int,
+    static func run<R>(file: String, fileBytes: Int, sharedBytes: Int, cpuLimit: Int? = nil,
                        body: (UnsafeMutableRawBufferPointer) throws(KerasFileError) -> [UInt8],
                        finish: ([UInt8], UnsafeRawBufferPointer) throws(KerasFileError) -> R) throws(KerasFileError) -> R {
         let sharedSize = max(sharedBytes, 1)
@@ -36,7 +36,7 @@ enum HDF5Sandbox {
 
         var fds: [Int32] = [-1, -1]
         guard pipe(&fds) == 0 else { throw KerasFileError(file: file, "cannot create a pipe to read the HDF5 file") }
-        let cpu = cpuSeconds(fileBytes: fileBytes)
+        let cpu = cpuLimit ?? cpuSeconds(fileBytes: fileBytes)
         // Address space: what the process has now, plus room for libhdf5's copy of the file,
         // its caches, and the message.
         let extra = (ShapeArithmetic.product(fileBytes, 3) ?? Int.max / 4) + (1 << 30)
@@ -50,8 +50,11 @@ enum HDF5Sandbox {
             // The child: limits, the work, the answer, and out (no atexit handlers, no flush
             // of the parent's buffered output).
             close(fds[0])
-            var cpuLimit = rlimit(rlim_cur: rlim_t(cpu), rlim_max: rlim_t(cpu + 1))
-            setrlimit(__rlimit_resource_t(RLIMIT_CPU.rawValue), &cpuLimit)
+            // A crash in libhdf5 must end the child by its signal (the parent reports it),
+            // not in handlers inherited from the parent.
+            for s in [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGXCPU] { signal(s, SIG_DFL) }
+            var cpuRlimit = rlimit(rlim_cur: rlim_t(cpu), rlim_max: rlim_t(cpu + 1))
+            setrlimit(__rlimit_resource_t(RLIMIT_CPU.rawValue), &cpuRlimit)
             if addressLimit < Int.max / 2 {
                 var asLimit = rlimit(rlim_cur: rlim_t(addressLimit), rlim_max: rlim_t(addressLimit))
                 setrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &asLimit)

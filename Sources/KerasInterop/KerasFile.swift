@@ -71,6 +71,7 @@ public enum KerasFile {
             throw KerasFileError(file: path, "not a Keras model archive: it has no config.json")
         }
         let keras = try KerasJSON.parse(bytes: zip.read(configMember), file: "\(path)/config.json")
+        try checkCompileConfig(keras, file: path)
         var version: String?
         if let meta = zip.member("metadata.json"),
            let json = try? JSONSerialization.jsonObject(with: Data(zip.read(meta))) as? [String: Any] {
@@ -114,6 +115,7 @@ public enum KerasFile {
             throw KerasFileError(file: path, "this HDF5 file has no model_config attribute (a weights-only file is not a model)")
         }
         let keras = try KerasJSON.parse(bytes: Array(config.utf8), file: "\(path):model_config")
+        try checkCompileConfig(keras, file: path)
         let model = try weights ? ModelBuilder.build(keras) : WeightAllocation.withoutValues { try ModelBuilder.build(keras) }
         if weights {
             let top = root.nestedWeights ? "/model_weights" : ""
@@ -121,6 +123,17 @@ public enum KerasFile {
             try readWeights(image: bytes, name: path, file: path, legacy: true, plans: plans, floats: floats)
         }
         return LoadedKerasModel(model: model, keras: keras, kerasVersion: root.version)
+    }
+
+    /// The file's `compile_config` loss, checked when the file is opened, so that
+    /// `summary`, `predict` and `evaluate` agree: a loss kerasctl cannot build is a located
+    /// spec error (exit 2) in every command.
+    static func checkCompileConfig(_ keras: KerasModelJSON, file: String) throws {
+        switch try keras.spec(file: file).compile.loss {
+        case nil: break
+        case let .all(object)?: _ = try LossRegistry.table.make(object)
+        case let .byOutput(named)?: for entry in named { _ = try LossRegistry.table.make(entry.value) }
+        }
     }
 
     /// HDF5's 8-byte signature, checked before a child is started.

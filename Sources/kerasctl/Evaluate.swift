@@ -3,6 +3,7 @@ import Foundation
 import KerasBuilder
 import KerasData
 import KerasEngine
+import KerasInterop
 import KerasSpec
 
 /// `kerasctl evaluate DIR`: Keras's `model.evaluate` on test data, printed as Keras prints
@@ -45,7 +46,9 @@ struct Evaluate: ParsableCommand {
         }
         do {
             try CompileBuilder.compile(net, spec: stored.spec, requireLoss: true, targetShapes: split.targets.map(\.exampleShape))
-        } catch let e as SpecError {
+        } catch let e as SpecError where !KerasFile.isKerasFile(model) {
+            // A model directory's stored spec is damaged (exit 3); a Keras file's config
+            // error is reported as it is (located in the file, exit 2).
             throw PersistenceError.corrupt(path: ModelStore(model).path("spec.yaml"), reason: "the stored spec's compile section does not build: \(e.description)")
         }
         try LabelCheck.check(split, model: net)

@@ -13,6 +13,7 @@ struct Kerasctl: ParsableCommand {
 
     static func main() {
         keepBatchBuffersMapped()
+        CrashLine.install()
         if let problem = MemoryBudget.environmentProblem() {
             Failure.printError(problem)
             Foundation.exit(2)

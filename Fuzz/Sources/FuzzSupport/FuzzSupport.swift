@@ -18,9 +18,19 @@ public func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePo
     // Builds in the harnesses may take at most 256 MiB of weights and activations, so a
     // model within the budget never trips libFuzzer's RSS limit.
     MemoryBudget.bytes = 256 << 20
+    currentTest = test
     var c = argc
     var v = argv
     return LLVMFuzzerRunDriver(&c, &v, test)
+}
+
+nonisolated(unsafe) var currentTest: (@convention(c) (UnsafePointer<UInt8>?, Int) -> Int32)?
+
+/// libFuzzer's own `main` (linked from its archive, though unused: SwiftPM points `main`
+/// at the harness's entry) refers to this symbol; it forwards to the harness's test.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func LLVMFuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    currentTest?(data, size) ?? 0
 }
 
 /// The input as bytes.

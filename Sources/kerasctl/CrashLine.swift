@@ -15,7 +15,7 @@ enum CrashLine {
                 text.utf8CString.withUnsafeBufferPointer { b in _ = write(2, b.baseAddress, b.count - 1) }
                 _exit(70)
             }
-            action.sa_flags = Int32(SA_RESETHAND)
+            action.sa_flags = Int32(truncatingIfNeeded: SA_RESETHAND)
             sigemptyset(&action.sa_mask)
             sigaction(s, &action, nil)
         }

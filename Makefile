@@ -6,7 +6,7 @@ APT_PACKAGES := libyaml-dev libopenblas-dev zlib1g-dev libhdf5-dev pkg-config da
 FASHION := /usr/share/datasets/fashion-mnist
 EPOCHS ?= 20
 
-.PHONY: deps build demo test bench clean
+.PHONY: deps build demo test fuzz bench clean
 
 # Installs the system packages (Debian). Skipped when everything is present.
 deps:
@@ -33,6 +33,14 @@ test: deps
 	$(SWIFT) build --product CustomLayerExample
 	$(SWIFT) build -c release --product kerasctl
 	KERASCTL_BIN=$(CURDIR)/$(BIN) KERAS_REQUIRE_EXAMPLES=1 $(SWIFT) test --skip-build
+
+# libFuzzer campaigns (Fuzz/): each harness replays its regression inputs, then fuzzes for
+# FUZZ_SECONDS from its committed seed corpus. `make fuzz FUZZ_SECONDS=1200` is a full
+# campaign; FUZZ_HARNESSES picks some (spec keras_json idx csv zip weights modeldir).
+FUZZ_SECONDS ?= 60
+FUZZ_HARNESSES ?=
+fuzz: deps
+	bash Fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_HARNESSES)
 
 # Epoch time, GFLOP/s and peak memory of kerasctl beside real Keras (TensorFlow and JAX backends)
 # on the same machine in the same run. Needs `pip install tensorflow-cpu jax` for the Keras side.

@@ -25,6 +25,8 @@ if [ -z "${FUZZ_NO_BUILD:-}" ]; then
 fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:symbolize=0:handle_abort=1}
 failed=0
+passed_count=0
+failed_count=0
 for name in "${names[@]}"; do
   bin=.build/debug/$(target "$name")
   [ -x "$bin" ] || { echo "fuzz: $bin was not built" >&2; exit 1; }
@@ -32,7 +34,8 @@ for name in "${names[@]}"; do
   log=.build/logs/$name.log
   if [ -d "regressions/$name" ] && [ -n "$(ls -A "regressions/$name")" ]; then
     if ! "$bin" -timeout=30 -rss_limit_mb=2048 regressions/"$name"/* > "$log.regressions" 2>&1; then
-      echo "fuzz $name: a regression input fails again (see $log.regressions)"; failed=1; continue
+      echo "fuzz $name: a regression input fails again (see $log.regressions)"; failed=1
+      failed_count=$((failed_count + 1)); continue
     fi
   fi
   "$bin" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 -detect_leaks=0 -print_final_stats=1 \
@@ -45,6 +48,10 @@ for name in "${names[@]}"; do
     echo "fuzz $name: FAILED (exit $rc); input in Fuzz/artifacts/$name/, log $log"
     grep -E "ERROR|Fatal error|SUMMARY|Test unit written" "$log" | head -5
     failed=1
+    failed_count=$((failed_count + 1))
+  else
+    passed_count=$((passed_count + 1))
   fi
 done
+echo "fuzz: $passed_count passed, $failed_count failed"
 exit $failed

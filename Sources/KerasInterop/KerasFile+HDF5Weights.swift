@@ -72,6 +72,14 @@ extension KerasFile {
         })
     }
 
+    /// Checks that the file gave every parameter of `model` its value (a layer the file's
+    /// config does not list would otherwise keep a stand-in).
+    static func checkAllAssigned(_ model: Model, file: String) throws(KerasFileError) {
+        for layer in model.layers where layer.parameters.contains(where: \.value.isStandIn) {
+            throw KerasFileError(file: file, "no weights for layer '\(layer.name)' (\(layer.typeName)) in the file")
+        }
+    }
+
     /// The dataset paths of a native layer group in `get_weights()` order: its own
     /// `vars/0...`, then its tracked sub-objects' (a recurrent layer's `cell`,
     /// TimeDistributed's `layer`); Bidirectional's forward layer before its backward layer.

@@ -77,7 +77,9 @@ public enum KerasFile {
            let json = try? JSONSerialization.jsonObject(with: Data(zip.read(meta))) as? [String: Any] {
             version = json["keras_version"] as? String
         }
-        let model = try weights ? ModelBuilder.build(keras) : WeightAllocation.withoutValues { try ModelBuilder.build(keras) }
+        // Stand-in weights: every one is replaced from the file (or the load fails), so
+        // drawing initial values would be wasted work (and slow for large orthogonal ones).
+        let model = try WeightAllocation.withoutValues { try ModelBuilder.build(keras) }
         guard let weightsMember = zip.member("model.weights.h5") else {
             throw KerasFileError(file: path, "the archive has no model.weights.h5 (the weights are missing)")
         }
@@ -87,6 +89,7 @@ public enum KerasFile {
             try checkSignature(image, name: name)
             let (plans, floats) = try plan(model: model, keras: keras, file: path) { _, native in "/layers/\(native)" }
             try readWeights(image: image, name: name, file: path, legacy: false, plans: plans, floats: floats)
+            try checkAllAssigned(model, file: path)
         }
         return LoadedKerasModel(model: model, keras: keras, kerasVersion: version)
     }
@@ -116,11 +119,14 @@ public enum KerasFile {
         }
         let keras = try KerasJSON.parse(bytes: Array(config.utf8), file: "\(path):model_config")
         try checkCompileConfig(keras, file: path)
-        let model = try weights ? ModelBuilder.build(keras) : WeightAllocation.withoutValues { try ModelBuilder.build(keras) }
+        // Stand-in weights: every one is replaced from the file (or the load fails), so
+        // drawing initial values would be wasted work (and slow for large orthogonal ones).
+        let model = try WeightAllocation.withoutValues { try ModelBuilder.build(keras) }
         if weights {
             let top = root.nestedWeights ? "/model_weights" : ""
             let (plans, floats) = try plan(model: model, keras: keras, file: path) { info, _ in "\(top)/\(info.name)" }
             try readWeights(image: bytes, name: path, file: path, legacy: true, plans: plans, floats: floats)
+            try checkAllAssigned(model, file: path)
         }
         return LoadedKerasModel(model: model, keras: keras, kerasVersion: root.version)
     }

@@ -78,6 +78,10 @@ public enum WeightAllocation {
 }
 
 extension Tensor {
+    /// True for a stand-in made under ``WeightAllocation/withoutValues(_:)``: its values
+    /// are not there (read-only zero pages) and it must be replaced before use.
+    public var isStandIn: Bool { storage.reserved }
+
     /// A tensor of `shape` whose storage is reserved but never touched: read-only zero
     /// pages (no memory is committed). For shapes and counts only.
     init(standInShape shape: [Int]) {

@@ -10,7 +10,7 @@ public final class TensorStorage: @unchecked Sendable {
     /// Whether the buffer came from `BufferPool` (large) rather than malloc.
     private let pooled: Bool
     /// Whether the buffer is a read-only reservation (``init(reservedCount:)``).
-    private var reserved = false
+    public private(set) var reserved = false
 
     /// Allocates `count` floats, uninitialised.
     public init(count: Int) {

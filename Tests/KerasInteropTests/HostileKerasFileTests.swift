@@ -173,6 +173,19 @@ final class HostileKerasFileTests: XCTestCase {
         }
     }
 
+    /// A zip member declaring 4 GB of deflated content from a few bytes is rejected from
+    /// its header, before anything is allocated.
+    func testZipMemberDeclaringAbsurdSizeIsRejectedBeforeAllocation() throws {
+        var w = ZipWriter()
+        w.add("config.json", Array("{}".utf8))
+        var bytes = w.finish()
+        let central = (0..<(bytes.count - 4)).first { bytes[$0] == 0x50 && bytes[$0 + 1] == 0x4b && bytes[$0 + 2] == 1 && bytes[$0 + 3] == 2 }!
+        bytes[central + 10] = 8                                   // method: deflate
+        for k in 0..<4 { bytes[central + 24 + k] = 0xF0 | 0x0F }  // size: 0xFFFFFFFF
+        let path = try write(bytes, "zip-bomb-header.keras")
+        assertFails(path, "more than deflate can produce", within: 5)
+    }
+
     /// Class 6: a JSON syntax error in config.json says JSON, with a line and column.
     func testConfigJSONSyntaxErrorSaysJSON() throws {
         var w = ZipWriter()

@@ -57,10 +57,10 @@ final class EventParser {
             finished = try handle(&event)
         }
         guard let root else {
-            throw SpecError(file: file, message: "no \(limits.language) document (the file holds only comments), expected \(limits.expectedDocument)")
+            throw SpecError(file: file, message: "no \(limits.language) document (the file holds only comments), expected \(limits.expectedRoot)")
         }
         if root.isNull {
-            throw SpecError("empty document, expected \(limits.expectedDocument)", at: root.mark)
+            throw SpecError("empty document, expected \(limits.expectedRoot)", at: root.mark)
         }
         return root
     }
@@ -74,7 +74,7 @@ final class EventParser {
         case YAML_DOCUMENT_START_EVENT:
             documents += 1
             if documents > 1 {
-                throw SpecError("a second \(limits.language) document starts here; a file holds exactly one document", at: mark)
+                throw SpecError("a second \(limits.language) document starts here; \(limits.documentHolder) holds exactly one document", at: mark)
             }
         case YAML_ALIAS_EVENT:
             let name = string(event.data.alias.anchor) ?? ""

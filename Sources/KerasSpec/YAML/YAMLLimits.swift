@@ -26,4 +26,12 @@ public struct YAMLLimits: Sendable {
     var expectedDocument: String {
         language == "JSON" ? "a JSON object (a Keras model config)" : "a YAML mapping with at least a 'model' key"
     }
+
+    /// The same, once the text is known to be in the right language.
+    var expectedRoot: String {
+        language == "JSON" ? "a JSON object (a Keras model config)" : "a mapping with at least a 'model' key"
+    }
+
+    /// What holds exactly one document, for messages.
+    var documentHolder: String { language == "JSON" ? "a Keras model JSON" : "a spec" }
 }

@@ -106,29 +106,6 @@ final class HDF5File {
         return names
     }
 
-    /// A float dataset's shape and values (float32 or float64 on disk, read as float32).
-    func readFloats(_ path: String) throws(KerasFileError) -> (shape: [Int], data: [Float]) {
-        let dataset = H5Dopen2(id, path, chdf5_p_default())
-        guard dataset >= 0 else { throw KerasFileError(file: name, "missing dataset \(path)") }
-        defer { H5Dclose(dataset) }
-        let type = H5Dget_type(dataset)
-        defer { H5Tclose(type) }
-        guard H5Tget_class(type) == H5T_FLOAT else { throw KerasFileError(file: name, "dataset \(path) does not hold floats") }
-        let space = H5Dget_space(dataset)
-        defer { H5Sclose(space) }
-        let rank = Int(H5Sget_simple_extent_ndims(space))
-        guard rank >= 0 else { throw KerasFileError(file: name, "dataset \(path) has no simple shape") }
-        var dims = [hsize_t](repeating: 0, count: rank)
-        H5Sget_simple_extent_dims(space, &dims, nil)
-        let shape = dims.map { Int($0) }
-        var data = [Float](repeating: 0, count: shape.reduce(1, *))
-        let status = data.withUnsafeMutableBytes {
-            H5Dread(dataset, chdf5_native_float(), chdf5_s_all(), chdf5_s_all(), chdf5_p_default(), $0.baseAddress)
-        }
-        guard status >= 0 else { throw KerasFileError(file: name, "cannot read dataset \(path) (corrupt file)") }
-        return (shape, data)
-    }
-
     /// The string attribute `attribute` of the object at `path` (a scalar string, or the
     /// strings of an array attribute), nil when absent. Fixed-length and variable-length
     /// strings are both read.

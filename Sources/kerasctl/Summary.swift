@@ -17,7 +17,7 @@ struct Summary: ParsableCommand {
         }
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: target, isDirectory: &isDir), isDir.boolValue {
-            print(try ModelStore(target).loadModel().model.summary())
+            print(try ModelStore(target).loadModel(weights: false).model.summary())
             return
         }
         let spec = try Spec.load(path: target)

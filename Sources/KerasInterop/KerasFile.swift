@@ -70,7 +70,7 @@ public enum KerasFile {
         guard let configMember = zip.member("config.json") else {
             throw KerasFileError(file: path, "not a Keras model archive: it has no config.json")
         }
-        let keras = try KerasJSON.parse(bytes: zip.read(configMember), file: "\(path)/config.json")
+        let keras = try parseConfig(zip.read(configMember), file: "\(path)/config.json")
         try checkCompileConfig(keras, file: path)
         var version: String?
         if let meta = zip.member("metadata.json"),
@@ -117,7 +117,7 @@ public enum KerasFile {
         guard let config = root.config else {
             throw KerasFileError(file: path, "this HDF5 file has no model_config attribute (a weights-only file is not a model)")
         }
-        let keras = try KerasJSON.parse(bytes: Array(config.utf8), file: "\(path):model_config")
+        let keras = try parseConfig(Array(config.utf8), file: "\(path):model_config")
         try checkCompileConfig(keras, file: path)
         // Stand-in weights: every one is replaced from the file (or the load fails), so
         // drawing initial values would be wasted work (and slow for large orthogonal ones).
@@ -129,6 +129,20 @@ public enum KerasFile {
             try checkAllAssigned(model, file: path)
         }
         return LoadedKerasModel(model: model, keras: keras, kerasVersion: root.version)
+    }
+
+    /// A Keras file's embedded model JSON. JSON that does not parse (syntax, encoding,
+    /// limits) means the file is damaged: a located `KerasFileError` (exit 3); a config
+    /// that parses but that kerasctl rejects (an unsupported layer, absurd units) is a
+    /// located `SpecError` (exit 2).
+    static func parseConfig(_ bytes: [UInt8], file: String) throws -> KerasModelJSON {
+        let root: Node
+        do { root = try YAML.parse(bytes: bytes, file: file, limits: .json) } catch {
+            var at = error.file
+            if let line = error.line, let column = error.column { at += ":\(line):\(column)" }
+            throw KerasFileError(file: at, error.message)
+        }
+        return try KerasJSON.translate(root)
     }
 
     /// The file's `compile_config` loss, checked when the file is opened, so that

@@ -193,7 +193,8 @@ final class HostileKerasFileTests: XCTestCase {
         let path = try write(w.finish(), "bad-json.keras")
         XCTAssertThrowsError(try KerasFile.load(path: path)) { error in
             let text = "\(error)"
-            XCTAssertTrue(text.hasPrefix(path + "/config.json:"), text)
+            XCTAssertTrue(error is KerasFileError, "damage, exit 3: \(type(of: error))")
+            XCTAssertTrue(text.hasPrefix(path + "/config.json:2:"), text)
             XCTAssertTrue(text.contains("JSON syntax error"), text)
             XCTAssertFalse(text.contains("YAML"), text)
         }

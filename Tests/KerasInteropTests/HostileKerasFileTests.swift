@@ -194,7 +194,7 @@ final class HostileKerasFileTests: XCTestCase {
         XCTAssertThrowsError(try KerasFile.load(path: path)) { error in
             let text = "\(error)"
             XCTAssertTrue(error is KerasFileError, "damage, exit 3: \(type(of: error))")
-            XCTAssertTrue(text.hasPrefix(path + "/config.json:2:"), text)
+            XCTAssertTrue(text.hasPrefix(path + "/config.json:3:1: JSON syntax error"), text)
             XCTAssertTrue(text.contains("JSON syntax error"), text)
             XCTAssertFalse(text.contains("YAML"), text)
         }

@@ -24,6 +24,8 @@ if [ -z "${FUZZ_NO_BUILD:-}" ]; then
   swift build -c debug -Xswiftc -sanitize=fuzzer,address 2>&1 | grep -Ev "Cannot export local symbol|^\[" || true
 fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:symbolize=0:handle_abort=1}
+# The Swift runtime's backtracer itself trips ASan; libFuzzer prints the stack instead.
+export SWIFT_BACKTRACE=enable=no
 failed=0
 passed_count=0
 failed_count=0

@@ -111,13 +111,21 @@ public struct IDXHeader: Equatable, Sendable {
             for k in 0..<4 { size = size << 8 | Int(dims[4 * d + k]) }
             shape.append(size)
         }
-        var bytes = type.byteWidth
-        for size in shape {
-            let (product, overflow) = bytes.multipliedReportingOverflow(by: size)
-            if overflow {
-                throw DataError(file: source.name, "IDX header shape \(shape) of \(type.name) overflows: its byte size does not fit in 64 bits")
+        // The byte size of one example and of the whole file, both overflow-checked: with
+        // an examples dimension of 0 the file is empty but an example's size may still
+        // overflow (found by FuzzIDX).
+        var exampleBytes = type.byteWidth
+        for size in shape.dropFirst() {
+            let (product, overflow) = exampleBytes.multipliedReportingOverflow(by: size)
+            if overflow || product > limit {
+                throw DataError(file: source.name, "IDX header shape \(shape) of \(type.name) is too large: one example's byte size "
+                    + (overflow ? "does not fit in 64 bits" : "is over the \(limit >> 30) GiB limit"))
             }
-            bytes = product
+            exampleBytes = product
+        }
+        let (bytes, overflow) = exampleBytes.multipliedReportingOverflow(by: shape[0])
+        if overflow {
+            throw DataError(file: source.name, "IDX header shape \(shape) of \(type.name) overflows: its byte size does not fit in 64 bits")
         }
         let header = IDXHeader(type: type, shape: shape)
         if bytes > limit {

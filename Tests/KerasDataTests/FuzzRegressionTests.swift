@@ -38,6 +38,32 @@ final class FuzzRegressionTests: XCTestCase {
         }
     }
 
+    /// FuzzIDX: each input read whole, as labels, by header and in batches.
+    func testIDXRegressions() throws {
+        let found = try inputs("idx")
+        XCTAssertFalse(found.isEmpty)
+        for url in found {
+            let input = [UInt8](try Data(contentsOf: url))
+            let path = TestFiles.write(input, name: "regression.idx")
+            assertOneLine({ _ = try IDXReader.read(path) }, url.lastPathComponent)
+            assertOneLine({ _ = try IDXReader.readLabels(path) }, url.lastPathComponent)
+            assertOneLine({ _ = try IDXReader.readHeader(path) }, url.lastPathComponent)
+            assertOneLine({
+                let reader = try IDXBatchReader(path: path)
+                while try reader.next(maxExamples: 7) != nil {}
+            }, url.lastPathComponent)
+        }
+    }
+
+    /// An IDX header with 0 examples whose example size overflows 64 bits: an error, not
+    /// a trap (the example size was computed unchecked).
+    func testZeroExamplesWithOverflowingExampleSize() {
+        let path = TestFiles.write([0, 0, 0x0e, 3, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], name: "zero-examples.idx")
+        XCTAssertThrowsError(try IDXReader.read(path)) { error in
+            XCTAssertTrue("\(error)".contains("too large"), "\(error)")
+        }
+    }
+
     /// A CSV header cell holding a line break: the error quoting it stays on one line.
     func testColumnNameWithLineBreakStaysOnOneLine() {
         let path = TestFiles.write("\"a\nb\",c\n1,x\n", name: "newline-header.csv")

@@ -186,6 +186,30 @@ final class HostileKerasFileTests: XCTestCase {
         assertFails(path, "more than deflate can produce", within: 5)
     }
 
+    /// Class 2: a `.keras` whose config declares an absurd batch_shape (each dimension
+    /// within int32, the product far over the memory limit, or over 2^63) is a located
+    /// config error, exit 2, before anything is allocated.
+    func testAbsurdBatchShapeInConfigIsLocated() throws {
+        for dims in ["2147483647, 2147483647, 2147483647", "9223372036854775807"] {
+            let config = """
+                {"class_name": "Sequential", "config": {"name": "s", "layers": [
+                  {"class_name": "InputLayer", "config": {"batch_shape": [null, \(dims)], "name": "in"}},
+                  {"class_name": "Flatten", "config": {"name": "f"}},
+                  {"class_name": "Dense", "config": {"name": "d", "units": 2}}]}}
+                """
+            var w = ZipWriter()
+            w.add("config.json", Array(config.utf8))
+            let path = try write(w.finish(), "batch-shape.keras")
+            let start = Date()
+            XCTAssertThrowsError(try KerasFile.load(path: path)) { error in
+                XCTAssertTrue(error is SpecError, "\(type(of: error)): \(error)")
+                XCTAssertTrue("\(error)".hasPrefix(path + "/config.json:"), "\(error)")
+                XCTAssertFalse("\(error)".contains("-9"), "no wrapped size: \(error)")
+            }
+            XCTAssertLessThan(Date().timeIntervalSince(start), 5)
+        }
+    }
+
     /// Class 6: a JSON syntax error in config.json says JSON, with a line and column.
     func testConfigJSONSyntaxErrorSaysJSON() throws {
         var w = ZipWriter()

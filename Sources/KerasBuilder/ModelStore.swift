@@ -198,8 +198,8 @@ public struct ModelStore {
 
     /// Rebuilds the model from the stored spec and loads the current checkpoint's weights
     /// and preprocessing. Anything missing or unreadable is a `PersistenceError` naming the file.
-    /// With `weights: false` (`summary`) the model is built with stand-in weights and the
-    /// checkpoint's weights are not read.
+    /// With `weights: false` (`summary`) the model is built with stand-in weights and only
+    /// the weights file's header is read and checked against it.
     public func loadModel(weights: Bool = true) throws -> Stored {
         let m = try manifest()
         let specFile = path("spec.yaml")
@@ -225,7 +225,7 @@ public struct ModelStore {
             throw PersistenceError.corrupt(path: specFile, reason: "the stored spec does not build: \(e.description)")
         }
         func file(_ n: String) -> String { (ck as NSString).appendingPathComponent(n) }
-        if weights { try model.loadWeights(from: file("weights.safetensors")) }
+        if weights { try model.loadWeights(from: file("weights.safetensors")) } else { try model.checkWeights(in: file("weights.safetensors")) }
         let pre: Preprocessing = try decode(file("preprocessing.json"))
         return Stored(manifest: m, spec: spec, model: model, preprocessing: pre, checkpoint: ck)
     }

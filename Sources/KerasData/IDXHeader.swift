@@ -117,9 +117,8 @@ public struct IDXHeader: Equatable, Sendable {
         var exampleBytes = type.byteWidth
         for size in shape.dropFirst() {
             let (product, overflow) = exampleBytes.multipliedReportingOverflow(by: size)
-            if overflow || product > limit {
-                throw DataError(file: source.name, "IDX header shape \(shape) of \(type.name) is too large: one example's byte size "
-                    + (overflow ? "does not fit in 64 bits" : "is over the \(limit >> 30) GiB limit"))
+            if overflow {
+                throw DataError(file: source.name, "IDX header shape \(shape) of \(type.name) overflows: its byte size does not fit in 64 bits")
             }
             exampleBytes = product
         }

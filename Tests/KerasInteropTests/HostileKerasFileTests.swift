@@ -204,7 +204,7 @@ final class HostileKerasFileTests: XCTestCase {
             XCTAssertThrowsError(try KerasFile.load(path: path)) { error in
                 XCTAssertTrue(error is SpecError, "\(type(of: error)): \(error)")
                 XCTAssertTrue("\(error)".hasPrefix(path + "/config.json:"), "\(error)")
-                XCTAssertFalse("\(error)".contains("-9"), "no wrapped size: \(error)")
+                XCTAssertFalse("\(error)".contains("(None, -"), "no wrapped size: \(error)")
             }
             XCTAssertLessThan(Date().timeIntervalSince(start), 5)
         }

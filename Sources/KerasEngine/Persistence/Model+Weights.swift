@@ -17,7 +17,7 @@ extension Model {
 
     /// Checks names and shapes of saved weights against the parameters: none unknown,
     /// none missing, every shape equal.
-    func checkWeights(_ shapes: [String: [Int]]) throws {
+    public func checkWeights(_ shapes: [String: [Int]]) throws {
         let params = parameters
         let known = Set(params.map(\.name))
         for name in shapes.keys.sorted() where !known.contains(name) {
@@ -32,6 +32,18 @@ extension Model {
     /// Writes the weights to a safetensors file (atomically).
     public func saveWeights(to path: String, metadata: [String: String]? = nil) throws {
         try Safetensors.write(namedWeights, metadata: metadata, to: path)
+    }
+
+    /// Checks a safetensors file written by `saveWeights(to:)` against the parameters —
+    /// its header, sizes and names and shapes — without reading the weights themselves.
+    public func checkWeights(in path: String) throws {
+        struct Checked: Error {}
+        do {
+            _ = try Safetensors.read(path) { entries in
+                try self.checkWeights(Dictionary(entries.map { ($0.name, $0.shape) }, uniquingKeysWith: { a, _ in a }))
+                throw Checked()
+            }
+        } catch is Checked {}
     }
 
     /// Loads the weights from a safetensors file written by `saveWeights(to:)`.

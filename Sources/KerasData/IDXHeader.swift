@@ -74,7 +74,7 @@ public struct IDXHeader: Equatable, Sendable {
     /// Elements per example (checked against overflow when the header was read).
     public var exampleSize: Int { exampleShape.reduce(1, *) }
     /// Elements in the whole file.
-    public var elementCount: Int { shape.reduce(1, *) }
+    public var elementCount: Int { count * exampleSize }
     /// Bytes of data after the header.
     public var dataByteCount: Int { elementCount * type.byteWidth }
 
@@ -110,6 +110,9 @@ public struct IDXHeader: Equatable, Sendable {
             var size = 0
             for k in 0..<4 { size = size << 8 | Int(dims[4 * d + k]) }
             shape.append(size)
+        }
+        if shape.dropFirst().contains(0) {
+            throw DataError(file: source.name, "IDX header shape \(shape) has an empty dimension: every size after the first (examples) must be positive")
         }
         // The byte size of one example and of the whole file, both overflow-checked: with
         // an examples dimension of 0 the file is empty but an example's size may still

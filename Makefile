@@ -13,7 +13,7 @@ VERSION = $(shell dpkg-parsechangelog -S Version 2>/dev/null || sed -n '1s/^[^(]
 DEB = kerasctl_$(VERSION)_$(shell dpkg --print-architecture)
 PREFIX ?= /usr/local
 
-.PHONY: deps build demo test bench clean deb test-deb install
+.PHONY: deps build demo test fuzz bench clean deb test-deb install
 
 # Installs Debian packages that are missing: $(call apt,PACKAGES).
 apt = @missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -45,6 +45,14 @@ test: deps
 	$(SWIFT) build --product CustomLayerExample
 	$(SWIFT) build -c release --product kerasctl
 	KERASCTL_BIN=$(CURDIR)/$(BIN) KERAS_REQUIRE_EXAMPLES=1 $(SWIFT) test --skip-build
+
+# libFuzzer campaigns (Fuzz/): each harness replays its regression inputs, then fuzzes for
+# FUZZ_SECONDS from its committed seed corpus. `make fuzz FUZZ_SECONDS=1200` is a full
+# campaign; FUZZ_HARNESSES picks some (spec keras_json idx csv zip weights modeldir).
+FUZZ_SECONDS ?= 60
+FUZZ_HARNESSES ?=
+fuzz: deps
+	bash Fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_HARNESSES)
 
 # Epoch time, GFLOP/s and peak memory of kerasctl beside real Keras (TensorFlow and JAX backends)
 # on the same machine in the same run. Needs `pip install tensorflow-cpu jax` for the Keras side.

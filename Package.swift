@@ -1,6 +1,9 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// -Ounchecked (no overflow or bounds traps) only for the engine's numeric kernels, whose
+// sizes are checked before they run (KerasEngine/Budget). Modules that parse bytes from
+// files (KerasSpec, KerasData, KerasInterop) keep Swift's checks.
 let optimize: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
 
 let package = Package(
@@ -28,7 +31,7 @@ let package = Package(
         .target(name: "KerasText"),
         .target(name: "KerasSpec", dependencies: ["CYAML", "KerasText"]),
         .target(name: "KerasEngine", dependencies: ["CBLAS", "KerasText"], swiftSettings: optimize),
-        .target(name: "KerasData", dependencies: ["CZlib", "KerasText"], swiftSettings: optimize),
+        .target(name: "KerasData", dependencies: ["CZlib", "KerasText"]),
         .target(name: "KerasBuilder", dependencies: ["KerasText", "KerasSpec", "KerasEngine", "KerasData"]),
         // Keras files: .keras (zip of config.json + model.weights.h5) and legacy .h5.
         .target(name: "KerasInterop", dependencies: ["CZlib", "CHDF5", "KerasSpec", "KerasEngine", "KerasData", "KerasBuilder"]),

@@ -196,7 +196,9 @@ public struct ModelStore {
 
     /// Rebuilds the model from the stored spec and loads the current checkpoint's weights
     /// and preprocessing. Anything missing or unreadable is a `PersistenceError` naming the file.
-    public func loadModel() throws -> Stored {
+    /// With `weights: false` (`summary`) the model is built with stand-in weights and only
+    /// the weights file's header is read and checked against it.
+    public func loadModel(weights: Bool = true) throws -> Stored {
         let m = try manifest()
         let specFile = path("spec.yaml")
         let specText: String
@@ -213,14 +215,15 @@ public struct ModelStore {
         let spec: Spec, model: Model
         do {
             spec = try Spec.parse(text: specText, file: m.specPath)
-            model = try ModelBuilder.build(spec, inputShapes: m.inputShapes, seed: m.seed)
+            model = try weights ? ModelBuilder.build(spec, inputShapes: m.inputShapes, seed: m.seed)
+                : WeightAllocation.withoutValues { try ModelBuilder.build(spec, inputShapes: m.inputShapes, seed: m.seed) }
         } catch let e as SpecError {
             throw PersistenceError.corrupt(path: specFile, reason: "the stored spec does not build: \(e.description)")
         } catch let e as ShapeError {
             throw PersistenceError.corrupt(path: specFile, reason: "the stored spec does not build: \(e.description)")
         }
         func file(_ n: String) -> String { (ck as NSString).appendingPathComponent(n) }
-        try model.loadWeights(from: file("weights.safetensors"))
+        if weights { try model.loadWeights(from: file("weights.safetensors")) } else { try model.checkWeights(in: file("weights.safetensors")) }
         let pre: Preprocessing = try decode(file("preprocessing.json"))
         return Stored(manifest: m, spec: spec, model: model, preprocessing: pre, checkpoint: ck)
     }

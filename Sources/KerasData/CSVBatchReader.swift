@@ -44,11 +44,12 @@ public final class CSVBatchReader {
     /// The next batch of at most `maxRows` rows as shape `[rows, features]`, or nil at the end.
     public func next(maxRows: Int) throws -> DataArray? {
         let want = max(maxRows, 1)
-        while available < want + 1 && !atEnd { try fill() }   // one extra row: trailing blanks
+        while available <= want && !atEnd { try fill() }   // one extra row: trailing blanks
         if layout == nil { try start() }
         guard let layout else { return nil }
         var values: [Float] = []
-        values.reserveCapacity(want * featureColumns.count)
+        // Reserve for the rows at hand, not for `maxRows` (a flag's value, possibly huge).
+        values.reserveCapacity(min(want, available) * featureColumns.count)
         lines.removeAll(keepingCapacity: true)
         while lines.count < want, pendingStart < pending.count {
             let record = pending[pendingStart]

@@ -74,7 +74,7 @@ public struct IDXHeader: Equatable, Sendable {
     /// Elements per example (checked against overflow when the header was read).
     public var exampleSize: Int { exampleShape.reduce(1, *) }
     /// Elements in the whole file.
-    public var elementCount: Int { shape.reduce(1, *) }
+    public var elementCount: Int { count * exampleSize }
     /// Bytes of data after the header.
     public var dataByteCount: Int { elementCount * type.byteWidth }
 
@@ -111,13 +111,23 @@ public struct IDXHeader: Equatable, Sendable {
             for k in 0..<4 { size = size << 8 | Int(dims[4 * d + k]) }
             shape.append(size)
         }
-        var bytes = type.byteWidth
-        for size in shape {
-            let (product, overflow) = bytes.multipliedReportingOverflow(by: size)
+        if shape.dropFirst().contains(0) {
+            throw DataError(file: source.name, "IDX header shape \(shape) has an empty dimension: every size after the first (examples) must be positive")
+        }
+        // The byte size of one example and of the whole file, both overflow-checked: with
+        // an examples dimension of 0 the file is empty but an example's size may still
+        // overflow (found by FuzzIDX).
+        var exampleBytes = type.byteWidth
+        for size in shape.dropFirst() {
+            let (product, overflow) = exampleBytes.multipliedReportingOverflow(by: size)
             if overflow {
                 throw DataError(file: source.name, "IDX header shape \(shape) of \(type.name) overflows: its byte size does not fit in 64 bits")
             }
-            bytes = product
+            exampleBytes = product
+        }
+        let (bytes, overflow) = exampleBytes.multipliedReportingOverflow(by: shape[0])
+        if overflow {
+            throw DataError(file: source.name, "IDX header shape \(shape) of \(type.name) overflows: its byte size does not fit in 64 bits")
         }
         let header = IDXHeader(type: type, shape: shape)
         if bytes > limit {

@@ -136,11 +136,12 @@ public final class Functional: Model {
                     node.callIndex = uses
                     if let unary = node.layer as? any UnaryLayer, inShapes.count == 1 {
                         node.outputShapes = [try unary.outputShape(for: inShapes[0])]
+                        try Model.checkOutputShapes(node.outputShapes, layer: node.layer)
                     } else {
-                        node.outputShapes = try node.layer.build(inputShapes: inShapes, context: &context)
+                        node.outputShapes = try Model.checkedBuild(node.layer, inputShapes: inShapes, context: &context)
                     }
                 } else {
-                    node.outputShapes = try node.layer.build(inputShapes: inShapes, context: &context)
+                    node.outputShapes = try Model.checkedBuild(node.layer, inputShapes: inShapes, context: &context)
                 }
             } catch let e as ShapeError {
                 throw ShapeError(layer: node.name, e.message)

@@ -43,6 +43,8 @@ public enum Initializer: Equatable, Sendable {
 
     /// A new tensor of `shape` drawn from this initializer.
     public func make(_ shape: [Int], rng: inout RNG) -> Tensor {
+        // Sizes are checked (and charged to the memory budget) before memory is touched.
+        if let standIn = WeightAllocation.admit(shape) { return standIn }
         var t = Tensor(shape: shape)
         let n = t.count
         let p = t.freshPointer

@@ -10,6 +10,9 @@ open class Model {
     public private(set) var inputShapes: [[Int]] = []
     public private(set) var outputShapes: [[Int]] = []
     public private(set) var isBuilt = false
+    /// Float32 values of every layer's outputs for one example (checked when built); a
+    /// batch's activations are this times the batch size.
+    public internal(set) var activationElementsPerExample = 0
 
     // Set by compile.
     public var optimizer: Optimizer?
@@ -31,7 +34,7 @@ open class Model {
     /// Builds every layer for `inputShapes` (batch excluded) and returns the output shapes.
     open func buildLayers(inputShapes: [[Int]], context: inout BuildContext) throws -> [[Int]] {
         var shapes = inputShapes
-        for layer in layers { shapes = try layer.build(inputShapes: shapes, context: &context) }
+        for layer in layers { shapes = try Model.checkedBuild(layer, inputShapes: shapes, context: &context) }
         return shapes
     }
 
@@ -45,7 +48,11 @@ open class Model {
     /// Builds the model once for its input shapes, drawing initial weights from `seed`.
     public func build(inputShapes: [[Int]], seed: UInt64) throws {
         var context = BuildContext(rng: RNG(seed: seed))
+        WeightAllocation.begin()
+        defer { WeightAllocation.end() }
+        try Model.checkInputShapes(inputShapes, model: name)
         outputShapes = try buildLayers(inputShapes: inputShapes, context: &context)
+        activationElementsPerExample = WeightAllocation.activationElements
         self.inputShapes = inputShapes
         if inputNames.count != inputShapes.count { inputNames = inputShapes.indices.map { inputShapes.count == 1 ? "input" : "input_\($0)" } }
         if outputNames.count != outputShapes.count { outputNames = outputShapes.indices.map { outputShapes.count == 1 ? "output" : "output_\($0)" } }

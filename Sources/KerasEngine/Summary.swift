@@ -18,7 +18,7 @@ public struct LayerShapeLog {
     /// Builds `layer` for `inputShapes` and records (and returns) its output shapes.
     @discardableResult
     public mutating func build(_ layer: any Layer, inputShapes: [[Int]], context: inout BuildContext) throws -> [[Int]] {
-        let out = try layer.build(inputShapes: inputShapes, context: &context)
+        let out = try Model.checkedBuild(layer, inputShapes: inputShapes, context: &context)
         shapes[ObjectIdentifier(layer)] = out
         return out
     }

@@ -1,5 +1,6 @@
 import CHDF5
 import Foundation
+import KerasEngine
 
 /// An HDF5 file through the system libhdf5: just what Keras weight files need — groups,
 /// float datasets, string attributes — addressed by absolute paths (`/layers/dense/vars/0`).
@@ -95,37 +96,14 @@ final class HDF5File {
         var info = H5G_info_t()
         guard H5Gget_info(group, &info) >= 0 else { return [] }
         var names: [String] = []
-        for i in 0..<info.nlinks {
+        for i in 0..<min(info.nlinks, 4096) {
             let n = H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, nil, 0, chdf5_p_default())
-            guard n >= 0 else { continue }
+            guard n >= 0, n < 4096 else { continue }
             var buffer = [CChar](repeating: 0, count: n + 1)
             H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buffer, n + 1, chdf5_p_default())
             names.append(String(decoding: buffer.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
         return names
-    }
-
-    /// A float dataset's shape and values (float32 or float64 on disk, read as float32).
-    func readFloats(_ path: String) throws(KerasFileError) -> (shape: [Int], data: [Float]) {
-        let dataset = H5Dopen2(id, path, chdf5_p_default())
-        guard dataset >= 0 else { throw KerasFileError(file: name, "missing dataset \(path)") }
-        defer { H5Dclose(dataset) }
-        let type = H5Dget_type(dataset)
-        defer { H5Tclose(type) }
-        guard H5Tget_class(type) == H5T_FLOAT else { throw KerasFileError(file: name, "dataset \(path) does not hold floats") }
-        let space = H5Dget_space(dataset)
-        defer { H5Sclose(space) }
-        let rank = Int(H5Sget_simple_extent_ndims(space))
-        guard rank >= 0 else { throw KerasFileError(file: name, "dataset \(path) has no simple shape") }
-        var dims = [hsize_t](repeating: 0, count: rank)
-        H5Sget_simple_extent_dims(space, &dims, nil)
-        let shape = dims.map { Int($0) }
-        var data = [Float](repeating: 0, count: shape.reduce(1, *))
-        let status = data.withUnsafeMutableBytes {
-            H5Dread(dataset, chdf5_native_float(), chdf5_s_all(), chdf5_s_all(), chdf5_p_default(), $0.baseAddress)
-        }
-        guard status >= 0 else { throw KerasFileError(file: name, "cannot read dataset \(path) (corrupt file)") }
-        return (shape, data)
     }
 
     /// The string attribute `attribute` of the object at `path` (a scalar string, or the
@@ -145,7 +123,11 @@ final class HDF5File {
         guard H5Tget_class(type) == H5T_STRING else {
             throw KerasFileError(file: name, "attribute \(attribute) of \(path) is not a string")
         }
-        let count = max(1, Int(H5Sget_simple_extent_npoints(space)))
+        let points = Int(H5Sget_simple_extent_npoints(space))
+        guard points >= 0, points <= 1 << 20 else {
+            throw KerasFileError(file: name, "attribute \(attribute) of \(path) has an impossible size (corrupt file)")
+        }
+        let count = max(1, points)
         if H5Tis_variable_str(type) > 0 {
             var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
             let status = pointers.withUnsafeMutableBytes { H5Aread(attr, type, $0.baseAddress) }
@@ -154,6 +136,9 @@ final class HDF5File {
             return pointers.map { $0.map { String(cString: $0) } ?? "" }
         }
         let size = H5Tget_size(type)
+        guard size > 0, let total = ShapeArithmetic.product(size, count), total <= HDF5Sandbox.maxMessageBytes else {
+            throw KerasFileError(file: name, "attribute \(attribute) of \(path) has an impossible size (corrupt file)")
+        }
         var buffer = [UInt8](repeating: 0, count: size * count)
         let status = buffer.withUnsafeMutableBytes { H5Aread(attr, type, $0.baseAddress) }
         guard status >= 0 else { throw KerasFileError(file: name, "cannot read attribute \(attribute) of \(path)") }
@@ -161,6 +146,59 @@ final class HDF5File {
             let slice = buffer[(i * size)..<((i + 1) * size)]
             return String(decoding: slice.prefix { $0 != 0 }, as: UTF8.self)
         }
+    }
+
+    /// The address of the object at `path` in the file (its identity: two links to one
+    /// group give the same address), nil when it cannot be opened.
+    func address(_ path: String) -> UInt64? {
+        let object = H5Oopen(id, path.isEmpty ? "/" : path, chdf5_p_default())
+        guard object >= 0 else { return nil }
+        defer { H5Oclose(object) }
+        var info = H5O_info_t()
+        guard H5Oget_info2(object, &info, UInt32(H5O_INFO_BASIC)) >= 0 else { return nil }
+        return UInt64(info.addr)
+    }
+
+    /// The shape of the float dataset at `path`, checked: a float type, a simple
+    /// dataspace of rank at most 32, no dimension over `ShapeArithmetic.maxDimension`.
+    func floatShape(_ path: String) throws(KerasFileError) -> [Int] {
+        let dataset = H5Dopen2(id, path, chdf5_p_default())
+        guard dataset >= 0 else { throw KerasFileError(file: name, "missing dataset \(path)") }
+        defer { H5Dclose(dataset) }
+        let type = H5Dget_type(dataset)
+        guard type >= 0 else { throw KerasFileError(file: name, "dataset \(path) has an unreadable type (corrupt file)") }
+        defer { H5Tclose(type) }
+        guard H5Tget_class(type) == H5T_FLOAT else { throw KerasFileError(file: name, "dataset \(path) does not hold floats") }
+        let space = H5Dget_space(dataset)
+        guard space >= 0 else { throw KerasFileError(file: name, "dataset \(path) has an unreadable shape (corrupt file)") }
+        defer { H5Sclose(space) }
+        let rank = Int(H5Sget_simple_extent_ndims(space))
+        guard rank >= 0, rank <= 32 else { throw KerasFileError(file: name, "dataset \(path) has no simple shape") }
+        var dims = [hsize_t](repeating: 0, count: max(rank, 1))
+        guard H5Sget_simple_extent_dims(space, &dims, nil) >= 0 else {
+            throw KerasFileError(file: name, "dataset \(path) has an unreadable shape (corrupt file)")
+        }
+        let shape = dims.prefix(rank).map { $0 > hsize_t(ShapeArithmetic.maxDimension) ? -1 : Int($0) }
+        guard !shape.contains(-1), ShapeArithmetic.count(shape) != nil else {
+            throw KerasFileError(file: name, "dataset \(path) has an impossible shape \(dims.prefix(rank).map { $0 })")
+        }
+        return shape
+    }
+
+    /// Reads the float dataset at `path`, whose shape the caller checked holds `count`
+    /// values, into `destination` as float32.
+    func readFloats(_ path: String, into destination: UnsafeMutableRawPointer, count: Int) throws(KerasFileError) {
+        let dataset = H5Dopen2(id, path, chdf5_p_default())
+        guard dataset >= 0 else { throw KerasFileError(file: name, "missing dataset \(path)") }
+        defer { H5Dclose(dataset) }
+        let space = H5Dget_space(dataset)
+        guard space >= 0 else { throw KerasFileError(file: name, "cannot read dataset \(path) (corrupt file)") }
+        defer { H5Sclose(space) }
+        guard H5Sget_simple_extent_npoints(space) == count else {
+            throw KerasFileError(file: name, "dataset \(path) changed size while read (corrupt file)")
+        }
+        let status = H5Dread(dataset, chdf5_native_float(), chdf5_s_all(), chdf5_s_all(), chdf5_p_default(), destination)
+        guard status >= 0 else { throw KerasFileError(file: name, "cannot read dataset \(path) (corrupt file)") }
     }
 
     // MARK: Writing
@@ -201,5 +239,22 @@ public struct KerasFileError: Error, CustomStringConvertible, Sendable {
         self.message = message
     }
 
-    public var description: String { "\(file): \(message)" }
+    public var description: String { escapingLineBreaks("\(file): \(message)") }
 }
+
+/// Escapes line breaks, so that text from a file (a column name, a tensor name) cannot
+/// split an error over several lines.
+func escapingLineBreaks(_ text: String) -> String {
+    guard text.contains(where: { $0.isNewline }) else { return text }
+    var out = ""
+    for c in text {
+        switch c {
+        case "\n": out += "\\n"
+        case "\r", "\r\n": out += "\\r"
+        case _ where c.isNewline: out += " "
+        default: out.append(c)
+        }
+    }
+    return out
+}
+

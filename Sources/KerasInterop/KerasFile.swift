@@ -42,39 +42,54 @@ public enum KerasFile {
         return head.starts(with: [0x50, 0x4b, 0x03, 0x04]) || head.starts(with: [0x89, 0x48, 0x44, 0x46])
     }
 
-    /// Reads the model (architecture and weights) in the Keras file at `path`.
-    public static func load(path: String) throws -> LoadedKerasModel {
+    /// Reads the model in the Keras file at `path`: its architecture and, unless
+    /// `weights` is false (`summary`), its weights. Every HDF5 read runs in a contained
+    /// child process (``HDF5Sandbox``).
+    public static func load(path: String, weights: Bool = true) throws -> LoadedKerasModel {
         var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue,
-              let data = FileManager.default.contents(atPath: path) else {
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue else {
+            throw KerasFileError(file: path, "cannot read file: no such file or unreadable")
+        }
+        let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
+        if size > MemoryBudget.bytes {
+            throw KerasFileError(file: path, "the file is \(ShapeArithmetic.describe(bytes: size)), over \(MemoryBudget.describeLimit)")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
             throw KerasFileError(file: path, "cannot read file: no such file or unreadable")
         }
         let bytes = [UInt8](data)
-        if bytes.starts(with: [0x89, 0x48, 0x44, 0x46]) { return try loadLegacy(bytes, path: path) }
-        if bytes.starts(with: [0x50, 0x4b]) { return try loadKeras(bytes, path: path) }
+        if bytes.starts(with: [0x89, 0x48, 0x44, 0x46]) { return try loadLegacy(bytes, path: path, weights: weights) }
+        if bytes.starts(with: [0x50, 0x4b]) { return try loadKeras(bytes, path: path, weights: weights) }
         throw KerasFileError(file: path, "not a Keras model file (expected a .keras zip archive or a legacy .h5 HDF5 file)")
     }
 
     // MARK: .keras
 
-    static func loadKeras(_ bytes: [UInt8], path: String) throws -> LoadedKerasModel {
+    static func loadKeras(_ bytes: [UInt8], path: String, weights: Bool) throws -> LoadedKerasModel {
         let zip = try ZipArchive(bytes: bytes, file: path)
         guard let configMember = zip.member("config.json") else {
             throw KerasFileError(file: path, "not a Keras model archive: it has no config.json")
         }
-        let keras = try KerasJSON.parse(bytes: zip.read(configMember), file: "\(path)/config.json")
+        let keras = try parseConfig(zip.read(configMember), file: "\(path)/config.json")
+        try checkCompileConfig(keras, file: path)
         var version: String?
         if let meta = zip.member("metadata.json"),
            let json = try? JSONSerialization.jsonObject(with: Data(zip.read(meta))) as? [String: Any] {
             version = json["keras_version"] as? String
         }
-        let model = try ModelBuilder.build(keras)
+        // Stand-in weights: every one is replaced from the file (or the load fails), so
+        // drawing initial values would be wasted work (and slow for large orthogonal ones).
+        let model = try WeightAllocation.withoutValues { try ModelBuilder.build(keras) }
         guard let weightsMember = zip.member("model.weights.h5") else {
             throw KerasFileError(file: path, "the archive has no model.weights.h5 (the weights are missing)")
         }
-        let h5 = try HDF5File.open(image: zip.read(weightsMember), name: "\(path)/model.weights.h5")
-        try assign(model: model, keras: keras, file: path) { info, index in
-            try nativeArrays(h5, layerGroup: "/layers/\(index)", className: info.className)
+        if weights {
+            let image = try zip.read(weightsMember)
+            let name = "\(path)/model.weights.h5"
+            try checkSignature(image, name: name)
+            let (plans, floats) = try plan(model: model, keras: keras, file: path) { _, native in "/layers/\(native)" }
+            try readWeights(image: image, name: name, file: path, legacy: false, plans: plans, floats: floats)
+            try checkAllAssigned(model, file: path)
         }
         return LoadedKerasModel(model: model, keras: keras, kerasVersion: version)
     }
@@ -94,80 +109,58 @@ public enum KerasFile {
         }
     }
 
-    /// A layer's arrays in `get_weights()` order: its own `vars/0...`, then its tracked
-    /// sub-objects (a recurrent layer's `cell`, TimeDistributed's `layer`); Bidirectional's
-    /// forward layer before its backward layer (the layout its registry entry declares).
-    static func nativeArrays(_ h5: HDF5File, layerGroup: String, className: String?) throws -> [(shape: [Int], data: [Float])] {
-        guard h5.kind(layerGroup) == .group else { return [] }
-        if let className, LayerRegistry.table.entry(named: className)?.weights == .bidirectional {
-            return try nativeArrays(h5, layerGroup: layerGroup + "/forward_layer", className: nil)
-                + nativeArrays(h5, layerGroup: layerGroup + "/backward_layer", className: nil)
-        }
-        var arrays: [(shape: [Int], data: [Float])] = []
-        var i = 0
-        while h5.kind("\(layerGroup)/vars/\(i)") == .dataset {
-            arrays.append(try h5.readFloats("\(layerGroup)/vars/\(i)"))
-            i += 1
-        }
-        for child in h5.children(layerGroup) where child != "vars" && h5.kind("\(layerGroup)/\(child)") == .group {
-            arrays += try nativeArrays(h5, layerGroup: "\(layerGroup)/\(child)", className: nil)
-        }
-        return arrays
-    }
-
     // MARK: legacy .h5
 
-    static func loadLegacy(_ bytes: [UInt8], path: String) throws -> LoadedKerasModel {
-        let h5 = try HDF5File.open(image: bytes, name: path)
-        guard let config = try h5.strings("model_config", of: "/")?.first else {
+    static func loadLegacy(_ bytes: [UInt8], path: String, weights: Bool) throws -> LoadedKerasModel {
+        try checkSignature(bytes, name: path)
+        let root = try legacyAttributes(bytes, path: path)
+        guard let config = root.config else {
             throw KerasFileError(file: path, "this HDF5 file has no model_config attribute (a weights-only file is not a model)")
         }
-        let keras = try KerasJSON.parse(bytes: Array(config.utf8), file: "\(path):model_config")
-        let version = try h5.strings("keras_version", of: "/")?.first
-        let model = try ModelBuilder.build(keras)
-        let root = h5.kind("/model_weights") == .group ? "/model_weights" : "/"
-        try assign(model: model, keras: keras, file: path) { info, _ in
-            let group = "\(root)/\(info.name)"
-            guard h5.kind(group) == .group else { return [] }
-            let names = try h5.strings("weight_names", of: group) ?? []
-            var arrays: [(shape: [Int], data: [Float])] = []
-            for name in names where !name.isEmpty {
-                guard h5.kind("\(group)/\(name)") == .dataset else {
-                    throw KerasFileError(file: path, "weight '\(name)' of layer '\(info.name)' is listed but missing")
-                }
-                arrays.append(try h5.readFloats("\(group)/\(name)"))
-            }
-            return arrays
+        let keras = try parseConfig(Array(config.utf8), file: "\(path):model_config")
+        try checkCompileConfig(keras, file: path)
+        // Stand-in weights: every one is replaced from the file (or the load fails), so
+        // drawing initial values would be wasted work (and slow for large orthogonal ones).
+        let model = try WeightAllocation.withoutValues { try ModelBuilder.build(keras) }
+        if weights {
+            let top = root.nestedWeights ? "/model_weights" : ""
+            let (plans, floats) = try plan(model: model, keras: keras, file: path) { info, _ in "\(top)/\(info.name)" }
+            try readWeights(image: bytes, name: path, file: path, legacy: true, plans: plans, floats: floats)
+            try checkAllAssigned(model, file: path)
         }
-        return LoadedKerasModel(model: model, keras: keras, kerasVersion: version)
+        return LoadedKerasModel(model: model, keras: keras, kerasVersion: root.version)
     }
 
-    // MARK: Matching
-
-    /// Gives each layer of `model` the arrays `arrays(layer, native group name)` returns,
-    /// checking their number and shapes against the layer's parameters.
-    static func assign(model: Model, keras: KerasModelJSON, file: String,
-                       arrays: (KerasLayerInfo, String) throws -> [(shape: [Int], data: [Float])]) throws {
-        let byName = Dictionary(model.layers.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        var updates: [(Parameter, Tensor)] = []
-        for (info, group) in zip(keras.layers, nativeGroupNames(keras.layers.map(\.className))) {
-            let found = try arrays(info, group)
-            guard let layer = byName[info.name] else {
-                if found.isEmpty { continue }
-                throw KerasFileError(file: file, "the weights file has arrays for '\(info.name)', which the model does not have")
-            }
-            let params = layer.parameters
-            let expected = params.map { describe($0.shape) }.joined(separator: ", ")
-            let got = found.map { describe($0.shape) }.joined(separator: ", ")
-            guard found.count == params.count, zip(found, params).allSatisfy({ $0.shape == $1.shape }) else {
-                if found.isEmpty {
-                    throw KerasFileError(file: file, "no weights for layer '\(info.name)' (\(info.className)), which needs \(params.count): \(expected)")
-                }
-                throw KerasFileError(file: file, "layer '\(info.name)' (\(info.className)): the weights file has shapes [\(got)], the model config needs [\(expected)]")
-            }
-            for (array, param) in zip(found, params) { updates.append((param, Tensor(shape: array.shape, data: array.data))) }
+    /// A Keras file's embedded model JSON. JSON that does not parse (syntax, encoding,
+    /// limits) means the file is damaged: a located `KerasFileError` (exit 3); a config
+    /// that parses but that kerasctl rejects (an unsupported layer, absurd units) is a
+    /// located `SpecError` (exit 2).
+    static func parseConfig(_ bytes: [UInt8], file: String) throws -> KerasModelJSON {
+        let root: Node
+        do { root = try YAML.parse(bytes: bytes, file: file, limits: .json) } catch {
+            var at = error.file
+            if let line = error.line, let column = error.column { at += ":\(line):\(column)" }
+            throw KerasFileError(file: at, error.message)
         }
-        for (param, value) in updates { param.value = value }
+        return try KerasJSON.translate(root)
+    }
+
+    /// The file's `compile_config` loss, checked when the file is opened, so that
+    /// `summary`, `predict` and `evaluate` agree: a loss kerasctl cannot build is a located
+    /// spec error (exit 2) in every command.
+    static func checkCompileConfig(_ keras: KerasModelJSON, file: String) throws {
+        switch try keras.spec(file: file).compile.loss {
+        case nil: break
+        case let .all(object)?: _ = try LossRegistry.table.make(object)
+        case let .byOutput(named)?: for entry in named { _ = try LossRegistry.table.make(entry.value) }
+        }
+    }
+
+    /// HDF5's 8-byte signature, checked before a child is started.
+    static func checkSignature(_ image: [UInt8], name: String) throws(KerasFileError) {
+        guard image.count >= 8, image[0..<8].elementsEqual([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]) else {
+            throw KerasFileError(file: name, "not an HDF5 file (bad signature)")
+        }
     }
 
     static func describe(_ shape: [Int]) -> String {

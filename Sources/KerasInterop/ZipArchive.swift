@@ -1,5 +1,6 @@
 import CZlib
 import Foundation
+import KerasEngine
 
 /// A zip archive read whole into memory: the central directory, and members stored or
 /// deflated (zlib raw inflate), each checked against its CRC-32. Enough for `.keras`
@@ -86,6 +87,12 @@ struct ZipArchive {
             guard member.compressedSize == member.size else { throw bad("stored sizes differ") }
             out = Array(bytes[start..<(start + member.size)])
         case 8:
+            // The declared size is checked before it is allocated: deflate expands at most
+            // 1032:1, and nothing over the memory limit is read.
+            guard member.size <= member.compressedSize * 1032 + 64 else { throw bad("it claims \(member.size) bytes from \(member.compressedSize) compressed bytes, more than deflate can produce") }
+            guard member.size <= MemoryBudget.bytes else {
+                throw KerasFileError(file: file, "zip member '\(member.name)' is \(ShapeArithmetic.describe(bytes: member.size)), over \(MemoryBudget.describeLimit)")
+            }
             out = try inflate(start: start, member: member)
         default:
             throw KerasFileError(file: file, "zip member '\(member.name)' uses compression method \(member.method); only stored and deflated are supported")

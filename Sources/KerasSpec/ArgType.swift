@@ -35,6 +35,9 @@ public struct ArgType<T>: Sendable {
 }
 
 extension ArgType where T == Int {
+    /// The largest size a spec may give (units, filters, kernel sizes, shape dimensions...):
+    /// 2^31 − 1, as in int32-indexed frameworks.
+    public static var maxSize: Int { Int(Int32.max) }
     /// Any integer that fits in `Int`; a larger literal fails with "(too large)".
     public static var int: ArgType<Int> { integer("an integer") { _ in true } }
     /// An integer > 0.
@@ -53,7 +56,12 @@ extension ArgType where T == Int {
 /// Reads an integer scalar, rejecting floats, strings and out-of-range literals.
 func readInt(_ node: Node, _ accept: (Int) -> Bool) throws(ArgMismatch) -> Int {
     guard let scalar = node.scalar else { throw ArgMismatch(node: node) }
-    if case .int(let value) = scalar.value, accept(value) { return value }
+    if case .int(let value) = scalar.value, accept(value) {
+        // Sizes (positive and non-negative integers, shapes) are capped so that shape
+        // arithmetic on them cannot overflow; see `ArgType.maxSize`.
+        if value > ArgType<Int>.maxSize, !accept(-1) { throw ArgMismatch(node: node, got: "\(value) (too large: at most \(ArgType<Int>.maxSize))") }
+        return value
+    }
     if scalar.isIntegerLiteral, case .float = scalar.value {
         throw ArgMismatch(node: node, got: "\(scalar.raw) (too large)")
     }

@@ -1,4 +1,5 @@
 import KerasData
+import KerasEngine
 import KerasSpec
 
 /// Checks the data files a spec names without loading them whole: IDX headers (and
@@ -12,9 +13,11 @@ enum DataCheck {
             if shapes == nil { shapes = s }
         }
         if let r = data.preprocess.reshape, let s = shapes, s.count == 1 {
-            let n = s[0].reduce(1, *), m = r.reduce(1, *)
-            guard n == m else {
-                throw (data.preprocess.node ?? data.node).error("reshape \(r) has \(m) values, but each example has \(n)", path: "data.preprocess.reshape")
+            // Both products overflow-checked: the reshape comes from the spec.
+            let n = ShapeArithmetic.count(s[0]), m = ShapeArithmetic.count(r)
+            guard let n, let m, n == m else {
+                let values = m.map(String.init) ?? "more than 2^63"
+                throw (data.preprocess.node ?? data.node).error("reshape \(r) has \(values) values, but each example has \(n.map(String.init) ?? "more than 2^63")", path: "data.preprocess.reshape")
             }
             return [r]
         }

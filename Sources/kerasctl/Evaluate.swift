@@ -3,6 +3,7 @@ import Foundation
 import KerasBuilder
 import KerasData
 import KerasEngine
+import KerasInterop
 import KerasSpec
 
 /// `kerasctl evaluate DIR`: Keras's `model.evaluate` on test data, printed as Keras prints
@@ -36,6 +37,7 @@ struct Evaluate: ParsableCommand {
         if let metricsOut { try OutputCheck.file(metricsOut, flag: "--metrics-out file") }
         let stored = try ModelSource.open(model)
         let net = stored.model
+        try BudgetCheck.batch(batchSize, model: net, training: false, source: "--batch-size")
         let names = ModelNames(stored.spec)
         let pre = stored.preprocessing
         let known = names.outputs.map { pre.classNames?[$0] }
@@ -45,7 +47,9 @@ struct Evaluate: ParsableCommand {
         }
         do {
             try CompileBuilder.compile(net, spec: stored.spec, requireLoss: true, targetShapes: split.targets.map(\.exampleShape))
-        } catch let e as SpecError {
+        } catch let e as SpecError where !KerasFile.isKerasFile(model) {
+            // A model directory's stored spec is damaged (exit 3); a Keras file's config
+            // error is reported as it is (located in the file, exit 2).
             throw PersistenceError.corrupt(path: ModelStore(model).path("spec.yaml"), reason: "the stored spec's compile section does not build: \(e.description)")
         }
         try LabelCheck.check(split, model: net)

@@ -23,6 +23,11 @@ struct Kerasctl: ParsableCommand {
     static func main() {
         useFasterBLASKernels()
         keepBatchBuffersMapped()
+        CrashLine.install()
+        if let problem = MemoryBudget.environmentProblem() {
+            Failure.printError(problem)
+            Foundation.exit(2)
+        }
         let code: Int32
         do {
             var command = try parseAsRoot()

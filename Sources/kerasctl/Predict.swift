@@ -3,6 +3,7 @@ import Foundation
 import KerasBuilder
 import KerasData
 import KerasEngine
+import KerasInterop
 import KerasSpec
 
 /// `kerasctl predict DIR --input FILE|-`: streams examples in batches through a trained
@@ -36,12 +37,15 @@ struct Predict: ParsableCommand {
     func run() throws {
         let stored = try ModelSource.open(model)
         let net = stored.model
+        try BudgetCheck.batch(batchSize, model: net, training: false, source: "--batch-size")
         guard net.inputShapes.count == 1 else {
             throw Failure.usage("predict feeds models with one input; this one has \(net.inputShapes.count) (\(net.inputNames.joined(separator: ", ")))")
         }
         let names = ModelNames(stored.spec)
         let kinds: [OutputKind]
-        do { kinds = try OutputKind.of(spec: stored.spec, outputs: names.outputs) } catch let e as SpecError {
+        do { kinds = try OutputKind.of(spec: stored.spec, outputs: names.outputs) } catch let e as SpecError where !KerasFile.isKerasFile(model) {
+            // A model directory's stored spec is damaged (exit 3); a Keras file's config
+            // error is reported as it is (located in the file, exit 2).
             throw PersistenceError.corrupt(path: ModelStore(model).path("spec.yaml"), reason: "the stored spec's loss does not build: \(e.description)")
         }
         if topK != nil, !kinds.contains(where: \.isClassification) {

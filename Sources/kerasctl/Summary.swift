@@ -12,18 +12,19 @@ struct Summary: ParsableCommand {
 
     func run() throws {
         if KerasFile.isKerasFile(target) {
-            print(try KerasFile.load(path: target).model.summary())
+            print(try KerasFile.load(path: target, weights: false).model.summary())
             return
         }
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: target, isDirectory: &isDir), isDir.boolValue {
-            print(try ModelStore(target).loadModel().model.summary())
+            print(try ModelStore(target).loadModel(weights: false).model.summary())
             return
         }
         let spec = try Spec.load(path: target)
         var shapes: [[Int]]?
         if let data = spec.data { shapes = try DataCheck.inputShapes(spec, data: data, inputNames: ModelNames(spec).inputs) }
-        let model = try ModelBuilder.build(spec, inputShapes: shapes)
+        // Shapes and parameter counts only: no weight is allocated (WeightAllocation).
+        let model = try WeightAllocation.withoutValues { try ModelBuilder.build(spec, inputShapes: shapes) }
         print(model.summary())
     }
 }

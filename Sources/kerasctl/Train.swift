@@ -41,6 +41,8 @@ struct Train: ParsableCommand {
         let data = try DataLoader.load(spec, inputNames: names.inputs, outputNames: names.outputs, needTrain: true,
                                        needTest: spec.data?.test != nil, preprocessing: resumed?.preprocessing)
         let model = try ModelBuilder.build(spec, inputShapes: resumed?.manifest.inputShapes ?? data.inputShapes, seed: seed)
+        try BudgetCheck.batch(self.batchSize ?? resumed?.manifest.batchSize ?? spec.fit.batchSize, model: model, training: true,
+                              source: self.batchSize != nil ? "--batch-size" : "\(spec.file): fit.batch_size")
         guard let train = data.train else { throw Failure.data("no training data") }
         try CompileBuilder.compile(model, spec: spec, requireLoss: true, targetShapes: train.targets.map(\.exampleShape))
         for split in [data.train, data.validation, data.test].compactMap({ $0 }) { try LabelCheck.check(split, model: model) }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import KerasBuilder
 import KerasData
+import KerasEngine
 import KerasSpec
 
 struct Validate: ParsableCommand {
@@ -15,7 +16,8 @@ struct Validate: ParsableCommand {
         if let data = spec.data {
             shapes = try DataCheck.inputShapes(spec, data: data, inputNames: names.inputs)
         }
-        let model = try ModelBuilder.build(spec, inputShapes: shapes)
+        // Shapes and parameter counts only: no weight is allocated (WeightAllocation).
+        let model = try WeightAllocation.withoutValues { try ModelBuilder.build(spec, inputShapes: shapes) }
         try CompileBuilder.compile(model, spec: spec, requireLoss: false)
         // Build the callbacks too (their arguments, and their fit with the optimizer); nothing runs.
         _ = try CallbackRegistry.makeAll(spec.fit.callbacks, context: .init(folder: spec.folder) { _, _, _, _ in }, model: model)

@@ -125,7 +125,7 @@ final class KerasExportTests: XCTestCase {
         XCTAssertEqual(zip.members.map(\.name), ["metadata.json", "config.json", "model.weights.h5"])
         let h5 = try HDF5File.open(image: zip.read(zip.member("model.weights.h5")!), name: "w")
         XCTAssertEqual(h5.children("/layers"), ["dense", "dense_1"])
-        XCTAssertEqual(try h5.readFloats("/layers/dense_1/vars/0").shape, [3, 1])
+        XCTAssertEqual(try h5.floatShape("/layers/dense_1/vars/0"), [3, 1])
         XCTAssertEqual(h5.kind("/vars"), .group)
     }
 }

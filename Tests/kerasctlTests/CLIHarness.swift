@@ -20,10 +20,11 @@ enum CLI {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     @discardableResult
-    static func run(_ args: [String], stdin: Data? = nil, cwd: URL = root) throws -> Result {
+    static func run(_ args: [String], stdin: Data? = nil, cwd: URL = root, environment: [String: String] = [:]) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = args
+        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
         p.currentDirectoryURL = cwd
         let tmp = try tempDir()
         defer { try? FileManager.default.removeItem(at: tmp) }

@@ -21,7 +21,9 @@ public enum PersistenceError: Error, CustomStringConvertible, Equatable {
     /// Saved training state that does not fit this model or optimizer.
     case incompatibleState(String)
 
-    public var description: String {
+    public var description: String { escapingLineBreaks(text) }
+
+    private var text: String {
         switch self {
         case let .io(op, path, reason): "\(path): cannot \(op): \(reason)"
         case let .corrupt(path, reason): "\(path): not a valid file: \(reason)"
@@ -40,4 +42,20 @@ public enum PersistenceError: Error, CustomStringConvertible, Equatable {
     static func errno(_ operation: String, _ path: String, _ code: Int32 = Glibc.errno) -> PersistenceError {
         .io(operation: operation, path: path, reason: String(cString: strerror(code)))
     }
+}
+
+/// Escapes line breaks, so that text from a file (a column name, a tensor name) cannot
+/// split an error over several lines.
+func escapingLineBreaks(_ text: String) -> String {
+    guard text.contains(where: { $0.isNewline }) else { return text }
+    var out = ""
+    for c in text {
+        switch c {
+        case "\n": out += "\\n"
+        case "\r", "\r\n": out += "\\r"
+        case _ where c.isNewline: out += " "
+        default: out.append(c)
+        }
+    }
+    return out
 }

@@ -72,11 +72,13 @@ public enum Safetensors {
         public var dictionary: [String: Tensor] { Dictionary(tensors, uniquingKeysWith: { a, _ in a }) }
     }
 
-    /// Reads the file at `path`.
-    public static func read(_ path: String) throws -> Contents {
+    /// Reads the file at `path`. `check`, when given, sees every tensor's name and shape
+    /// once the header is validated and before any tensor data is read (e.g. to compare
+    /// them with a model's parameters).
+    public static func read(_ path: String, check: (([(name: String, shape: [Int])]) throws -> Void)? = nil) throws -> Contents {
         let (fd, size) = try AtomicFile.openRegularFile(path)
         defer { close(fd) }
-        return try decode(size: size, path: path) { offset, count, dest in
+        return try decode(size: size, path: path, check: check) { offset, count, dest in
             var done = 0
             while done < count {
                 let n = pread(fd, dest + done, count - done, off_t(offset + done))
@@ -97,7 +99,7 @@ public enum Safetensors {
     }
 
     /// Validates the header against `size`, then reads each tensor with `readAt(offset, count, destination)`.
-    private static func decode(size: Int, path: String,
+    private static func decode(size: Int, path: String, check: (([(name: String, shape: [Int])]) throws -> Void)? = nil,
                                readAt: (Int, Int, UnsafeMutableRawPointer) throws -> Void) throws -> Contents {
         func corrupt(_ reason: String) -> PersistenceError { .corrupt(path: path, reason: reason) }
         guard size >= 8 else { throw corrupt("the file is \(size) bytes, too short for the 8-byte header length") }
@@ -162,6 +164,7 @@ public enum Safetensors {
             throw corrupt(expected > dataSize ? "the tensors need \(expected) data bytes but the file has \(dataSize) (truncated?)"
                                               : "the file has \(dataSize - expected) bytes after the last tensor")
         }
+        try check?(entries.map { ($0.name, $0.shape) })
         let start = 8 + headerSize
         var tensors: [(String, Tensor)] = []
         tensors.reserveCapacity(entries.count)

@@ -15,12 +15,12 @@
 public enum KerasJSON {
     /// Reads and translates the JSON file at `path`.
     public static func load(path: String) throws(SpecError) -> KerasModelJSON {
-        try translate(YAML.load(path: path))
+        try translate(YAML.load(path: path, limits: .json))
     }
 
     /// Parses and translates JSON text; `file` names it in errors.
     public static func parse(bytes: [UInt8], file: String) throws(SpecError) -> KerasModelJSON {
-        try translate(YAML.parse(bytes: bytes, file: file))
+        try translate(YAML.parse(bytes: bytes, file: file, limits: .json))
     }
 
     /// Translates a loaded JSON document.

@@ -40,7 +40,7 @@ final class EventParser {
             parser.deallocate()
         }
         guard yaml_parser_initialize(parser) == 1 else {
-            throw SpecError(file: file, message: "cannot start the YAML parser (out of memory)")
+            throw SpecError(file: file, message: "cannot start the \(limits.language) parser (out of memory)")
         }
         defer { yaml_parser_delete(parser) }
         bytes.withUnsafeBufferPointer { buffer in
@@ -57,10 +57,10 @@ final class EventParser {
             finished = try handle(&event)
         }
         guard let root else {
-            throw SpecError(file: file, message: "no YAML document (the file holds only comments), expected a mapping with at least a 'model' key")
+            throw SpecError(file: file, message: "no \(limits.language) document (the file holds only comments), expected \(limits.expectedRoot)")
         }
         if root.isNull {
-            throw SpecError("empty document, expected a mapping with at least a 'model' key", at: root.mark)
+            throw SpecError("empty document, expected \(limits.expectedRoot)", at: root.mark)
         }
         return root
     }
@@ -74,7 +74,7 @@ final class EventParser {
         case YAML_DOCUMENT_START_EVENT:
             documents += 1
             if documents > 1 {
-                throw SpecError("a second YAML document starts here; a spec holds exactly one document", at: mark)
+                throw SpecError("a second \(limits.language) document starts here; \(limits.documentHolder) holds exactly one document", at: mark)
             }
         case YAML_ALIAS_EVENT:
             let name = string(event.data.alias.anchor) ?? ""
@@ -96,7 +96,7 @@ final class EventParser {
                 if tag == "tag:yaml.org,2002:str" || tag == "!" {
                     quoted = true
                 } else if !["int", "float", "bool", "null"].map({ "tag:yaml.org,2002:" + $0 }).contains(tag) {
-                    throw SpecError("unsupported YAML tag '\(tag)'", at: mark)
+                    throw SpecError("unsupported \(limits.language) tag '\(tag)'", at: mark)
                 }
             }
             try count(1, at: mark)
@@ -182,7 +182,7 @@ final class EventParser {
 
     private func checkCollectionTag(_ tag: String?, at mark: Mark) throws(SpecError) {
         if let tag, !["tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "!"].contains(tag) {
-            throw SpecError("unsupported YAML tag '\(tag)'", at: mark)
+            throw SpecError("unsupported \(limits.language) tag '\(tag)'", at: mark)
         }
     }
 
@@ -197,13 +197,16 @@ final class EventParser {
     /// Turns libyaml's error state into a located error.
     private func syntaxError(_ parser: yaml_parser_t) -> SpecError {
         let problem = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
-        var message = "YAML syntax error: \(problem)"
+        var message = "\(limits.language) syntax error: \(problem)"
         if let context = parser.context.map({ String(cString: $0) }) {
             let start = parser.context_mark
             message += " (\(context) at line \(start.line + 1), column \(start.column + 1))"
         }
         if parser.error == YAML_READER_ERROR {
-            return SpecError(file: file, message: message)
+            // A reader error (a control character, bad encoding) has a byte offset, not a mark.
+            if parser.problem_value != -1 { message += " (byte 0x\(String(UInt8(truncatingIfNeeded: parser.problem_value), radix: 16)))" }
+            let offset = min(max(0, Int(parser.problem_offset)), bytes.count)
+            return SpecError(message, at: YAML.markOf(offset: offset, in: bytes, file: file))
         }
         let at = mark(parser.problem_mark)
         if character(at: at) == "\t" {

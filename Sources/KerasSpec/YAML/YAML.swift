@@ -10,7 +10,7 @@ import Foundation
 public enum YAML {
     /// Reads and parses the file at `path`; marks name the file as `path` was written.
     public static func load(path: String, limits: YAMLLimits = .standard) throws(SpecError) -> Node {
-        let bytes = try read(path: path, limit: limits.maxBytes)
+        let bytes = try read(path: path, limit: limits.maxBytes, language: limits.language)
         return try parse(bytes: bytes, file: path, limits: limits)
     }
 
@@ -24,22 +24,22 @@ public enum YAML {
         if bytes.count > limits.maxBytes {
             throw SpecError(file: file, message: "file is too large (\(bytes.count) bytes, the limit is \(limits.maxBytes))")
         }
-        try checkText(bytes, file: file)
+        try checkText(bytes, file: file, language: limits.language)
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
-            throw SpecError(file: file, message: "file is empty, expected a YAML mapping with at least a 'model' key")
+            throw SpecError(file: file, message: "file is empty, expected \(limits.expectedDocument)")
         }
         let parser = EventParser(bytes: bytes, file: file, limits: limits)
         return try parser.run()
     }
 
     /// Reads at most `limit` bytes, failing cleanly on a missing file, a folder or a large file.
-    static func read(path: String, limit: Int) throws(SpecError) -> [UInt8] {
+    static func read(path: String, limit: Int, language: String = "YAML") throws(SpecError) -> [UInt8] {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
             throw SpecError(file: path, message: "cannot read file: no such file")
         }
         if isFolder.boolValue {
-            throw SpecError(file: path, message: "cannot read file: it is a folder, expected a YAML file")
+            throw SpecError(file: path, message: "cannot read file: it is a folder, expected a \(language) file")
         }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw SpecError(file: path, message: "cannot read file: permission denied or unreadable")
@@ -58,10 +58,10 @@ public enum YAML {
     }
 
     /// Rejects NUL bytes and invalid UTF-8, locating the first bad byte.
-    static func checkText(_ bytes: [UInt8], file: String) throws(SpecError) {
+    static func checkText(_ bytes: [UInt8], file: String, language: String = "YAML") throws(SpecError) {
         if let nul = bytes.firstIndex(of: 0) {
             let mark = markOf(offset: nul, in: bytes, file: file)
-            throw SpecError("binary file (NUL byte), expected YAML text", at: mark)
+            throw SpecError("binary file (NUL byte), expected \(language) text", at: mark)
         }
         var parser = Unicode.UTF8.ForwardParser()
         var iterator = bytes.makeIterator()
@@ -73,7 +73,7 @@ public enum YAML {
             case .error(let length):
                 let mark = markOf(offset: offset, in: bytes, file: file)
                 _ = length
-                throw SpecError("binary file (invalid UTF-8), expected YAML text", at: mark)
+                throw SpecError("binary file (invalid UTF-8), expected \(language) text", at: mark)
             }
         }
     }

@@ -91,7 +91,7 @@ public class RecurrentLayer: Layer, MaskAware, LossContributing {
     private func makeBias(_ rng: inout RNG) -> Tensor {
         let u = options.units, G = options.kind.gates
         if options.kind == .gru(resetAfter: true) { return options.biasInitializer.make([2, G * u], rng: &rng) }
-        guard options.kind == .lstm, options.unitForgetBias else { return options.biasInitializer.make([G * u], rng: &rng) }
+        guard options.kind == .lstm, options.unitForgetBias, !WeightAllocation.skipsValues else { return options.biasInitializer.make([G * u], rng: &rng) }
         // Keras: concat(bias_initializer(u), ones(u), bias_initializer(2u)).
         let i = options.biasInitializer.make([u], rng: &rng), rest = options.biasInitializer.make([2 * u], rng: &rng)
         return Tensor(shape: [G * u], data: i.scalars + [Float](repeating: 1, count: u) + rest.scalars)

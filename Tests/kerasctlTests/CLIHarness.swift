@@ -1,4 +1,5 @@
 import Foundation
+import KerasEngine
 import XCTest
 
 /// Runs the built `kerasctl` (KERASCTL_BIN, or the debug build next to the tests).
@@ -19,12 +20,21 @@ enum CLI {
 
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+    /// The tests' environment, with the BLAS kernels this test process runs on: kerasctl
+    /// replaces OpenBLAS's generic fallback kernels by Haswell's at start-up, and tests that
+    /// compare its output bit for bit with an in-process model need both on the same kernels.
+    static var baseEnvironment: [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        if env["OPENBLAS_CORETYPE"] == nil { env["OPENBLAS_CORETYPE"] = BLASInfo.kernels }
+        return env
+    }
+
     @discardableResult
     static func run(_ args: [String], stdin: Data? = nil, cwd: URL = root, environment: [String: String] = [:]) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = args
-        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
+        p.environment = baseEnvironment.merging(environment) { _, new in new }
         p.currentDirectoryURL = cwd
         let tmp = try tempDir()
         defer { try? FileManager.default.removeItem(at: tmp) }

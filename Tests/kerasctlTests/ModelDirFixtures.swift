@@ -109,6 +109,7 @@ enum Fixtures {
         p.executableURL = URL(fileURLWithPath: CLI.binary)
         p.arguments = args
         p.currentDirectoryURL = CLI.root
+        p.environment = CLI.baseEnvironment
         let out = dir.appendingPathComponent("bg.out"), err = dir.appendingPathComponent("bg.err")
         FileManager.default.createFile(atPath: out.path, contents: nil)
         FileManager.default.createFile(atPath: err.path, contents: nil)

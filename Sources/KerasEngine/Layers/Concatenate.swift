@@ -5,10 +5,7 @@
 /// `y[..., o₁ + j, ...] = xᵢ[..., j, ...]` where `oᵢ` is the sum of the sizes before input `i`;
 /// the backward pass hands each input its slice of the gradient.
 public final class Concatenate: Layer {
-    public struct Config {
-        public var axis = -1
-        public init(axis: Int = -1) { self.axis = axis }
-    }
+    public typealias Config = AxisConfig
 
     public var name: String
     public let config: Config
@@ -23,8 +20,7 @@ public final class Concatenate: Layer {
             throw ShapeError(layer: name, "A `Concatenate` layer should be called on a list of at least 1 input. \(received)")
         }
         let rank = first.count
-        let ax = config.axis < 0 ? config.axis + rank + 1 : config.axis
-        guard ax >= 1, ax <= rank else {
+        guard let ax = config.resolved(exampleRank: rank) else {
             throw ShapeError(layer: name, "axis \(config.axis) is out of range for inputs of rank \(rank + 1) (the batch axis 0 cannot be concatenated). \(received)")
         }
         var out = first

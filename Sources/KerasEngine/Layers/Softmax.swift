@@ -3,10 +3,7 @@
 /// last axis; the batch axis itself is not allowed. No weights; the gradient comes from
 /// the `softmax` op (`dx = y ⊙ (g − Σ g ⊙ y)`).
 public final class Softmax: UnaryLayer {
-    public struct Config {
-        public var axis = -1
-        public init(axis: Int = -1) { self.axis = axis }
-    }
+    public typealias Config = AxisConfig
 
     public var name: String
     public let config: Config
@@ -16,8 +13,7 @@ public final class Softmax: UnaryLayer {
     public var parameters: [Parameter] { [] }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
-        let rank = inputShape.count + 1, a = config.axis < 0 ? config.axis + rank : config.axis
-        guard a >= 1 && a < rank else {
+        guard config.resolved(exampleRank: inputShape.count) != nil else {
             throw ShapeError(layer: name, "Softmax axis \(config.axis) is not a non-batch axis of input \(kerasShape(inputShape))")
         }
         return inputShape

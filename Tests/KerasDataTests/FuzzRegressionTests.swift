@@ -64,6 +64,14 @@ final class FuzzRegressionTests: XCTestCase {
         }
     }
 
+    /// An IDX header [n, m, 0] whose n·m overflows before the 0: an error, not a trap.
+    func testEmptyInnerDimensionIsAnError() {
+        let path = TestFiles.write([0, 0, 0x0c, 3, 0xc6, 0x1f, 0x8b, 0x2e, 0xc6, 0xc6, 0xc6, 0x2e, 0, 0, 0, 0], name: "empty-dim.idx")
+        XCTAssertThrowsError(try IDXReader.read(path)) { error in
+            XCTAssertTrue("\(error)".contains("has an empty dimension"), "\(error)")
+        }
+    }
+
     /// A CSV header cell holding a line break: the error quoting it stays on one line.
     func testColumnNameWithLineBreakStaysOnOneLine() {
         let path = TestFiles.write("\"a\nb\",c\n1,x\n", name: "newline-header.csv")

@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "KerasData", dependencies: ["CZlib", "KerasText"]),
         .target(name: "KerasBuilder", dependencies: ["KerasText", "KerasSpec", "KerasEngine", "KerasData"]),
         // Keras files: .keras (zip of config.json + model.weights.h5) and legacy .h5.
-        .target(name: "KerasInterop", dependencies: ["CZlib", "CHDF5", "KerasSpec", "KerasEngine", "KerasData", "KerasBuilder"]),
+        .target(name: "KerasInterop", dependencies: ["CZlib", "CHDF5", "KerasText", "KerasSpec", "KerasEngine", "KerasData", "KerasBuilder"]),
         .executableTarget(name: "kerasctl", dependencies: [
             "KerasText", "KerasSpec", "KerasEngine", "KerasData", "KerasBuilder", "KerasInterop",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -30,6 +30,15 @@ struct CSVTokenizer {
         self.delimiter = delimiter
     }
 
+    /// A line break outside quotes: the record ends and the next starts on the next line (a
+    /// CR is remembered, so that the LF of a CRLF is not counted again).
+    private mutating func endLine(_ c: UInt8, _ emit: (CSVRecord) throws -> Void) throws {
+        afterCR = c == 0x0D
+        try endRecord(emit)
+        line += 1
+        recordLine = line
+    }
+
     /// Consumes `bytes`, calling `emit` for every completed record.
     mutating func feed(_ bytes: UnsafeRawBufferPointer, _ emit: (CSVRecord) throws -> Void) throws {
         var start = 0
@@ -53,10 +62,7 @@ struct CSVTokenizer {
                 if c == delimiter {
                     endField()
                 } else if c == 0x0A || c == 0x0D {
-                    afterCR = c == 0x0D
-                    try endRecord(emit)
-                    line += 1
-                    recordLine = line
+                    try endLine(c, emit)
                 } else if c == 0x22 {
                     if state == .unquoted {
                         throw DataError(file: file, line: line, column: fields.count + 1,
@@ -84,10 +90,7 @@ struct CSVTokenizer {
                 } else if c == delimiter {
                     endField()
                 } else if c == 0x0A || c == 0x0D {
-                    afterCR = c == 0x0D
-                    try endRecord(emit)
-                    line += 1
-                    recordLine = line
+                    try endLine(c, emit)
                 } else {
                     throw DataError(file: file, line: line, column: fields.count + 1,
                                     "unexpected text after a closing quote")

@@ -1,3 +1,4 @@
+import KerasText
 /// A problem with input data: a missing file, a corrupt IDX header, a bad CSV cell.
 ///
 /// It prints as exactly one line, compiler-style, with 1-based numbers:
@@ -37,22 +38,6 @@ public struct DataError: Error, CustomStringConvertible, Equatable, Sendable {
         if let line { location += ":\(line)" }
         if let column { location += ":\(column)" }
         if let columnName { location += " (\(columnName))" }
-        return escapingLineBreaks(location.isEmpty ? message : "\(location): \(message)")
+        return oneLine(location.isEmpty ? message : "\(location): \(message)")
     }
-}
-
-/// Escapes line breaks, so that text from a file (a column name, a tensor name) cannot
-/// split an error over several lines.
-func escapingLineBreaks(_ text: String) -> String {
-    guard text.contains(where: { $0.isNewline }) else { return text }
-    var out = ""
-    for c in text {
-        switch c {
-        case "\n": out += "\\n"
-        case "\r", "\r\n": out += "\\r"
-        case _ where c.isNewline: out += " "
-        default: out.append(c)
-        }
-    }
-    return out
 }

@@ -1,3 +1,4 @@
+import KerasText
 import CHDF5
 import Foundation
 import KerasEngine
@@ -239,22 +240,5 @@ public struct KerasFileError: Error, CustomStringConvertible, Sendable {
         self.message = message
     }
 
-    public var description: String { escapingLineBreaks("\(file): \(message)") }
+    public var description: String { oneLine("\(file): \(message)") }
 }
-
-/// Escapes line breaks, so that text from a file (a column name, a tensor name) cannot
-/// split an error over several lines.
-func escapingLineBreaks(_ text: String) -> String {
-    guard text.contains(where: { $0.isNewline }) else { return text }
-    var out = ""
-    for c in text {
-        switch c {
-        case "\n": out += "\\n"
-        case "\r", "\r\n": out += "\\r"
-        case _ where c.isNewline: out += " "
-        default: out.append(c)
-        }
-    }
-    return out
-}
-

@@ -1,3 +1,4 @@
+import KerasText
 /// The one error type of KerasSpec: a problem in a spec file, located.
 ///
 /// Its ``description`` is one line, compiler-style:
@@ -57,21 +58,7 @@ public struct SpecError: Error, Sendable, Equatable, CustomStringConvertible {
             text += "\(label): "
         }
         text += message
-        return SpecError.oneLine(text)
+        return oneLine(text)
     }
 
-    /// Escapes line breaks so that user text cannot split the error over several lines.
-    static func oneLine(_ text: String) -> String {
-        guard text.contains(where: { $0.isNewline }) else { return text }
-        var result = ""
-        for character in text {
-            switch character {
-            case "\n": result += "\\n"
-            case "\r", "\r\n": result += "\\r"
-            case _ where character.isNewline: result += " "
-            default: result.append(character)
-            }
-        }
-        return result
-    }
 }

@@ -1,3 +1,4 @@
+import KerasText
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,7 +22,7 @@ public enum PersistenceError: Error, CustomStringConvertible, Equatable {
     /// Saved training state that does not fit this model or optimizer.
     case incompatibleState(String)
 
-    public var description: String { escapingLineBreaks(text) }
+    public var description: String { oneLine(text) }
 
     private var text: String {
         switch self {
@@ -42,20 +43,4 @@ public enum PersistenceError: Error, CustomStringConvertible, Equatable {
     static func errno(_ operation: String, _ path: String, _ code: Int32 = Glibc.errno) -> PersistenceError {
         .io(operation: operation, path: path, reason: String(cString: strerror(code)))
     }
-}
-
-/// Escapes line breaks, so that text from a file (a column name, a tensor name) cannot
-/// split an error over several lines.
-func escapingLineBreaks(_ text: String) -> String {
-    guard text.contains(where: { $0.isNewline }) else { return text }
-    var out = ""
-    for c in text {
-        switch c {
-        case "\n": out += "\\n"
-        case "\r", "\r\n": out += "\\r"
-        case _ where c.isNewline: out += " "
-        default: out.append(c)
-        }
-    }
-    return out
 }

@@ -40,6 +40,18 @@ public enum ModelBuilder {
         guard let inputShape = s.inputShape ?? fallbackInputShape else {
             throw modelNode.error("the model needs an input shape: add 'input_shape: [...]' or a first layer '- Input: {shape: [...]}'", path: "model")
         }
+        let (model, specs) = try sequentialStack(s, name: name)
+        do {
+            try model.build(inputShapes: [inputShape], seed: seed)
+        } catch let e as ShapeError {
+            let where_ = zip(model.stack, specs).first { $0.0.name == e.layer || wrappedNames(of: $0.0).contains(e.layer) }?.1
+            throw where_?.error(e.message) ?? modelNode.error(e.message, path: "model")
+        }
+        return model
+    }
+
+    /// The layers of a sequential spec, made and named but not built.
+    static func sequentialStack(_ s: SequentialModelSpec, name: String) throws -> (Sequential, [LayerSpec]) {
         var namer = LayerNamer()
         var layers: [any Layer] = []
         var specs: [LayerSpec] = []
@@ -50,21 +62,51 @@ public enum ModelBuilder {
             layers.append(layer)
             specs.append(ls)
         }
-        let model = Sequential(name: name, layers: layers)
-        do {
-            try model.build(inputShapes: [inputShape], seed: seed)
-        } catch let e as ShapeError {
-            let where_ = zip(layers, specs).first { $0.0.name == e.layer || wrappedNames(of: $0.0).contains(e.layer) }?.1
-            throw where_?.error(e.message) ?? modelNode.error(e.message, path: "model")
-        }
-        return model
+        return (Sequential(name: name, layers: layers), specs)
     }
+
+    /// The model of a nested-model layer (`Sequential`, `Functional`), made but not built:
+    /// the outer model builds it as a layer. A shape error inside it names its layer.
+    static func nested(_ spec: ModelSpec, name: String) throws -> Model {
+        switch spec {
+        case let .sequential(s):
+            if let shapeNode = s.inputShapeNode, s.inputShape != nil {
+                throw shapeNode.error("a nested Sequential takes its input shape from its inputs; leave input_shape out", path: "model")
+            }
+            return try sequentialStack(s, name: name).0
+        case let .functional(f):
+            return try functionalGraph(f, name: name).0
+        case let .kerasJSON(k):
+            let keras = try KerasJSON.load(path: k.path.resolved)
+            return try nested(keras.spec, name: name)
+        }
+    }
+
+    /// Loads the saved model (a `.keras`/`.h5` file or a model directory) a `Model` layer
+    /// names, with its weights. Set by the program (kerasctl sets it to read model
+    /// directories and Keras files); the builder itself reads no Keras files.
+    nonisolated(unsafe) public static var savedModelLoader: ((DataPath) throws -> Model)?
 }
 
 extension ModelBuilder {
     /// A functional graph: layers applied to named tensors; `Shared` applies an earlier
     /// layer again with the same weights.
     static func functional(_ f: FunctionalModelSpec, name: String, seed: UInt64) throws -> Model {
+        let (g, byName) = try functionalGraph(f, name: name)
+        do {
+            try g.build(seed: seed)
+        } catch let e as ShapeError {
+            let node = e.layer.split(separator: ":").first.map(String.init) ?? e.layer
+            let owner = byName[node] ?? byName.values.first { wrappedNames(of: $0.layer).contains(node) }
+            throw owner?.spec.error(e.message) ?? f.node.error(e.description, path: "model")
+        } catch let e as GraphError {
+            throw locate(e, f, byName.mapValues(\.spec))
+        }
+        return g
+    }
+
+    /// The graph of a functional spec, its layers made and named but not built.
+    static func functionalGraph(_ f: FunctionalModelSpec, name: String) throws -> (Functional, [String: (layer: any Layer, spec: LayerSpec)]) {
         let g = Functional(name: name)
         for input in f.inputs {
             guard let n = input.name else { throw input.object.error("a functional input needs a name") }
@@ -90,19 +132,10 @@ extension ModelBuilder {
             }
             let nodeName = ls.name ?? layer.name
             byName[nodeName] = (layer, ls)
-            _ = g.add(layer: layer, name: nodeName, inputs: ls.inputs)
+            _ = g.add(layer: layer, name: nodeName, inputs: ls.inputs, training: ls.training)
         }
         g.setOutputs(f.outputs)
-        do {
-            try g.build(seed: seed)
-        } catch let e as ShapeError {
-            let node = e.layer.split(separator: ":").first.map(String.init) ?? e.layer
-            let owner = byName[node] ?? byName.values.first { wrappedNames(of: $0.layer).contains(node) }
-            throw owner?.spec.error(e.message) ?? f.node.error(e.description, path: "model")
-        } catch let e as GraphError {
-            throw locate(e, f, byName.mapValues(\.spec))
-        }
-        return g
+        return (g, byName)
     }
 
     /// Places a graph error at the layer (or input, or output) it is about.
@@ -147,20 +180,6 @@ struct LayerNamer {
             }
             return given
         }
-        return fresh(snakeCase(layer.typeName))
+        return fresh(kerasSnakeCase(layer.typeName))
     }
-}
-
-/// Keras's `to_snake_case`: `Conv2DTranspose` → `conv2d_transpose`, `LSTM` → `lstm`,
-/// `GlobalAveragePooling2D` → `global_average_pooling2d`.
-func snakeCase(_ s: String) -> String {
-    let c = Array(s)
-    var out = ""
-    for (i, ch) in c.enumerated() {
-        let startsWord = ch.isUppercase && i > 0 && i + 1 < c.count && c[i + 1].isLowercase
-        let afterLower = ch.isUppercase && i > 0 && c[i - 1].isLowercase
-        if (startsWord || afterLower) && out.last != "_" { out.append("_") }
-        out.append(ch)
-    }
-    return out.lowercased()
 }

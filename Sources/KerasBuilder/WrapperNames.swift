@@ -1,3 +1,4 @@
+import KerasText
 import KerasEngine
 
 /// Names of the layers inside wrappers, as Keras gives them: the wrapped layer draws an
@@ -16,7 +17,7 @@ extension LayerNamer {
             let base = bi.forwardLayer.name.hasPrefix(prefix) ? String(bi.forwardLayer.name.dropFirst(prefix.count)) : bi.forwardLayer.name
             let autoBackward = bi.backwardLayer.name == "backward_\(base)"
             let name: String
-            if base == snakeCase(bi.forwardLayer.typeName) { name = fresh(base) } else { reserve(base); name = base }
+            if base == kerasSnakeCase(bi.forwardLayer.typeName) { name = fresh(base) } else { reserve(base); name = base }
             bi.forwardLayer.name = prefix + name
             if autoBackward { bi.backwardLayer.name = "backward_\(name)" } else { nameInner(bi.backwardLayer) }
         }
@@ -24,7 +25,7 @@ extension LayerNamer {
 
     /// Names one wrapped layer (and what it wraps).
     private mutating func nameInner(_ inner: any Layer) {
-        let auto = snakeCase(inner.typeName)
+        let auto = kerasSnakeCase(inner.typeName)
         if inner.name == auto { inner.name = fresh(auto) } else { reserve(inner.name) }
         nameWrapped(in: inner)
     }

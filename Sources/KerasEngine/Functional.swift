@@ -34,6 +34,9 @@ public final class Functional: Model {
         public let inputs: [String]
         /// Known after `build`.
         public internal(set) var outputShapes: [[Int]] = []
+        /// The call argument `training` (`layer(x, training=False)`): when set, the layer
+        /// always runs in that mode.
+        public let training: Bool?
         /// Which application of `layer` this is (0 for the first; Keras's node index).
         public internal(set) var callIndex = 0
         /// Value slots of the inputs (after build).
@@ -73,10 +76,10 @@ public final class Functional: Model {
     /// (default: the layer's name, or `<layer name>_<k>` for its k-th reuse).
     /// Adding `layer` a second time shares its weights.
     @discardableResult
-    public func add(layer: any Layer, name: String? = nil, inputs: [String]) -> SymbolicTensor {
+    public func add(layer: any Layer, name: String? = nil, inputs: [String], training: Bool? = nil) -> SymbolicTensor {
         let nodeName = name ?? freshName(for: layer)
         uniqueLayers = []  // a new node needs a new build
-        nodes.append(Node(name: nodeName, layer: layer, inputs: inputs))
+        nodes.append(Node(name: nodeName, layer: layer, inputs: inputs, training: training))
         return SymbolicTensor(name: nodeName, graph: self)
     }
 
@@ -184,6 +187,7 @@ public final class Functional: Model {
             let ins = node.inputSlots.map { values[$0]! }
             let mask = node.inputSlots.first.flatMap { masks[$0] }
             let outs: [Tensor]
+            let training = node.training ?? training
             if let aware = node.layer as? any MaskAware {
                 (outs, masks[node.firstSlot]) = aware.forward(ins, mask: mask, training: training)
             } else {

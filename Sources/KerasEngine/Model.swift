@@ -59,6 +59,23 @@ open class Model {
         isBuilt = true
     }
 
+    /// Builds the model as a layer of another model (``ModelLayer``): its weights are
+    /// drawn from the outer model's `context`. A model already built (a saved model used
+    /// as a layer) keeps its weights; its input shapes must match.
+    func buildNested(inputShapes: [[Int]], context: inout BuildContext) throws -> [[Int]] {
+        if isBuilt {
+            guard inputShapes == self.inputShapes else {
+                throw ShapeError(layer: name, "expected input shape\(self.inputShapes.count == 1 ? "" : "s") \(self.inputShapes.map(kerasShape).joined(separator: ", ")), got \(inputShapes.map(kerasShape).joined(separator: ", "))")
+            }
+            return outputShapes
+        }
+        try Model.checkInputShapes(inputShapes, model: name)
+        outputShapes = try buildLayers(inputShapes: inputShapes, context: &context)
+        self.inputShapes = inputShapes
+        isBuilt = true
+        return outputShapes
+    }
+
     /// Every weight, each once, in layer order.
     public var parameters: [Parameter] {
         var seen = Set<ObjectIdentifier>(), out: [Parameter] = []

@@ -1,3 +1,4 @@
+import KerasText
 import KerasBuilder
 import KerasEngine
 import KerasSpec
@@ -20,20 +21,34 @@ extension KerasFile {
         let offset: Int
     }
 
-    /// Plans the read of `model`'s weights; `group` gives a layer's group path.
-    static func plan(model: Model, keras: KerasModelJSON, file: String,
+    /// Plans the read of `model`'s weights; `group` gives a layer's group path. With
+    /// `nested` (the native layout), a model used as a layer is planned layer by layer
+    /// under its own group (`/layers/sequential/layers/conv2d`), in its config's order.
+    static func plan(model: Model, keras: KerasModelJSON, file: String, nested: Bool = false,
                      group: (KerasLayerInfo, String) -> String) throws(KerasFileError) -> (plans: [LayerPlan], floats: Int) {
-        let byName = Dictionary(model.layers.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         var plans: [LayerPlan] = []
         var offset = 0
-        for (info, native) in zip(keras.layers, nativeGroupNames(keras.layers.map(\.className))) {
-            let params = byName[info.name]?.parameters
-            plans.append(LayerPlan(info: info, group: group(info, native), parameters: params, offset: offset))
-            for p in params ?? [] {
-                guard let next = ShapeArithmetic.sum(offset, p.count) else { throw KerasFileError(file: file, "the model is too large") }
-                offset = next
+        func add(_ layers: [any Layer], _ infos: [KerasLayerInfo], _ groups: [String]) throws(KerasFileError) {
+            let byName = Dictionary(layers.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+            for (info, path) in zip(infos, groups) {
+                let layer = byName[info.name]
+                if nested, let inner = (layer as? ModelLayer)?.model, let items = info.node["config"]?["layers"]?.items {
+                    var innerInfos = items.compactMap(KerasLayerInfo.init(node:))
+                    if inner is Sequential { innerInfos.removeAll { $0.className == "InputLayer" } }
+                    let names = nativeGroupNames(innerInfos.map(\.className)).map { "\(path)/layers/\($0)" }
+                    try add(inner.layers, innerInfos, names)
+                    continue
+                }
+                let params = layer?.parameters
+                plans.append(LayerPlan(info: info, group: path, parameters: params, offset: offset))
+                for p in params ?? [] {
+                    guard let next = ShapeArithmetic.sum(offset, p.count) else { throw KerasFileError(file: file, "the model is too large") }
+                    offset = next
+                }
             }
         }
+        let groups = zip(keras.layers, nativeGroupNames(keras.layers.map(\.className))).map { group($0, $1) }
+        try add(model.layers, keras.layers, groups)
         return (plans, offset)
     }
 
@@ -136,6 +151,27 @@ extension KerasFile {
             }
             throw KerasFileError(file: file, "layer '\(info.name)' (\(info.className)): the weights file has shapes [\(got)], the model config needs [\(expected)]")
         }
+    }
+
+    /// How a weights file is laid out.
+    enum WeightsLayout { case native, legacy, legacyNested }
+
+    /// A weights file's layout: Keras 3's (`/layers/...`), or legacy (a group per layer
+    /// with `weight_names`, at the root or under `/model_weights`) — read in a child.
+    static func weightsLayout(_ image: [UInt8], path: String) throws(KerasFileError) -> WeightsLayout {
+        try HDF5Sandbox.run(file: path, fileBytes: image.count, sharedBytes: 0, body: { _ throws(KerasFileError) -> [UInt8] in
+            let h5 = try HDF5File.open(image: image, name: path)
+            var w = MessageWriter()
+            w.int(h5.kind("/layers") == .group ? 0 : h5.kind("/model_weights") == .group ? 2 : 1)
+            return w.bytes
+        }, finish: { message, _ throws(KerasFileError) in
+            var r = MessageReader(bytes: message, file: path)
+            switch try r.int() {
+            case 0: return .native
+            case 2: return .legacyNested
+            default: return .legacy
+            }
+        })
     }
 
     /// The legacy file's root: its `model_config` and `keras_version` attributes, and

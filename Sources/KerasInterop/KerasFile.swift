@@ -1,3 +1,4 @@
+import KerasText
 import Foundation
 import KerasBuilder
 import KerasData
@@ -46,6 +47,31 @@ public enum KerasFile {
     /// `weights` is false (`summary`), its weights. Every HDF5 read runs in a contained
     /// child process (``HDF5Sandbox``).
     public static func load(path: String, weights: Bool = true) throws -> LoadedKerasModel {
+        let bytes = try readFile(path)
+        if bytes.starts(with: [0x89, 0x48, 0x44, 0x46]) { return try loadLegacy(bytes, path: path, weights: weights) }
+        if bytes.starts(with: [0x50, 0x4b]) { return try loadKeras(bytes, path: path, weights: weights) }
+        throw KerasFileError(file: path, "not a Keras model file (expected a .keras zip archive or a legacy .h5 HDF5 file)")
+    }
+
+    /// Reads a model saved as Keras's `model.to_json()` plus `model.save_weights()`: the
+    /// architecture from the JSON file, the weights from the HDF5 weights file (Keras 3's
+    /// `.weights.h5` layout, or a legacy weights-only `.h5`).
+    public static func load(json jsonPath: String, weights weightsPath: String) throws -> LoadedKerasModel {
+        let keras = try KerasJSON.load(path: jsonPath)
+        let model = try WeightAllocation.withoutValues { try ModelBuilder.build(keras) }
+        let image = try readFile(weightsPath)
+        try checkSignature(image, name: weightsPath)
+        let layout = try weightsLayout(image, path: weightsPath)
+        let (plans, floats) = layout == .native
+            ? try plan(model: model, keras: keras, file: weightsPath, nested: true) { _, native in "/layers/\(native)" }
+            : try plan(model: model, keras: keras, file: weightsPath) { info, _ in "\(layout == .legacyNested ? "/model_weights" : "")/\(info.name)" }
+        try readWeights(image: image, name: weightsPath, file: weightsPath, legacy: layout != .native, plans: plans, floats: floats)
+        try checkAllAssigned(model, file: weightsPath)
+        return LoadedKerasModel(model: model, keras: keras, kerasVersion: nil)
+    }
+
+    /// The bytes of a model or weights file, its size checked against the memory budget.
+    static func readFile(_ path: String) throws -> [UInt8] {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue else {
             throw KerasFileError(file: path, "cannot read file: no such file or unreadable")
@@ -57,10 +83,7 @@ public enum KerasFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw KerasFileError(file: path, "cannot read file: no such file or unreadable")
         }
-        let bytes = [UInt8](data)
-        if bytes.starts(with: [0x89, 0x48, 0x44, 0x46]) { return try loadLegacy(bytes, path: path, weights: weights) }
-        if bytes.starts(with: [0x50, 0x4b]) { return try loadKeras(bytes, path: path, weights: weights) }
-        throw KerasFileError(file: path, "not a Keras model file (expected a .keras zip archive or a legacy .h5 HDF5 file)")
+        return [UInt8](data)
     }
 
     // MARK: .keras
@@ -87,7 +110,7 @@ public enum KerasFile {
             let image = try zip.read(weightsMember)
             let name = "\(path)/model.weights.h5"
             try checkSignature(image, name: name)
-            let (plans, floats) = try plan(model: model, keras: keras, file: path) { _, native in "/layers/\(native)" }
+            let (plans, floats) = try plan(model: model, keras: keras, file: path, nested: true) { _, native in "/layers/\(native)" }
             try readWeights(image: image, name: name, file: path, legacy: false, plans: plans, floats: floats)
             try checkAllAssigned(model, file: path)
         }
@@ -166,13 +189,4 @@ public enum KerasFile {
     static func describe(_ shape: [Int]) -> String {
         "(" + shape.map(String.init).joined(separator: ", ") + (shape.count == 1 ? ",)" : ")")
     }
-}
-
-/// Keras's `naming.to_snake_case`: `MaxPooling2D` → `max_pooling2d`, `LSTM` → `lstm`.
-func kerasSnakeCase(_ name: String) -> String {
-    var s = name.filter { $0.isLetter || $0.isNumber || $0 == "_" }
-    // "(.)([A-Z][a-z]+)" → "\1_\2", then "([a-z])([A-Z])" → "\1_\2".
-    s = s.replacingOccurrences(of: "(.)([A-Z][a-z]+)", with: "$1_$2", options: .regularExpression)
-    s = s.replacingOccurrences(of: "([a-z])([A-Z])", with: "$1_$2", options: .regularExpression)
-    return s.lowercased()
 }

@@ -23,6 +23,9 @@ public struct ObjectSpec: Sendable {
     /// The argument a single value stands for (`Dense: 10` is `units: 10`), set by the
     /// registry entry that makes this object; nil means a single value is an error.
     public var mainArgument: String?
+    /// Numbers given among a layer's `inputs` (position in the call, value): the constant
+    /// operands of a `keras.ops` operation. Only operations accept them.
+    public var callConstants: [(position: Int, value: Double)] = []
 
     /// Reads an object from `node`; `path` defaults to the node's own path.
     public init(node: Node, path: String? = nil) throws(SpecError) {

@@ -17,7 +17,8 @@ import KerasSpec
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Evaluate a trained model on test data (loss and metrics).")
 
-    @Argument(help: "A model directory (train -o DIR), or a Keras .keras/.h5 file.") var model: String
+    @Argument(help: "A model directory (train -o DIR), a Keras .keras/.h5 file, or a Keras model JSON with --weights.") var model: String
+    @Option(help: "With a Keras model JSON (model.to_json()) as the model: the weights file model.save_weights() wrote.") var weights: String?
     @Option(help: "Evaluate on this spec's data.test instead of the stored spec's.") var data: String?
     @Option(help: "Features: an IDX file or a CSV file of numbers (with --y).") var x: String?
     @Option(help: "Labels or targets: an IDX file or a CSV file of numbers (with --x).") var y: String?
@@ -35,7 +36,7 @@ struct Evaluate: ParsableCommand {
 
     func run() throws {
         if let metricsOut { try OutputCheck.file(metricsOut, flag: "--metrics-out file") }
-        let stored = try ModelSource.open(model)
+        let stored = try ModelSource.open(model, weights: weights)
         let net = stored.model
         try BudgetCheck.batch(batchSize, model: net, training: false, source: "--batch-size")
         let names = ModelNames(stored.spec)

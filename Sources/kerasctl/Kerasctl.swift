@@ -1,3 +1,4 @@
+import KerasBuilder
 import ArgumentParser
 import KerasEngine
 import Foundation
@@ -24,6 +25,7 @@ struct Kerasctl: ParsableCommand {
         useFasterBLASKernels()
         keepBatchBuffersMapped()
         CrashLine.install()
+        ModelBuilder.savedModelLoader = ModelSource.asLayer
         if let problem = MemoryBudget.environmentProblem() {
             Failure.printError(problem)
             Foundation.exit(2)

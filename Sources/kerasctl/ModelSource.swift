@@ -1,19 +1,48 @@
 import KerasBuilder
 import KerasData
+import KerasEngine
 import KerasInterop
+import KerasSpec
 
 /// What `predict` and `evaluate` read a trained model from: a model directory, or a Keras
 /// `.keras` / legacy `.h5` file (its spec is the translated Keras config, with `compile`
 /// from the file's `compile_config` when it has one; its preprocessing the leading
 /// Rescaling/Normalization layers `kerasctl export` writes).
+///
+/// A Keras model JSON (`model.to_json()`) is read with the weights file `model.save_weights()`
+/// wrote (`--weights`).
 enum ModelSource {
-    static func open(_ path: String) throws -> ModelStore.Stored {
-        guard KerasFile.isKerasFile(path) else { return try ModelStore(path).loadModel() }
-        let loaded = try KerasFile.load(path: path)
+    static func open(_ path: String, weights: String? = nil) throws -> ModelStore.Stored {
+        let loaded: LoadedKerasModel
+        if let weights {
+            guard path.lowercased().hasSuffix(".json") else {
+                throw Failure.usage("--weights goes with a Keras model JSON (model.to_json()) as the model, got \(path)")
+            }
+            loaded = try KerasFile.load(json: path, weights: weights)
+        } else if path.lowercased().hasSuffix(".json") {
+            throw Failure.usage("\(path): a Keras model JSON holds no weights; give the file model.save_weights() wrote with --weights")
+        } else if KerasFile.isKerasFile(path) {
+            loaded = try KerasFile.load(path: path)
+        } else {
+            return try ModelStore(path).loadModel()
+        }
         let spec = try loaded.keras.spec(file: path)
         let manifest = ModelStore.Manifest(name: loaded.keras.name, specPath: path, inputShapes: loaded.model.inputShapes,
                                            seed: 0, checkpoint: "", epochsCompleted: 0, epochsPlanned: 0)
         return ModelStore.Stored(manifest: manifest, spec: spec, model: loaded.model,
                                  preprocessing: loaded.preprocessing ?? Preprocessing(), checkpoint: "")
+    }
+
+    /// A saved model for a spec's `Model: {path: ...}` layer (transfer learning): its
+    /// weights come with it. Data preprocessing kept beside a model (`data.preprocess`,
+    /// or leading Rescaling/Normalization layers taken as such) cannot travel inside a
+    /// layer, so such a model is refused rather than silently used without it.
+    static func asLayer(_ path: DataPath) throws -> Model {
+        let stored = try open(path.resolved)
+        let p = stored.preprocessing
+        if p.rescale != nil || p.mean != nil || p.std != nil {
+            throw path.node.error("\(path.original) carries data preprocessing (rescale/standardize), which a layer cannot hold; train the saved model with Rescaling/Normalization layers in the model instead", path: "model")
+        }
+        return stored.model
     }
 }

@@ -20,7 +20,8 @@ struct Predict: ParsableCommand {
     enum InputFormat: String, ExpressibleByArgument, CaseIterable { case csv, idx }
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case csv, jsonl }
 
-    @Argument(help: "A model directory (train -o DIR), or a Keras .keras/.h5 file.") var model: String
+    @Argument(help: "A model directory (train -o DIR), a Keras .keras/.h5 file, or a Keras model JSON with --weights.") var model: String
+    @Option(help: "With a Keras model JSON (model.to_json()) as the model: the weights file model.save_weights() wrote.") var weights: String?
     @Option(help: "The examples: a CSV or IDX file (plain or gzip), or - for standard input.") var input: String
     @Option(name: .customLong("input-format"), help: "csv or idx (default: from the file name; csv for standard input).") var inputFormat: InputFormat?
     @Option(help: "csv or jsonl.") var output: OutputFormat = .csv
@@ -35,7 +36,7 @@ struct Predict: ParsableCommand {
     }
 
     func run() throws {
-        let stored = try ModelSource.open(model)
+        let stored = try ModelSource.open(model, weights: weights)
         let net = stored.model
         try BudgetCheck.batch(batchSize, model: net, training: false, source: "--batch-size")
         guard net.inputShapes.count == 1 else {

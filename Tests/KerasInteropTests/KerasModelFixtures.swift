@@ -3,15 +3,22 @@ import XCTest
 import KerasEngine
 
 /// The models real Keras saved in `Fixtures/keras_models/` (made by
-/// `gen_keras_models.py` beside them): `NAME.keras`, `NAME.h5`, `NAME.json` and
-/// `NAME.io.json` (fixed inputs and Keras's predictions).
+/// `gen_keras_models.py` beside them) and `Fixtures/keras_graph/` (`gen_graph_models.py`:
+/// keras.ops operations, `training=False`, nested models): `NAME.keras`, `NAME.h5`,
+/// `NAME.json` and `NAME.io.json` (fixed inputs and Keras's predictions); the graph
+/// models also `NAME.weights.h5` (`save_weights`).
 enum KerasModelFixtures {
-    /// Every model the script makes.
+    /// Every model `gen_keras_models.py` makes.
     static let names = ["mlp_bn", "cnn", "rnn", "rnn_wrappers", "residual", "siamese"]
+    /// Every model `gen_graph_models.py` makes.
+    static let graphNames = ["ops_graph", "training_false", "nested"]
 
     /// The path of a fixture file.
     static func path(_ file: String) -> String {
-        Bundle.module.url(forResource: "Fixtures/keras_models/\(file)", withExtension: nil)?.path ?? "missing-fixture-\(file)"
+        for folder in ["keras_models", "keras_graph"] {
+            if let url = Bundle.module.url(forResource: "Fixtures/\(folder)/\(file)", withExtension: nil) { return url.path }
+        }
+        return "missing-fixture-\(file)"
     }
 
     /// The fixture's inputs, Keras's outputs and parameter count.

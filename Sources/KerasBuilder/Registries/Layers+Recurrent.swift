@@ -1,3 +1,4 @@
+import KerasText
 import KerasEngine
 import KerasSpec
 
@@ -125,7 +126,7 @@ extension LayerRegistry {
             o.consumedKeys.insert("name")
         }
         let layer = try table.make(o)
-        layer.name = given ?? snakeCase(layer.typeName)
+        layer.name = given ?? kerasSnakeCase(layer.typeName)
         return (layer, o)
     }
 

@@ -7,7 +7,7 @@ import KerasText
 /// register with the engine's `CustomLayers` (plain arguments, no spec types): a name
 /// that is not in this table is looked up there.
 public enum LayerRegistry {
-    public static let table = Registry<any Layer>(kind: "layer", core + merge + recurrent + convolution + pooling + normalization + reshaping + regularization)
+    public static let table = Registry<any Layer>(kind: "layer", core + merge + recurrent + convolution + pooling + normalization + reshaping + regularization + ops + models)
 
     /// Registers a custom layer under `names` so specs can use it. The maker reads the
     /// YAML arguments as built-in layers do:
@@ -31,6 +31,9 @@ public enum LayerRegistry {
     /// Makes the layer `o` names: a built-in (or `register`ed) layer, else one registered
     /// with `CustomLayers`; an unknown name fails with a suggestion among both.
     public static func make(_ o: ObjectSpec) throws -> any Layer {
+        if let constant = o.callConstants.first, !o.name.hasPrefix("ops.") {
+            throw o.error("inputs: \(o.name) takes tensors only (got the number \(constant.value) at position \(constant.position)); numbers are operands of ops.* operations", at: o.nameNode)
+        }
         if table.contains(o.name) { return try table.make(o) }
         if let maker = CustomLayers.maker(for: o.name) { return try custom(o, maker) }
         throw o.error(unknownName("unknown layer '\(o.name)'", o.name, among: table.allNames + CustomLayers.names,
@@ -51,7 +54,7 @@ public enum LayerRegistry {
                 if let v = try argValue(entry.value, key: entry.name, in: o) { values[entry.name] = v }
             }
         }
-        let args = CustomLayerArguments(layerType: o.name, name: o.instanceName ?? snakeCase(o.name), values: values)
+        let args = CustomLayerArguments(layerType: o.name, name: o.instanceName ?? kerasSnakeCase(o.name), values: values)
         let layer: any Layer
         do {
             layer = try maker(args)

@@ -1,3 +1,5 @@
+import KerasText
+
 /// Keras layer configs → spec objects.
 ///
 /// A Keras config `{"class_name": "Dense", "config": {"units": 10, ...}}` becomes the spec
@@ -28,6 +30,7 @@ extension KerasJSON {
         "synchronized": .bool(false), "renorm": .bool(false), "renorm_momentum": .float(0.99),
         "zero_output_for_mask": .bool(false), "groups": .int(1), "sparse": .bool(false),
         "ragged": .bool(false), "optional": .bool(false), "lora_enabled": .bool(false),
+        "rms_scaling": .bool(false),
     ]
 
     /// Whether the config entry `key: value` is left out of the spec object.
@@ -48,6 +51,17 @@ extension KerasJSON {
     static func layerObject(_ node: Node, path: String, extra: [(String, Mark, Node)] = [],
                             nested: Bool = false) throws(SpecError) -> Node {
         let (className, classNode, config) = try classAndConfig(node, path: path)
+        if modelClasses.contains(className), let config, let items = config["layers"]?.items {
+            return try nestedModel(className, items: items, config: config, classNode: classNode, node: node, extra: extra)
+        }
+        if isOperation(node) {
+            // A `keras.ops` function: `ops.<function>`, its config minus the name.
+            var args = extra
+            for entry in config?.entries ?? [] where entry.name != "name" {
+                args.append((entry.name, entry.key.mark, try value(entry.value, path: path, key: entry.name)))
+            }
+            return .object("ops." + kerasSnakeCase(className), nameMark: classNode.mark, args: args, at: node.mark)
+        }
         var args = extra
         for entry in config?.entries ?? [] {
             if entry.name == "name" { continue }
@@ -60,6 +74,37 @@ extension KerasJSON {
             args.append((entry.name, entry.key.mark, try value(entry.value, path: path, key: entry.name)))
         }
         return .object(className, nameMark: classNode.mark, args: args, at: node.mark)
+    }
+
+    /// Keras's model classes, which a functional model may use as layers.
+    static let modelClasses: Set<String> = ["Sequential", "Functional", "Model"]
+
+    /// True for a serialized `keras.ops` operation: `"module": "keras.src.ops.numpy"`, or
+    /// (legacy `.h5` configs carry no module) a config without the `trainable` and
+    /// `dtype` that every layer's config has.
+    static func isOperation(_ node: Node) -> Bool {
+        guard let module = node["module"]?.string else {
+            let config = node["config"]
+            return node["inbound_nodes"] != nil && config?["trainable"] == nil && config?["dtype"] == nil
+        }
+        return module.hasPrefix("keras.src.ops") || module.hasPrefix("keras.ops")
+    }
+
+    /// A model used as a layer: `{Sequential: {layers}}` or `{Functional: {model}}`, its
+    /// layers translated like a top-level model's (no preprocessing taken out).
+    static func nestedModel(_ className: String, items: [Node], config: Node, classNode: Node, node: Node,
+                            extra: [(String, Mark, Node)]) throws(SpecError) -> Node {
+        let name = config["name"]?.string ?? "model"
+        var args = extra
+        if className == "Sequential" {
+            let inner = try sequential(items, config: config, name: name, preprocessing: false)
+            if let layers = inner.modelNode["layers"] { args.append(("layers", config.mark, layers)) }
+        } else {
+            let inner = try functional(items, config: config, name: name, preprocessing: false)
+            args.append(("model", config.mark, inner.modelNode))
+        }
+        if config["trainable"]?.boolValue == false { args.append(("trainable", config.mark, .bool(false, at: config.mark))) }
+        return .object(className == "Sequential" ? "Sequential" : "Functional", nameMark: classNode.mark, args: args, at: node.mark)
     }
 
     /// `{"class_name", "config"}` parts of a serialized object, checked.

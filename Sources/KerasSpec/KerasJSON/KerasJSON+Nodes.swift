@@ -1,17 +1,20 @@
 /// Reading a functional model's wiring: `inbound_nodes` entries and the
 /// `input_layers` / `output_layers` lists.
 extension KerasJSON {
-    /// The tensors one call of a layer consumes. Keras 3 writes a call as
-    /// `{"args": [...], "kwargs": {...}}` with tensors `{"class_name": "__keras_tensor__",
-    /// "config": {"keras_history": [layer, node, tensor]}}` (possibly inside lists); older
-    /// Keras writes `[[layer, node, tensor, {kwargs}], ...]`.
-    static func tensorRefs(_ call: Node, path: String) throws(SpecError) -> [TensorRef] {
-        var refs: [TensorRef] = []
+    /// What one call of a layer passes: its positional arguments (Keras tensors and, for
+    /// `keras.ops` operations, numbers) and the call argument `training`. Keras 3 writes a
+    /// call as `{"args": [...], "kwargs": {...}}` with tensors `{"class_name":
+    /// "__keras_tensor__", "config": {"keras_history": [layer, node, tensor]}}` (possibly
+    /// inside lists); older Keras writes `[[layer, node, tensor, {kwargs}], ...]`.
+    static func callArgs(_ call: Node, path: String) throws(SpecError) -> (args: [CallArg], training: Bool?) {
+        var args: [CallArg] = []
+        var training: Bool?
         if call.entries != nil {
             for entry in call.entries ?? [] {
                 switch entry.name {
-                case "args": try collectTensors(entry.value, into: &refs, path: path)
-                case "kwargs": try checkKwargs(entry.value, path: path)
+                case "args":
+                    for item in entry.value.items ?? [entry.value] { try collectArgs(item, into: &args, path: path, top: true) }
+                case "kwargs": training = try checkKwargs(entry.value, path: path) ?? training
                 default: throw entry.key.error("unexpected key '\(entry.name)' in an inbound node (expected args, kwargs)", path: path)
                 }
             }
@@ -20,28 +23,34 @@ extension KerasJSON {
                 guard let parts = item.items, parts.count >= 3 else {
                     throw item.error("an inbound tensor must be [layer, node, tensor, kwargs], got \(item.got)", path: path)
                 }
-                refs.append(try ref(parts, at: item, path: path))
-                if parts.count > 3 { try checkKwargs(parts[3], path: path) }
+                args.append(.tensor(try ref(parts, at: item, path: path)))
+                if parts.count > 3 { training = try checkKwargs(parts[3], path: path) ?? training }
             }
         } else {
             throw call.error("an inbound node must be a map {args, kwargs} or a list, got \(call.got)", path: path)
         }
-        if refs.isEmpty { throw call.error("an inbound node has no input tensors", path: path) }
-        return refs
+        if !args.contains(where: { if case .tensor = $0 { true } else { false } }) {
+            throw call.error("an inbound node has no input tensors", path: path)
+        }
+        return (args, training)
     }
 
-    /// Every Keras tensor in `node`, depth first. Other values are not supported as call
-    /// arguments.
-    static func collectTensors(_ node: Node, into refs: inout [TensorRef], path: String) throws(SpecError) {
+    /// Every Keras tensor in `node`, depth first; at the top level of `args`, numbers too
+    /// (the constant operands of an operation such as `x + 3.0`).
+    static func collectArgs(_ node: Node, into args: inout [CallArg], path: String, top: Bool = false) throws(SpecError) {
         if let items = node.items {
-            for item in items { try collectTensors(item, into: &refs, path: path) }
+            for item in items { try collectArgs(item, into: &args, path: path) }
+            return
+        }
+        if top, node.doubleValue != nil {
+            args.append(.constant(node))
             return
         }
         guard node["class_name"]?.string == "__keras_tensor__",
               let history = node["config"]?["keras_history"], let parts = history.items else {
-            throw node.error("a call argument that is not a Keras tensor is not supported, got \(node.got)", path: path)
+            throw node.error("a call argument that is not a Keras tensor or a number is not supported, got \(node.got)", path: path)
         }
-        refs.append(try ref(parts, at: history, path: path))
+        args.append(.tensor(try ref(parts, at: history, path: path)))
     }
 
     /// `[layer, node, tensor]` as a reference.
@@ -53,15 +62,22 @@ extension KerasJSON {
         return TensorRef(layer: layer, node: k, tensor: t, mark: parts[0].mark)
     }
 
-    /// Call keyword arguments: only `null` ones (Keras's defaults) are accepted.
-    static func checkKwargs(_ node: Node, path: String) throws(SpecError) {
-        if node.isNull { return }
+    /// Call keyword arguments: `training` (true or false) is kept; any other must be
+    /// `null` (Keras's default, e.g. `mask=None`).
+    static func checkKwargs(_ node: Node, path: String) throws(SpecError) -> Bool? {
+        if node.isNull { return nil }
         guard let entries = node.entries else {
             throw node.error("call keyword arguments must be a map, got \(node.got)", path: path)
         }
+        var training: Bool?
         for entry in entries where !entry.value.isNull {
+            if entry.name == "training", let flag = entry.value.boolValue {
+                training = flag
+                continue
+            }
             throw entry.key.error("call argument '\(entry.name)' is not supported", path: path)
         }
+        return training
     }
 
     /// `input_layers` / `output_layers`: one `[name, node, tensor]` or a list of them.

@@ -47,7 +47,7 @@ public enum KerasJSON {
 
     // MARK: Sequential
 
-    static func sequential(_ items: [Node], config: Node, name: String) throws(SpecError) -> KerasModelJSON {
+    static func sequential(_ items: [Node], config: Node, name: String, preprocessing absorbs: Bool = true) throws(SpecError) -> KerasModelJSON {
         var shapeNode: Node?
         var layers: [Node] = []
         var infos: [KerasLayerInfo] = []
@@ -60,7 +60,7 @@ public enum KerasJSON {
                 shapeNode = layerConfig?["batch_shape"] ?? layerConfig?["batch_input_shape"]
                 continue
             }
-            if layers.isEmpty, let layerConfig, preprocessing.absorb(className, layerConfig, node: item) {
+            if absorbs, layers.isEmpty, let layerConfig, preprocessing.absorb(className, layerConfig, node: item) {
                 infos.append(KerasLayerInfo(name: layerConfig["name"]?.string ?? "", className: className, node: item))
                 continue
             }
@@ -97,8 +97,19 @@ public enum KerasJSON {
     struct Call {
         let layerIndex: Int
         let callIndex: Int
-        let inputs: [TensorRef]
+        /// The positional arguments: tensors, and numbers (operations' constants).
+        let args: [CallArg]
+        /// The call argument `training`, when given.
+        let training: Bool?
         let mark: Mark
+        /// The tensors among ``args``.
+        var inputs: [TensorRef] { args.compactMap { if case let .tensor(t) = $0 { t } else { nil } } }
+    }
+
+    /// A positional argument of a call.
+    enum CallArg {
+        case tensor(TensorRef)
+        case constant(Node)
     }
 
     /// A Keras tensor reference `[layer, node, tensor]`.
@@ -109,7 +120,7 @@ public enum KerasJSON {
         let mark: Mark
     }
 
-    static func functional(_ items: [Node], config: Node, name: String) throws(SpecError) -> KerasModelJSON {
+    static func functional(_ items: [Node], config: Node, name: String, preprocessing absorbs: Bool = true) throws(SpecError) -> KerasModelJSON {
         var infos: [KerasLayerInfo] = []
         var inputNodes: [String: Node] = [:]
         var calls: [Call] = []
@@ -134,13 +145,14 @@ public enum KerasJSON {
             let inbound = item["inbound_nodes"]?.items ?? []
             if inbound.isEmpty { throw item.error("layer '\(layerName)' has no \"inbound_nodes\"", path: path) }
             for (k, call) in inbound.enumerated() {
-                calls.append(Call(layerIndex: index, callIndex: k, inputs: try tensorRefs(call, path: path), mark: call.mark))
+                let (args, training) = try callArgs(call, path: path)
+                calls.append(Call(layerIndex: index, callIndex: k, args: args, training: training, mark: call.mark))
             }
         }
         let names = infos.map(\.name)
         var preprocessing = KerasPreprocessing()
         var alias: [String: String] = [:]
-        if inputNodes.count == 1, let input = inputNodes.keys.first {
+        if absorbs, inputNodes.count == 1, let input = inputNodes.keys.first {
             // Rescaling / Normalization right after the only input (as `kerasctl export`
             // writes preprocessing) become preprocessing; their readers read the input.
             var current = input
@@ -163,18 +175,24 @@ public enum KerasJSON {
         for call in ordered(calls, names: names) {
             let item = items[call.layerIndex]
             let layerName = names[call.layerIndex]
-            let inputs = Node.list(call.inputs.map { Node.string(tensorName($0), at: $0.mark) }, at: call.mark)
+            let inputs = Node.list(call.args.map {
+                switch $0 {
+                case let .tensor(t): Node.string(tensorName(t), at: t.mark)
+                case let .constant(c): c
+                }
+            }, at: call.mark)
+            var callEntries: [(String, Mark, Node)] = [("inputs", call.mark, inputs)]
+            if let training = call.training { callEntries.append(("training", call.mark, .bool(training, at: call.mark))) }
             if call.callIndex == 0 {
                 let nameMark = item["name"]?.mark ?? item.mark
                 layers.append(try layerObject(item, path: "config.layers[\(call.layerIndex)]", extra: [
-                    ("name", nameMark, .string(layerName, at: nameMark)), ("inputs", call.mark, inputs),
-                ]))
+                    ("name", nameMark, .string(layerName, at: nameMark)),
+                ] + callEntries))
             } else {
                 layers.append(.object("Shared", nameMark: call.mark, args: [
                     ("layer", call.mark, .string(layerName, at: call.mark)),
                     ("name", call.mark, .string("\(layerName)@\(call.callIndex)", at: call.mark)),
-                    ("inputs", call.mark, inputs),
-                ], at: call.mark))
+                ] + callEntries, at: call.mark))
             }
         }
         var inputs: [Node] = []
@@ -270,13 +288,7 @@ public struct KerasPreprocessing: Sendable {
 
     /// Takes in a layer of the supported form (returns false for anything else).
     mutating func absorb(_ className: String, _ config: Node, node: Node) -> Bool {
-        func number(_ n: Node?) -> Double? {
-            switch n?.scalar?.value {
-            case .int(let i)?: return Double(i)
-            case .float(let d)?: return d
-            default: return nil
-            }
-        }
+        func number(_ n: Node?) -> Double? { n?.doubleValue }
         switch className {
         case "Rescaling" where rescale == nil && mean == nil:
             guard let scale = number(config["scale"]), (number(config["offset"]) ?? 0) == 0 else { return false }
@@ -303,4 +315,12 @@ public struct KerasLayerInfo: Sendable {
     public let className: String
     /// Its serialized node `{"class_name", "config", ...}`.
     public let node: Node
+
+    /// The layer a serialized node describes (nil without a class name).
+    public init?(node: Node) {
+        guard let className = node["class_name"]?.string else { return nil }
+        self.init(name: node["name"]?.string ?? node["config"]?["name"]?.string ?? "", className: className, node: node)
+    }
+
+    init(name: String, className: String, node: Node) { (self.name, self.className, self.node) = (name, className, node) }
 }

@@ -12,6 +12,11 @@ extension Node {
         Node(.scalar(Scalar(raw: String(value), quoted: false)), mark: mark, path: path)
     }
 
+    /// A boolean scalar at `mark`.
+    static func bool(_ value: Bool, at mark: Mark, path: NodePath = .root) -> Node {
+        Node(.scalar(Scalar(raw: value ? "true" : "false", quoted: false)), mark: mark, path: path)
+    }
+
     /// A sequence of `items` at `mark`.
     static func list(_ items: [Node], at mark: Mark, path: NodePath = .root) -> Node {
         Node(.sequence(items), mark: mark, path: path)
@@ -32,6 +37,15 @@ extension Node {
     var intValue: Int? {
         if case .int(let value)? = scalar?.value { return value }
         return nil
+    }
+
+    /// The value of a plain number scalar (integer or float).
+    var doubleValue: Double? {
+        switch scalar?.value {
+        case .int(let value)?: return Double(value)
+        case .float(let value)?: return value
+        default: return nil
+        }
     }
 
     /// The boolean value of a plain `true`/`false` scalar.

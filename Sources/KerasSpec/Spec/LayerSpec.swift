@@ -1,8 +1,13 @@
 import KerasText
 
-/// One entry of `model.layers`: the layer object plus its `name` and `inputs`, which the
-/// spec layer pulls out of the arguments (and marks used). Every other argument is left
-/// for the builder to read through ``reader(mainArgument:)``.
+/// One entry of `model.layers`: the layer object plus its `name`, `inputs` and
+/// `training`, which the spec layer pulls out of the arguments (and marks used). Every
+/// other argument is left for the builder to read through ``reader(mainArgument:)``.
+///
+/// `inputs` lists the call's positional arguments as Keras takes them: tensor names, and
+/// for `keras.ops` operations also numbers (`ops.add: {inputs: [x, 3.0]}` is
+/// `keras.ops.add(x, 3.0)`); the numbers are ``constants``. `training: false` (or `true`)
+/// is Keras's call argument `layer(x, training=False)`: the layer always runs in that mode.
 ///
 /// `Shared: {layer: enc, name: enc_right, inputs: right}` is a layer spec whose ``kind``
 /// is `Shared`; its `layer` argument is read by the builder.
@@ -17,6 +22,10 @@ public struct LayerSpec: Sendable {
     public let inputs: [String]
     /// The nodes of each entry of `inputs`, parallel to ``inputs``.
     public let inputNodes: [Node]
+    /// Numbers among `inputs`: (position in the call, value, node).
+    public let constants: [(position: Int, value: Double, node: Node)]
+    /// The call argument `training`, when given.
+    public let training: Bool?
 
     /// The layer class as written: `Dense`, `Conv2D`, `Shared`.
     public var kind: String { object.name }
@@ -42,6 +51,8 @@ public struct LayerSpec: Sendable {
         var nameNode: Node?
         var inputs: [String] = []
         var inputNodes: [Node] = []
+        var constants: [(position: Int, value: Double, node: Node)] = []
+        var training: Bool?
         if let entries = object.args?.entries {
             for entry in entries where entry.name == "name" {
                 guard let text = entry.value.string, !text.isEmpty else {
@@ -58,21 +69,37 @@ public struct LayerSpec: Sendable {
                 }
                 let nodes = entry.value.items ?? [entry.value]
                 if nodes.isEmpty { throw object.error("inputs must name at least one tensor", at: entry.value) }
-                for item in nodes {
+                for (position, item) in nodes.enumerated() {
+                    if let number = item.doubleValue, item.string == nil {
+                        guard number.isFinite else { throw object.error("inputs: a constant must be a finite number, got \(item.got)", at: item) }
+                        constants.append((position, number, item))
+                        continue
+                    }
                     guard let text = item.string else {
                         throw object.error("inputs must be a name or a list of names, got \(item.got)", at: item)
                     }
                     inputs.append(text)
                     inputNodes.append(item)
                 }
+                if inputs.isEmpty { throw object.error("inputs must name at least one tensor", at: entry.value) }
                 object.consumedKeys.insert("inputs")
             }
+            for entry in entries where entry.name == "training" && !entry.value.isNull {
+                guard let flag = entry.value.boolValue else {
+                    throw object.error("training must be true or false, got \(entry.value.got)", at: entry.value)
+                }
+                training = flag
+                object.consumedKeys.insert("training")
+            }
         }
+        object.callConstants = constants.map { ($0.position, $0.value) }
         self.object = object
         self.name = name
         self.nameNode = nameNode
         self.inputs = inputs
         self.inputNodes = inputNodes
+        self.constants = constants
+        self.training = training
     }
 }
 

@@ -1,0 +1,33 @@
+import KerasEngine
+import KerasSpec
+import KerasText
+
+extension LayerRegistry {
+    /// Models used as layers (``NestedModelSpec``): `Sequential` and `Functional` written
+    /// in the spec (Keras files nest them as ConvNeXt's stem does), and `Model`, a saved
+    /// model (`.keras`/`.h5` file or model directory) with its weights — transfer
+    /// learning's backbone. `trainable: false` freezes its weights and runs it in
+    /// inference mode.
+    static let models: [Registry<any Layer>.Entry] = [
+        .init(["Sequential", "Functional", "Model"], { o in
+            let r = try o.reader()
+            let nested = try NestedModelSpec.read(o, r)
+            let trainable = try r.bool("trainable", default: true)
+            try r.finish()
+            let name = o.instanceName ?? kerasSnakeCase(o.name)
+            switch nested {
+            case let .inline(spec):
+                return ModelLayer(try ModelBuilder.nested(spec, name: name), name: name, trainable: trainable)
+            case let .saved(path):
+                guard let load = ModelBuilder.savedModelLoader else {
+                    throw o.error("a saved model as a layer needs a program that reads Keras files (kerasctl does)", at: path.node)
+                }
+                let model: Model
+                do { model = try load(path) } catch let e as SpecError { throw e } catch {
+                    throw o.error("cannot use \(path.original) as a layer: \(error)", at: path.node)
+                }
+                return ModelLayer(model, name: name, trainable: trainable)
+            }
+        }),
+    ]
+}

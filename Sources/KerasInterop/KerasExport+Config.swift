@@ -1,5 +1,6 @@
 import Foundation
 import KerasBuilder
+import KerasEngine
 import KerasSpec
 
 /// Spec objects → Keras 3 serialized configs (`{"module", "class_name", "config",
@@ -29,10 +30,42 @@ extension KerasExport {
         var config: [String: Any] = ["trainable": true, "dtype": "float32"]
         if let name { config["name"] = name }
         for (key, node) in try arguments(object, mainArgument: layerMainArgument(object.name)) {
-            if key == "name" || key == "inputs" { continue }
+            if key == "name" || key == "inputs" || key == "training" { continue }
             config[key] = try value(node, key: key, owner: object)
         }
         return ["module": "keras.layers", "class_name": object.name, "config": config, "registered_name": NSNull()]
+    }
+
+    /// A `keras.ops` operation as Keras 3 serializes it: its class (`Add`, `Mean`) in
+    /// `keras.src.ops.numpy` or `keras.src.ops.nn`, its config the function's named
+    /// arguments.
+    static func operationConfig(_ object: ObjectSpec, _ operation: OperationLayer, name: String) throws -> [String: Any] {
+        var config: [String: Any] = ["name": name]
+        for (key, node) in try arguments(object, mainArgument: nil) where !["name", "inputs", "training"].contains(key) {
+            config[key] = try plain(node, owner: object)
+        }
+        let module: String
+        switch operation.function {
+        case .activation: module = "keras.src.ops.nn"
+        default: module = "keras.src.ops.numpy"
+        }
+        let className = operation.typeName == "Abs" ? "Absolute" : operation.typeName
+        return ["module": module, "class_name": className, "config": config, "registered_name": className]
+    }
+
+    /// A model used as a layer: its own Sequential or Functional config (and its layers,
+    /// for the weights file).
+    static func nestedConfig(_ object: ObjectSpec, _ layer: ModelLayer, name: String) throws -> ([String: Any], [KerasLayer]) {
+        let reader = try ArgReader(object)
+        guard case let .inline(spec) = try NestedModelSpec.read(object, reader) else {
+            throw object.error("cannot export a saved model used as a layer (Model: {path: ...}); export the model it is part of from a spec that writes it out (Sequential or Functional)")
+        }
+        var (config, layers) = try serialize(model: layer.model, spec: spec, name: name)
+        if !layer.trainable, var inner = config["config"] as? [String: Any] {
+            inner["trainable"] = false
+            config["config"] = inner
+        }
+        return (config, layers)
     }
 
     /// An object's arguments as (key, node) pairs: a map's entries, or a scalar under its

@@ -14,6 +14,10 @@ extension KerasExport {
         /// Inputs: (producer call key, tensor index, the spec's tensor name).
         let inputs: [(key: String, tensor: Int, name: String)]
         let isInput: Bool
+        /// Constant operands of an operation: (position in the call, value).
+        var constants: [(position: Int, value: Double)] = []
+        /// The call argument `training`, when given.
+        var training: Bool?
         var key: String { KerasExport.key(layer, call) }
     }
 
@@ -60,7 +64,8 @@ extension KerasExport {
                 guard let p = producer[base] else { throw ls.error("cannot export: unknown input '\(ref)'") }
                 return (key(p.layer, p.call), t, base)
             }
-            calls[key(layerName, k)] = Call(layer: layerName, call: k, inputs: inputs, isInput: false)
+            calls[key(layerName, k)] = Call(layer: layerName, call: k, inputs: inputs, isInput: false,
+                                            constants: ls.constants.map { ($0.position, $0.value) }, training: ls.training)
         }
         let outputs = spec.outputs.map { ref -> (key: String, tensor: Int, layer: String, call: Int) in
             let (base, t) = split(ref)
@@ -88,17 +93,37 @@ extension KerasExport {
                 continue
             }
             guard let object = objects[layerName], let layer = layerOf[layerName] else { continue }
-            var serialized = try layerConfig(object, name: layerName)
+            var nested: [KerasLayer] = []
+            var serialized: [String: Any]
+            if let inner = layer as? ModelLayer {
+                (serialized, nested) = try nestedConfig(object, inner, name: layerName)
+            } else if let operation = layer as? OperationLayer {
+                serialized = try operationConfig(object, operation, name: layerName)
+            } else {
+                serialized = try layerConfig(object, name: layerName)
+            }
             var nodes: [Any] = []
             var k = 0
             while let c = calls[key(layerName, k)] {
-                let args = c.inputs.map { tensor($0.key, $0.tensor, name: calls[$0.key]!.isInput ? calls[$0.key]!.layer : $0.name) }
-                nodes.append(["args": args.count == 1 ? [args[0]] : [args], "kwargs": [String: Any]()] as [String: Any])
+                let tensors = c.inputs.map { tensor($0.key, $0.tensor, name: calls[$0.key]!.isInput ? calls[$0.key]!.layer : $0.name) }
+                let args: [Any]
+                if layer is OperationLayer {
+                    // Positional operands, constants in their places (`x + 3.0`: [x, 3.0]).
+                    var rest = tensors.makeIterator()
+                    let total = tensors.count + c.constants.count
+                    args = (0..<total).compactMap { i in c.constants.first { $0.position == i }.map { $0.value as Any } ?? rest.next() }
+                } else {
+                    args = tensors.count == 1 ? [tensors[0]] : [tensors]
+                }
+                var kwargs: [String: Any] = [:]
+                if let training = c.training { kwargs["training"] = training }
+                nodes.append(["args": args, "kwargs": kwargs] as [String: Any])
                 k += 1
             }
             serialized["name"] = layerName
             serialized["inbound_nodes"] = nodes
-            layers.append(KerasLayer(name: layerName, className: object.name, object: object, layer: layer, serialized: serialized))
+            layers.append(KerasLayer(name: layerName, className: object.name, object: object, layer: layer,
+                                     serialized: serialized, nested: nested))
         }
         func endpoints(_ refs: [[Any]]) -> Any { refs.count == 1 ? refs[0] : refs }
         let config: [String: Any] = [

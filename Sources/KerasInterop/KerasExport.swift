@@ -24,6 +24,8 @@ public enum KerasExport {
         let layer: (any Layer)?
         /// The serialized layer (config, and inbound nodes for a functional model).
         let serialized: [String: Any]
+        /// A nested model's layers, in Keras's order.
+        var nested: [KerasLayer] = []
     }
 
     /// The `.keras` archive of `model`, built from `spec` (a sequential or functional
@@ -99,14 +101,26 @@ public enum KerasExport {
     /// model.weights.h5 in Keras 3's layout.
     static func weights(_ layers: [KerasLayer]) throws -> [UInt8] {
         let h5 = try HDF5File.create(name: "model.weights.h5")
-        try h5.createGroup("/layers")
-        for (layer, group) in zip(layers, KerasFile.nativeGroupNames(layers.map(\.className))) {
-            let inner = layer.object.flatMap(wrappedClass)
-            try writeLayer(h5, "/layers/\(group)", className: layer.className, inner: inner,
-                           params: layer.layer?.parameters ?? [])
-        }
+        try writeLayers(h5, "/layers", layers)
         try h5.createGroup("/vars")
         return try h5.image()
+    }
+
+    /// The groups of `layers` under `path`; a nested model's layers under its own
+    /// `<group>/layers/`.
+    static func writeLayers(_ h5: HDF5File, _ path: String, _ layers: [KerasLayer]) throws {
+        try h5.createGroup(path)
+        for (layer, group) in zip(layers, KerasFile.nativeGroupNames(layers.map { $0.layer is ModelLayer ? ($0.layer as? ModelLayer)?.typeName ?? $0.className : $0.className })) {
+            if layer.layer is ModelLayer {
+                try h5.createGroup("\(path)/\(group)")
+                try h5.createGroup("\(path)/\(group)/vars")
+                try writeLayers(h5, "\(path)/\(group)/layers", layer.nested)
+                continue
+            }
+            let inner = layer.object.flatMap(wrappedClass)
+            try writeLayer(h5, "\(path)/\(group)", className: layer.className, inner: inner,
+                           params: layer.layer?.parameters ?? [])
+        }
     }
 
     /// Writes one layer's group: its own `vars`, or the nested groups Keras uses for

@@ -12,15 +12,15 @@ import KerasText
 /// the batch axis.
 extension LayerRegistry {
     static let ops: [Registry<any Layer>.Entry] =
-        Operation.Binary.allCases.map { op in
+        OperationLayer.Binary.allCases.map { op in
             .init(["ops.\(op.rawValue)"] + (op == .divide ? ["ops.true_divide"] : []), { o in try operation(o, .binary(op)) })
         }
         + [.init(["ops.power"], { o in try operation(o, .power) })]
-        + Operation.Unary.allCases.map { op in
+        + OperationLayer.Unary.allCases.map { op in
             .init(["ops.\(op.rawValue)"] + (op == .absolute ? ["ops.abs"] : []), { o in try operation(o, .unary(op)) })
         }
         + activationOps.map { name, activation in .init(["ops.\(name)"], { o in try activationOperation(o, name, activation) }) }
-        + Operation.Reduction.allCases.map { kind in
+        + OperationLayer.Reduction.allCases.map { kind in
             .init(["ops.\(kind.rawValue)"], { o in
                 let r = try o.reader()
                 let axes = try batchFreeAxes(r, "axis")
@@ -89,13 +89,13 @@ extension LayerRegistry {
     }
 
     /// Makes the operation: `o.callConstants` are its constant operands.
-    static func operation(_ o: ObjectSpec, _ function: Operation.Function, reader: ArgReader? = nil) throws -> any Layer {
+    static func operation(_ o: ObjectSpec, _ function: OperationLayer.Function, reader: ArgReader? = nil) throws -> any Layer {
         let r = try reader ?? o.reader()
         try r.finish()
         var constants: [Int: Float] = [:]
         for c in o.callConstants { constants[c.position] = Float(c.value) }
         let className = o.name.dropFirst(4).split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
-        return Operation(function, constants: constants, typeName: className, name: o.instanceName ?? String(o.name.dropFirst(4)))
+        return OperationLayer(function, constants: constants, typeName: className, name: o.instanceName ?? String(o.name.dropFirst(4)))
     }
 
     /// Keras axes (counting the batch axis) as per-example axes: `axis` may be one

@@ -11,7 +11,7 @@ import Foundation
 ///
 /// Axes and shapes here exclude the batch axis (the builder converts Keras's, which
 /// count it): `axes` 0 is the first axis after the batch; negative axes count from the end.
-public final class Operation: Layer {
+public final class OperationLayer: Layer {
     /// What the operation computes.
     public enum Function: Equatable, Sendable {
         /// Two operands, broadcast: add, subtract, multiply, divide, maximum, minimum.

@@ -107,7 +107,9 @@ extension KerasExport {
             while let c = calls[key(layerName, k)] {
                 let tensors = c.inputs.map { tensor($0.key, $0.tensor, name: calls[$0.key]!.isInput ? calls[$0.key]!.layer : $0.name) }
                 let args: [Any]
-                if layer is OperationLayer {
+                if let op = layer as? OperationLayer, case .concatenate = op.function {
+                    args = [tensors]  // ops.concatenate takes the tensors as one list
+                } else if layer is OperationLayer {
                     // Positional operands, constants in their places (`x + 3.0`: [x, 3.0]).
                     var rest = tensors.makeIterator()
                     let total = tensors.count + c.constants.count

@@ -1,3 +1,4 @@
+import KerasText
 import KerasEngine
 import KerasSpec
 import XCTest
@@ -90,10 +91,10 @@ final class RegistryTests: XCTestCase {
     }
 
     func testKerasAutoNames() {
-        XCTAssertEqual(snakeCase("Conv2DTranspose"), "conv2d_transpose")
-        XCTAssertEqual(snakeCase("GlobalAveragePooling2D"), "global_average_pooling2d")
-        XCTAssertEqual(snakeCase("LSTM"), "lstm")
-        XCTAssertEqual(snakeCase("BatchNormalization"), "batch_normalization")
-        XCTAssertEqual(snakeCase("Dense"), "dense")
+        XCTAssertEqual(kerasSnakeCase("Conv2DTranspose"), "conv2d_transpose")
+        XCTAssertEqual(kerasSnakeCase("GlobalAveragePooling2D"), "global_average_pooling2d")
+        XCTAssertEqual(kerasSnakeCase("LSTM"), "lstm")
+        XCTAssertEqual(kerasSnakeCase("BatchNormalization"), "batch_normalization")
+        XCTAssertEqual(kerasSnakeCase("Dense"), "dense")
     }
 }

@@ -1,3 +1,4 @@
+import KerasText
 import Foundation
 import XCTest
 import KerasBuilder

@@ -18,7 +18,7 @@ extension LayerRegistry {
             switch nested {
             case let .inline(spec):
                 return ModelLayer(try ModelBuilder.nested(spec, name: name), name: name, trainable: trainable)
-            case let .saved(path):
+            case let .saved(path, layerName):
                 guard let load = ModelBuilder.savedModelLoader else {
                     throw o.error("a saved model as a layer needs a program that reads Keras files (kerasctl does)", at: path.node)
                 }
@@ -26,7 +26,14 @@ extension LayerRegistry {
                 do { model = try load(path) } catch let e as SpecError { throw e } catch {
                     throw o.error("cannot use \(path.original) as a layer: \(error)", at: path.node)
                 }
-                return ModelLayer(model, name: name, trainable: trainable)
+                guard let layerName else { return ModelLayer(model, name: name, trainable: trainable) }
+                let nested = model.layers.compactMap { $0 as? ModelLayer }
+                guard let inner = nested.first(where: { $0.name == layerName }) else {
+                    throw o.error(unknownName("\(path.original) has no nested model '\(layerName)'", layerName, among: nested.map(\.name),
+                                              otherwise: nested.isEmpty ? " (it nests no models)" : " (its nested models: \(nested.map(\.name).joined(separator: ", ")))"),
+                                  at: o.args?["layer"] ?? o.node)
+                }
+                return ModelLayer(inner.model, name: name, trainable: trainable)
             }
         }),
     ]

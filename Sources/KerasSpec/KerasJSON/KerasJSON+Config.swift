@@ -80,12 +80,13 @@ extension KerasJSON {
     static let modelClasses: Set<String> = ["Sequential", "Functional", "Model"]
 
     /// True for a serialized `keras.ops` operation: `"module": "keras.src.ops.numpy"`, or
-    /// (legacy `.h5` configs carry no module) a config without the `trainable` and
-    /// `dtype` that every layer's config has.
+    /// (Keras 3's legacy `.h5` configs carry no module) a node called in Keras 3's
+    /// `{"args", "kwargs"}` form whose config lacks the `trainable` and `dtype` that every
+    /// Keras 3 layer's config has.
     static func isOperation(_ node: Node) -> Bool {
         guard let module = node["module"]?.string else {
             let config = node["config"]
-            return node["inbound_nodes"] != nil && config?["trainable"] == nil && config?["dtype"] == nil
+            return node["inbound_nodes"]?.items?.first?["args"] != nil && config?["trainable"] == nil && config?["dtype"] == nil
         }
         return module.hasPrefix("keras.src.ops") || module.hasPrefix("keras.ops")
     }

@@ -7,12 +7,14 @@
 /// - Model: {name: backbone, inputs: [x], path: backbone.keras, trainable: false}
 /// ```
 /// `Model`'s `path` is a `.keras`/`.h5` file or a model directory (`train -o DIR`),
-/// relative to the spec's folder; its weights come with it.
+/// relative to the spec's folder; its weights come with it. `layer: features` takes the
+/// model nested under that name in the saved model instead of the whole (Keras's
+/// `load_model(path).get_layer("features")`): a backbone without its old head.
 public enum NestedModelSpec: Sendable {
     /// A model written in the spec (`Sequential`, `Functional`).
     case inline(ModelSpec)
-    /// A saved model: its file or model directory.
-    case saved(DataPath)
+    /// A saved model: its file or model directory, and the nested model to take from it.
+    case saved(DataPath, layer: String?)
 
     /// Reads the model part of the nested-model layer `o` from its reader `r` (the
     /// caller reads the other arguments, such as `trainable`, and finishes `r`).
@@ -32,7 +34,8 @@ public enum NestedModelSpec: Sendable {
         default:
             guard let path = try r.string("path") else { throw r.missing("path") }
             let node = r.node("path") ?? o.node
-            return .saved(DataPath(original: path, resolved: resolve(path, in: Spec.folder(of: node.mark.file)), node: node))
+            let layer = try r.string("layer")
+            return .saved(DataPath(original: path, resolved: resolve(path, in: Spec.folder(of: node.mark.file)), node: node), layer: layer)
         }
     }
 }

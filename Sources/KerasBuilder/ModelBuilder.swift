@@ -85,7 +85,7 @@ public enum ModelBuilder {
     /// Loads the saved model (a `.keras`/`.h5` file or a model directory) a `Model` layer
     /// names, with its weights. Set by the program (kerasctl sets it to read model
     /// directories and Keras files); the builder itself reads no Keras files.
-    nonisolated(unsafe) public static var savedModelLoader: ((DataPath) throws -> Model)?
+    nonisolated(unsafe) public static var savedModelLoader: ((DataPath) throws -> (Model, ModelSpec))?
 }
 
 extension ModelBuilder {

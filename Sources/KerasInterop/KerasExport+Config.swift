@@ -54,13 +54,13 @@ extension KerasExport {
     }
 
     /// A model used as a layer: its own Sequential or Functional config (and its layers,
-    /// for the weights file).
+    /// for the weights file), from the spec it was built from — written in the spec or
+    /// read from the saved model a `Model: {path}` layer names.
     static func nestedConfig(_ object: ObjectSpec, _ layer: ModelLayer, name: String) throws -> ([String: Any], [KerasLayer]) {
-        let reader = try ArgReader(object)
-        guard case let .inline(spec) = try NestedModelSpec.read(object, reader) else {
-            throw object.error("cannot export a saved model used as a layer (Model: {path: ...}); export the model it is part of from a spec that writes it out (Sequential or Functional)")
+        guard let nested = layer as? SpecModelLayer else {
+            throw object.error("cannot export \(object.name): the model it holds has no spec")
         }
-        var (config, layers) = try serialize(model: layer.model, spec: spec, name: name)
+        var (config, layers) = try serialize(model: nested.model, spec: nested.spec, name: name)
         if !layer.trainable, var inner = config["config"] as? [String: Any] {
             inner["trainable"] = false
             config["config"] = inner

@@ -124,7 +124,7 @@ extension KerasExport {
             }
             serialized["name"] = layerName
             serialized["inbound_nodes"] = nodes
-            layers.append(KerasLayer(name: layerName, className: object.name, object: object, layer: layer,
+            layers.append(KerasLayer(name: layerName, className: (layer as? ModelLayer)?.typeName ?? object.name, object: object, layer: layer,
                                      serialized: serialized, nested: nested))
         }
         func endpoints(_ refs: [[Any]]) -> Any { refs.count == 1 ? refs[0] : refs }

@@ -80,6 +80,13 @@ public enum KerasExport {
         let batchShape: [Any] = [NSNull()] + shape
         var layers: [KerasLayer] = []
         for (ls, layer) in zip(spec.layers, model.layers) {
+            if let inner = layer as? ModelLayer {
+                var (serialized, nested) = try nestedConfig(ls.object, inner, name: layer.name)
+                serialized["name"] = layer.name
+                layers.append(KerasLayer(name: layer.name, className: inner.typeName, object: ls.object, layer: layer,
+                                         serialized: serialized, nested: nested))
+                continue
+            }
             layers.append(KerasLayer(name: layer.name, className: ls.kind, object: ls.object, layer: layer,
                                      serialized: try layerConfig(ls.object, name: layer.name)))
         }
@@ -110,7 +117,7 @@ public enum KerasExport {
     /// `<group>/layers/`.
     static func writeLayers(_ h5: HDF5File, _ path: String, _ layers: [KerasLayer]) throws {
         try h5.createGroup(path)
-        for (layer, group) in zip(layers, KerasFile.nativeGroupNames(layers.map { $0.layer is ModelLayer ? ($0.layer as? ModelLayer)?.typeName ?? $0.className : $0.className })) {
+        for (layer, group) in zip(layers, KerasFile.nativeGroupNames(layers.map(\.className))) {
             if layer.layer is ModelLayer {
                 try h5.createGroup("\(path)/\(group)")
                 try h5.createGroup("\(path)/\(group)/vars")

@@ -37,12 +37,12 @@ enum ModelSource {
     /// weights come with it. Data preprocessing kept beside a model (`data.preprocess`,
     /// or leading Rescaling/Normalization layers taken as such) cannot travel inside a
     /// layer, so such a model is refused rather than silently used without it.
-    static func asLayer(_ path: DataPath) throws -> Model {
+    static func asLayer(_ path: DataPath) throws -> (Model, ModelSpec) {
         let stored = try open(path.resolved)
         let p = stored.preprocessing
         if p.rescale != nil || p.mean != nil || p.std != nil {
             throw path.node.error("\(path.original) carries data preprocessing (rescale/standardize), which a layer cannot hold; train the saved model with Rescaling/Normalization layers in the model instead", path: "model")
         }
-        return stored.model
+        return (stored.model, stored.spec.model)
     }
 }

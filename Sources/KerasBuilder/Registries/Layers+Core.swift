@@ -26,10 +26,10 @@ extension LayerRegistry {
         .init(["Dropout"], main: "rate", { o in
             let r = try o.reader()
             let rate = try r.doubleInRange("rate", 0, 1, upperInclusive: false)
-            let noise = try r.intList("noise_shape")
+            let noise = try noiseShape(r)
             try r.finish()
             guard let rate else { throw r.missing("rate") }
-            return Dropout(rate: Float(rate), noiseShape: noise.map { $0.map { $0 > 0 ? $0 : nil } })
+            return Dropout(rate: Float(rate), noiseShape: noise)
         }),
         .init(["Flatten"], plain(Flatten())),
         .init(["Reshape"], main: "target_shape", { o in
@@ -42,4 +42,25 @@ extension LayerRegistry {
             return Reshape(t)
         }),
     ]
+
+    /// Dropout's `noise_shape` as Keras takes it: the shape of the mask, batch axis
+    /// included, each entry a size or `null` (the input's size on that axis), e.g.
+    /// `[null, 1, 1, null]` drops whole channels of images. The batch entry must be null.
+    static func noiseShape(_ r: ArgReader) throws -> [Int?]? {
+        guard let node = r.node("noise_shape"), !node.isNull else { r.markUsed("noise_shape"); return nil }
+        r.markUsed("noise_shape")
+        guard let items = node.items, !items.isEmpty else {
+            throw r.error("noise_shape must be a list like [null, 1, 1, null] (batch axis first), got \(node.got)", at: node)
+        }
+        var shape: [Int?] = []
+        for item in items {
+            if item.isNull { shape.append(nil); continue }
+            guard case let .int(v)? = item.scalar?.value, v > 0 else {
+                throw r.error("noise_shape entries must be positive integers or null, got \(item.got)", at: item)
+            }
+            shape.append(v)
+        }
+        guard shape[0] == nil else { throw r.error("noise_shape: the batch entry (first) must be null", at: items[0]) }
+        return Array(shape.dropFirst())
+    }
 }

@@ -3,7 +3,7 @@
 /// model's, in its layer order. With `trainable` false (Keras's `model.trainable = False`)
 /// the weights are frozen and the model always runs in inference mode, as Keras's
 /// transfer-learning guide calls a frozen base model with `training=False`.
-public final class ModelLayer: Layer {
+open class ModelLayer: Layer {
     public var name: String
     /// The inner model.
     public let model: Model
@@ -17,7 +17,7 @@ public final class ModelLayer: Layer {
         if !trainable { freeze() }
     }
 
-    public var typeName: String { model is Sequential ? "Sequential" : "Functional" }
+    open var typeName: String { model is Sequential ? "Sequential" : "Functional" }
     public var parameters: [Parameter] { model.parameters }
 
     public func build(inputShapes: [[Int]], context: inout BuildContext) throws -> [[Int]] {

@@ -24,41 +24,42 @@ warnings.filterwarnings("ignore")
 A = keras.applications
 
 # name: (constructor, input side, variant). The variants alternate include_top=True (with a
-# small `classes`) and include_top=False with each pooling, so both heads are covered.
+# small `classes`; "logits" without the softmax, so that a saturated softmax cannot hide a
+# difference) and include_top=False with each pooling, so every head is covered.
 ARCHS = {
-    "Xception": (A.Xception, 71, "top"),
+    "Xception": (A.Xception, 71, "logits"),
     "VGG16": (A.VGG16, 32, "avg"),
     "VGG19": (A.VGG19, 32, "top"),
     "ResNet50": (A.ResNet50, 32, "max"),
-    "ResNet101": (A.ResNet101, 32, "top"),
+    "ResNet101": (A.ResNet101, 32, "logits"),
     "ResNet152": (A.ResNet152, 32, "avg"),
     "ResNet50V2": (A.ResNet50V2, 32, "top"),
     "ResNet101V2": (A.ResNet101V2, 32, "max"),
     "ResNet152V2": (A.ResNet152V2, 32, "top"),
     "InceptionV3": (A.InceptionV3, 75, "avg"),
-    "InceptionResNetV2": (A.InceptionResNetV2, 75, "top"),
+    "InceptionResNetV2": (A.InceptionResNetV2, 75, "logits"),
     "MobileNet": (A.MobileNet, 32, "top"),
-    "MobileNetV2": (A.MobileNetV2, 32, "top"),
-    "MobileNetV3Small": (A.MobileNetV3Small, 32, "top"),
+    "MobileNetV2": (A.MobileNetV2, 32, "logits"),
+    "MobileNetV3Small": (A.MobileNetV3Small, 32, "logits"),
     "MobileNetV3Large": (A.MobileNetV3Large, 32, "avg"),
-    "DenseNet121": (A.DenseNet121, 32, "top"),
+    "DenseNet121": (A.DenseNet121, 32, "logits"),
     "DenseNet169": (A.DenseNet169, 32, "max"),
     "DenseNet201": (A.DenseNet201, 32, "avg"),
-    "NASNetMobile": (A.NASNetMobile, 32, "top"),
+    "NASNetMobile": (A.NASNetMobile, 32, "logits"),
     "EfficientNetB0": (A.EfficientNetB0, 32, "top"),
     "EfficientNetB1": (A.EfficientNetB1, 32, "avg"),
-    "EfficientNetB2": (A.EfficientNetB2, 32, "top"),
+    "EfficientNetB2": (A.EfficientNetB2, 32, "logits"),
     "EfficientNetB3": (A.EfficientNetB3, 32, "max"),
     "EfficientNetB4": (A.EfficientNetB4, 32, "top"),
     "EfficientNetB5": (A.EfficientNetB5, 32, "avg"),
     "EfficientNetB6": (A.EfficientNetB6, 32, "top"),
     "EfficientNetB7": (A.EfficientNetB7, 32, "avg"),
-    "EfficientNetV2B0": (A.EfficientNetV2B0, 32, "top"),
+    "EfficientNetV2B0": (A.EfficientNetV2B0, 32, "logits"),
     "EfficientNetV2B1": (A.EfficientNetV2B1, 32, "avg"),
     "EfficientNetV2B2": (A.EfficientNetV2B2, 32, "top"),
     "EfficientNetV2B3": (A.EfficientNetV2B3, 32, "max"),
     "EfficientNetV2S": (A.EfficientNetV2S, 32, "top"),
-    "ConvNeXtTiny": (A.ConvNeXtTiny, 32, "top"),
+    "ConvNeXtTiny": (A.ConvNeXtTiny, 32, "logits"),
     "ConvNeXtSmall": (A.ConvNeXtSmall, 32, "avg"),
 }
 
@@ -92,6 +93,8 @@ def build(name):
     kw = dict(weights=None, input_shape=(side, side, 3))
     if variant == "top":
         kw.update(include_top=True, classes=7)
+    elif variant == "logits":
+        kw.update(include_top=True, classes=7, classifier_activation=None)
     else:
         kw.update(include_top=False, pooling=variant)
     return ctor(**kw), side, variant

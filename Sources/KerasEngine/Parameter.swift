@@ -2,7 +2,9 @@
 /// model saves. Layers read `value` in their forward pass; during a training step the
 /// tape makes `value` tracked so the ops built on it are differentiated.
 public final class Parameter {
-    public let name: String
+    /// `layer/kernel`; inside a model used as a layer, `outer/layer/kernel` (Keras 3's
+    /// variable path), so that every name in a model is unique.
+    public internal(set) var name: String
     public var value: Tensor
     public var trainable: Bool
     /// Adds a penalty to the loss (Keras kernel/bias regularizers).

@@ -28,8 +28,16 @@ open class ModelLayer: Layer {
             throw ShapeError(layer: name, e.layer == model.name ? e.message : "\(e.layer): \(e.message)")
         }
         if !trainable { freeze() }
+        if !namesScoped {
+            // Keras 3's variable paths: the inner `dense/kernel` is `features/dense/kernel`,
+            // so an inner layer may share a name with an outer one.
+            for p in model.parameters { p.name = "\(name)/\(p.name)" }
+            namesScoped = true
+        }
         return out
     }
+
+    private var namesScoped = false
 
     public func forward(_ inputs: [Tensor], training: Bool) -> [Tensor] {
         model.call(inputs, training: trainable && training)

@@ -13,7 +13,7 @@ VERSION = $(shell dpkg-parsechangelog -S Version 2>/dev/null || sed -n '1s/^[^(]
 DEB = kerasctl_$(VERSION)_$(shell dpkg --print-architecture)
 PREFIX ?= /usr/local
 
-.PHONY: deps build demo test fuzz bench clean deb test-deb install
+.PHONY: deps build demo test fuzz bench clean deb test-deb install applications transfer
 
 # Installs Debian packages that are missing: $(call apt,PACKAGES).
 apt = @missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -58,6 +58,24 @@ fuzz: deps
 # on the same machine in the same run. Needs `pip install tensorflow-cpu jax` for the Keras side.
 bench: build
 	bash bench/run.sh $(or $(EPOCHS),20)
+
+# Every keras.applications architecture, saved by real Keras, checked in kerasctl (summary,
+# predict from .keras/.h5/JSON+weights, export read back by Keras), then inference images/s
+# beside Keras TF and JAX. Needs Keras: `pip install tensorflow-cpu jax keras` (KERAS_PYTHON
+# names another interpreter, e.g. a virtual environment's). APPS picks some architectures.
+KERAS_PYTHON ?= python3
+applications: build
+	$(KERAS_PYTHON) bench/applications.py check $(APPS)
+	$(KERAS_PYTHON) bench/applications.py speed
+
+# Transfer learning (specs/transfer_*.yaml): a backbone learns five Fashion-MNIST classes,
+# then a new head on the frozen backbone learns the other five from 1,000 images, beside the
+# same network trained from scratch on them.
+transfer: build
+	python3 datasets/make_fashion_split.py runs/fashion_split
+	$(BIN) train specs/transfer_backbone.yaml -o runs/transfer_backbone --metrics-out runs/transfer_backbone.jsonl
+	$(BIN) train specs/transfer_head.yaml -o runs/transfer_head --metrics-out runs/transfer_head.jsonl
+	$(BIN) train specs/transfer_scratch.yaml -o runs/transfer_scratch --metrics-out runs/transfer_scratch.jsonl
 
 # The Debian package, $(DEB).deb: static Swift runtime, Depends from dpkg-shlibdeps; lintian
 # reports on it (errors fail the build).

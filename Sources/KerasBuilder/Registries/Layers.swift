@@ -36,6 +36,11 @@ public enum LayerRegistry {
         }
         if table.contains(o.name) { return try table.make(o) }
         if let maker = CustomLayers.maker(for: o.name) { return try custom(o, maker) }
+        if o.name.hasPrefix("ops.") {
+            let ops = table.allNames.filter { $0.hasPrefix("ops.") }
+            throw o.error(unknownName("unsupported keras.ops operation '\(o.name)'", o.name, among: ops,
+                                      otherwise: " (supported: \(ops.joined(separator: ", ")))"), at: o.nameNode)
+        }
         throw o.error(unknownName("unknown layer '\(o.name)'", o.name, among: table.allNames + CustomLayers.names,
                                   otherwise: " (known: \((table.canonicalNames + CustomLayers.names).joined(separator: ", ")))"), at: o.nameNode)
     }

@@ -16,11 +16,12 @@ extension KerasExport {
         LayerRegistry.table.entry(named: className)?.mainArgument
     }
 
-    /// The argument a single value stands for in a nested initializer or regularizer
-    /// (by the argument's `key`: `*_initializer`, `*_regularizer`).
+    /// The argument a single value stands for in a nested initializer, regularizer or
+    /// constraint (by the argument's `key`: `*_initializer`, `*_regularizer`, `*_constraint`).
     static func objectMainArgument(_ name: String, key: String) -> String? {
         key.hasSuffix("_initializer") ? InitializerRegistry.table.entry(named: name)?.mainArgument
-            : key.hasSuffix("_regularizer") ? RegularizerRegistry.table.entry(named: name)?.mainArgument : nil
+            : key.hasSuffix("_regularizer") ? RegularizerRegistry.table.entry(named: name)?.mainArgument
+            : key.hasSuffix("_constraint") ? ConstraintRegistry.table.entry(named: name)?.mainArgument : nil
     }
 
     /// The serialized layer `object` named `name`; `extra` config entries (the
@@ -31,6 +32,11 @@ extension KerasExport {
         for (key, node) in try arguments(object, mainArgument: layerMainArgument(object.name)) {
             if key == "name" || key == "inputs" { continue }
             config[key] = try value(node, key: key, owner: object)
+        }
+        if object.name == "ThresholdedReLU" {
+            // Keras 2 only; Keras 3's ReLU(threshold=theta) is the same function.
+            config["threshold"] = config.removeValue(forKey: "theta") ?? 1.0
+            return ["module": "keras.layers", "class_name": "ReLU", "config": config, "registered_name": NSNull()]
         }
         return ["module": "keras.layers", "class_name": object.name, "config": config, "registered_name": NSNull()]
     }

@@ -100,7 +100,9 @@ public enum KerasExport {
     static func weights(_ layers: [KerasLayer]) throws -> [UInt8] {
         let h5 = try HDF5File.create(name: "model.weights.h5")
         try h5.createGroup("/layers")
-        for (layer, group) in zip(layers, KerasFile.nativeGroupNames(layers.map(\.className))) {
+        // Groups are named by the class written in config.json (Keras 2's ThresholdedReLU is written as ReLU).
+        let classes = layers.map { $0.serialized["class_name"] as? String ?? $0.className }
+        for (layer, group) in zip(layers, KerasFile.nativeGroupNames(classes)) {
             let inner = layer.object.flatMap(wrappedClass)
             try writeLayer(h5, "/layers/\(group)", className: layer.className, inner: inner,
                            params: layer.layer?.parameters ?? [])

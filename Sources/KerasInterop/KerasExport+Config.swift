@@ -38,8 +38,18 @@ extension KerasExport {
             config["threshold"] = config.removeValue(forKey: "theta") ?? 1.0
             return ["module": "keras.layers", "class_name": "ReLU", "config": config, "registered_name": NSNull()]
         }
+        if let module = applicationModules[object.name] {
+            // Keras finds these by importing the module that defines them, as its own files say.
+            return ["module": module, "class_name": object.name, "config": config, "registered_name": object.name]
+        }
         return ["module": "keras.layers", "class_name": object.name, "config": config, "registered_name": NSNull()]
     }
+
+    /// The modules defining the keras.applications layers (not in `keras.layers`).
+    static let applicationModules = [
+        "LayerScale": "keras.src.applications.convnext", "StochasticDepth": "keras.src.applications.convnext",
+        "CustomScaleLayer": "keras.src.applications.inception_resnet_v2",
+    ]
 
     /// An object's arguments as (key, node) pairs: a map's entries, or a scalar under its
     /// main argument.

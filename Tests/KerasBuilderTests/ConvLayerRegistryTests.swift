@@ -126,7 +126,7 @@ final class ConvLayerRegistryTests: XCTestCase {
         assertFails("Conv2D: {filters: 4, kernel_size: 3, groups: 3}", "filters (4) must be divisible by groups (3)")
         assertFails("Conv2D: {filters: 4, kernel_size: 3, strides: 2, dilation_rate: 2}", "strides > 1 is not supported together with dilation_rate > 1")
         assertFails("Conv2D: {filters: 4, kernel_sise: 3}", "did you mean 'kernel_size'?")
-        assertFails("Conv2D: {filters: 4, kernel_size: 3, kernel_constraint: max_norm}", "unknown argument 'kernel_constraint' for Conv2D")
+        assertFails("Conv2D: {filters: 4, kernel_size: 3, kernel_constraint: max_nrm}", "unknown constraint 'max_nrm'; did you mean 'max_norm'?")
         assertFails("AveragePooling2D", "missing required argument 'pool_size' for AveragePooling2D")
         assertFails("MaxPooling2D: {pool_size: 2, padding: SAME}", "did you mean 'same'?")
         assertFails("BatchNormalization: {renorm: true}", "renorm is not supported")

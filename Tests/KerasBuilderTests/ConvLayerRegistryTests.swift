@@ -50,6 +50,8 @@ final class ConvLayerRegistryTests: XCTestCase {
         ("ZeroPadding2D", [8, 8, 3], [10, 10, 3], 0),
         ("Cropping1D", [10, 2], [8, 2], 0),
         ("Cropping2D", [8, 8, 3], [8, 8, 3], 0),
+        ("ZeroPadding3D", [4, 5, 6, 2], [6, 7, 8, 2], 0),
+        ("Cropping3D", [4, 5, 6, 2], [2, 3, 4, 2], 0),
         ("UpSampling1D", [10, 2], [20, 2], 0),
         ("UpSampling2D", [8, 8, 3], [16, 16, 3], 0),
         ("Permute: [2, 1]", [10, 2], [2, 10], 0),

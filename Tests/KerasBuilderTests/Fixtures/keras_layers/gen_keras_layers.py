@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Keras 3 reference numbers for the activation, preprocessing and keras.applications
-layers and the weight constraints (issue 14), read by KerasBuilderTests/KerasLayerFixtureTests.
+layers, ZeroPadding3D/Cropping3D and the weight constraints (issue 14), read by KerasBuilderTests/KerasLayerFixtureTests.
 
 Each layer case is a tiny functional model (inputs -> linear Activation -> the layer, named
 "target"; the linear layer keeps KerasJSON from taking a leading Rescaling/Normalization as
@@ -35,6 +35,7 @@ def x_(name, shape, scale=1.0):
 X2 = x_("x2", (3, 5), 2.0)
 X3 = x_("x3", (2, 4, 3), 2.0)
 X4 = x_("x4", (2, 3, 4, 3), 2.0)
+X5 = x_("x5", (1, 4, 4, 4, 2))
 # Values near ReLU's kinks are moved off them so central differences stay meaningful.
 X2[0, :] = [-6.0, -3.0, -0.7, 0.3, 0.2]
 
@@ -91,6 +92,11 @@ LAYERS = [
     ("layer_scale", lambda: LayerScale(1e-6, 3, name="target"), [X4], {}),
     ("stochastic_depth_inference", lambda: StochasticDepth(0.25, name="target"), [X4], {"training": False}),
     ("custom_scale_layer", lambda: CustomScaleLayer(0.17, name="target"), [X4, x_("x4b", (2, 3, 4, 3))], {}),
+    ("zero_padding3d", lambda: L.ZeroPadding3D(name="target"), [X5], {}),
+    ("zero_padding3d_asym", lambda: L.ZeroPadding3D(((1, 0), (0, 2), (2, 1)), name="target"), [X5], {}),
+    ("cropping3d", lambda: L.Cropping3D(name="target"), [X5], {}),
+    ("cropping3d_asym", lambda: L.Cropping3D(((1, 0), (0, 2), (2, 1)), name="target"), [X5], {}),
+    ("cropping3d_per_axis", lambda: L.Cropping3D((1, 0, 1), name="target"), [X5], {}),
 ]
 
 

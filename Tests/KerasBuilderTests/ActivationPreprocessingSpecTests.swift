@@ -7,18 +7,12 @@ import XCTest
 /// The activation, preprocessing and keras.applications layers and the constraints from
 /// YAML: Keras's defaults and main arguments, every entry building, located errors.
 final class ActivationPreprocessingSpecTests: XCTestCase {
-    func layer(_ yaml: String, input: String = "[4, 3]") throws -> any Layer {
-        let spec = try Spec.parse(text: "model:\n  input_shape: \(input)\n  layers:\n    - \(yaml)\n", file: "t.yaml")
-        guard case let .sequential(s) = spec.model, let first = s.layers.first else { throw XCTSkip("no layer parsed") }
-        return try LayerRegistry.table.make(first.object)
-    }
+    func layer(_ yaml: String, input: String = "[4, 3]") throws -> any Layer { try OneLayerSpec.layer(yaml, input: input) }
 
-    func model(_ text: String) throws -> Model { try ModelBuilder.build(try Spec.parse(text: text, file: "t.yaml")) }
+    func model(_ text: String) throws -> Model { try OneLayerSpec.model(text) }
 
     func assertError(_ yaml: String, _ message: String, input: String = "[4, 3]", file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertThrowsError(try model("model:\n  input_shape: \(input)\n  layers:\n    - \(yaml)\n"), file: file, line: line) { e in
-            XCTAssertEqual("\(e)", message, file: file, line: line)
-        }
+        OneLayerSpec.assertError(yaml, message, input: input, file: file, line: line)
     }
 
     func testDefaultsAndMainArguments() throws {

@@ -8,22 +8,13 @@ import XCTest
 /// every flag, located errors, and whole models against real Keras
 /// (Fixtures/recurrent_models.json, made by gen_recurrent_models.py).
 final class RecurrentBuilderTests: XCTestCase {
-    func layer(_ yaml: String, input: String = "[5, 3]") throws -> any Layer {
-        let spec = try Spec.parse(text: "model:\n  input_shape: \(input)\n  layers:\n    - \(yaml)\n", file: "t.yaml")
-        guard case let .sequential(s) = spec.model, let first = s.layers.first else { throw XCTSkip("no layer parsed") }
-        return try LayerRegistry.table.make(first.object)
-    }
+    func layer(_ yaml: String, input: String = "[5, 3]") throws -> any Layer { try OneLayerSpec.layer(yaml, input: input) }
 
-    func model(_ yaml: String) throws -> Model {
-        try ModelBuilder.build(try Spec.parse(text: yaml, file: "t.yaml"))
-    }
+    func model(_ yaml: String) throws -> Model { try OneLayerSpec.model(yaml) }
 
     /// Asserts that building `yaml` (one layer on input [5, 3]) fails with exactly `message`.
     func assertError(_ yaml: String, _ message: String, input: String = "[5, 3]", file: StaticString = #filePath, line: UInt = #line) {
-        let text = "model:\n  input_shape: \(input)\n  layers:\n    - \(yaml)\n"
-        XCTAssertThrowsError(try model(text), file: file, line: line) { e in
-            XCTAssertEqual("\(e)", message, file: file, line: line)
-        }
+        OneLayerSpec.assertError(yaml, message, input: input, file: file, line: line)
     }
 
     func testDefaultsAreKeras() throws {

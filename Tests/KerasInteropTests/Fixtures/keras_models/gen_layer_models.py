@@ -10,8 +10,6 @@ mean, variance and an int64 count), both after a Dense layer so they are model l
 not the leading preprocessing kerasctl takes into its data pipeline. The model is fitted
 for two epochs (constraints applied after each step) before its predictions are saved.
 """
-import json
-import os
 import warnings
 
 import numpy as np
@@ -20,15 +18,12 @@ from keras import layers
 from keras.src.applications.convnext import LayerScale, StochasticDepth
 from keras.src.applications.inception_resnet_v2 import CustomScaleLayer
 
+from gen_keras_models import save
+
 warnings.filterwarnings("ignore")
 keras.utils.set_random_seed(14)
 rng = np.random.default_rng(14)
 C = keras.constraints
-
-
-def arr(a):
-    a = np.asarray(a, dtype=np.float32)
-    return {"shape": list(a.shape), "data": [float(v) for v in a.reshape(-1)]}
 
 
 def activation_layers():
@@ -60,16 +55,7 @@ def main():
     ys = rng.normal(size=(32, 3)).astype("float32")
     model.compile(optimizer="adam", loss="mse")
     model.fit(xs, ys, epochs=2, batch_size=8, verbose=0)
-    test = rng.normal(size=(4, 6, 6, 3)).astype("float32")
-    pred = model.predict(test, verbose=0)
-    model.save(f"{name}.keras")
-    model.save(f"{name}.h5")
-    with open(f"{name}.json", "w") as f:
-        f.write(model.to_json(indent=1))
-    with open(f"{name}.io.json", "w") as f:
-        json.dump({"keras_version": keras.__version__, "params": int(model.count_params()),
-                   "inputs": [arr(test)], "outputs": [arr(pred)]}, f)
-    print(name, model.count_params(), os.path.getsize(f"{name}.keras"), os.path.getsize(f"{name}.h5"))
+    save(name, model, [rng.normal(size=(4, 6, 6, 3)).astype("float32")])
 
 
 if __name__ == "__main__":

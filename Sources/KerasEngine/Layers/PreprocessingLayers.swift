@@ -107,9 +107,10 @@ public final class Normalization: UnaryLayer {
 
     public func build(inputShape: [Int], context: inout BuildContext) throws {
         guard config.mean == nil, mean == nil else { return }
-        mean = Parameter(name: "\(name)/mean", value: Tensor(shape: keptShape), trainable: false)
-        variance = Parameter(name: "\(name)/variance", value: Tensor(shape: keptShape, repeating: 1), trainable: false)
-        count = Parameter(name: "\(name)/count", value: Tensor(0), trainable: false)
+        // Through the initializers, so the memory budget and stand-in builds see them.
+        mean = Parameter(name: "\(name)/mean", value: Initializer.zeros.make(keptShape, rng: &context.rng), trainable: false)
+        variance = Parameter(name: "\(name)/variance", value: Initializer.ones.make(keptShape, rng: &context.rng), trainable: false)
+        count = Parameter(name: "\(name)/count", value: Initializer.zeros.make([], rng: &context.rng), trainable: false)
     }
 
     /// The statistics broadcast to `[1] + broadcastShape`: the mean and max(√variance, ε).

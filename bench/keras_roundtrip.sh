@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Round trip between kerasctl and real Keras 3 (run from the repository root):
-#  1. kerasctl trains small models (a Sequential MLP and a functional residual net, both
+#  1. kerasctl trains small models (a Sequential MLP, a functional residual net and a net
+#     of the activation/preprocessing/applications layers and constraints, the first two
 #     with standardized inputs), `kerasctl export`s them to .keras, real Keras loads them
 #     and predicts the same raw examples: predictions must equal kerasctl's to 1e-5.
 #  2. real Keras trains a model and saves it as .keras and legacy .h5;
@@ -19,7 +20,7 @@ quiet() { grep -v -E "^(WARNING|I0000|E0000|W0000)|absl|oneDNN|cpu_feature|instr
 status=0
 
 echo "== kerasctl -> Keras"
-for spec in specs/iris.yaml bench/roundtrip/iris_residual.yaml; do
+for spec in specs/iris.yaml bench/roundtrip/iris_residual.yaml bench/roundtrip/iris_layers.yaml; do
   name=$(basename "$spec" .yaml)
   "$BIN" train "$spec" -o "$tmp/$name" --quiet
   "$BIN" export "$tmp/$name" "$tmp/$name.keras"

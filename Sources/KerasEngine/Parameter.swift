@@ -9,14 +9,22 @@ public final class Parameter {
     public var trainable: Bool
     /// Adds a penalty to the loss (Keras kernel/bias regularizers).
     public var regularizer: (any Regularizer)?
-    /// Applied after each optimizer step (Keras constraints).
-    public var constraint: ((inout Tensor) -> Void)?
+    /// Applied after each optimizer update, `value ← constraint(value)` (Keras's
+    /// `*_constraint` arguments: ``MaxNorm``, ``NonNeg``, ...).
+    public var constraint: (any Constraint)?
 
-    public init(name: String, value: Tensor, trainable: Bool = true, regularizer: (any Regularizer)? = nil) {
+    public init(name: String, value: Tensor, trainable: Bool = true, regularizer: (any Regularizer)? = nil,
+                constraint: (any Constraint)? = nil) {
         self.name = name
         self.value = value
         self.trainable = trainable
         self.regularizer = regularizer
+        self.constraint = constraint
+    }
+
+    /// Applies the constraint, if any (the optimizer calls this after each update).
+    public func applyConstraint() {
+        if let c = constraint { value = c(value) }
     }
 
     public var shape: [Int] { value.shape }

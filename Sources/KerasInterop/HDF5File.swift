@@ -160,7 +160,7 @@ final class HDF5File {
         return UInt64(info.addr)
     }
 
-    /// The shape of the float dataset at `path`, checked: a float type, a simple
+    /// The shape of the numeric dataset at `path`, checked: a float or integer type, a simple
     /// dataspace of rank at most 32, no dimension over `ShapeArithmetic.maxDimension`.
     func floatShape(_ path: String) throws(KerasFileError) -> [Int] {
         let dataset = H5Dopen2(id, path, chdf5_p_default())
@@ -169,7 +169,9 @@ final class HDF5File {
         let type = H5Dget_type(dataset)
         guard type >= 0 else { throw KerasFileError(file: name, "dataset \(path) has an unreadable type (corrupt file)") }
         defer { H5Tclose(type) }
-        guard H5Tget_class(type) == H5T_FLOAT else { throw KerasFileError(file: name, "dataset \(path) does not hold floats") }
+        // Integer weights (Normalization's count) are read as float32 too (HDF5 converts).
+        let kind = H5Tget_class(type)
+        guard kind == H5T_FLOAT || kind == H5T_INTEGER else { throw KerasFileError(file: name, "dataset \(path) does not hold numbers") }
         let space = H5Dget_space(dataset)
         guard space >= 0 else { throw KerasFileError(file: name, "dataset \(path) has an unreadable shape (corrupt file)") }
         defer { H5Sclose(space) }

@@ -17,11 +17,12 @@ extension KerasExport {
         LayerRegistry.table.entry(named: className)?.mainArgument
     }
 
-    /// The argument a single value stands for in a nested initializer or regularizer
-    /// (by the argument's `key`: `*_initializer`, `*_regularizer`).
+    /// The argument a single value stands for in a nested initializer, regularizer or
+    /// constraint (by the argument's `key`: `*_initializer`, `*_regularizer`, `*_constraint`).
     static func objectMainArgument(_ name: String, key: String) -> String? {
         key.hasSuffix("_initializer") ? InitializerRegistry.table.entry(named: name)?.mainArgument
-            : key.hasSuffix("_regularizer") ? RegularizerRegistry.table.entry(named: name)?.mainArgument : nil
+            : key.hasSuffix("_regularizer") ? RegularizerRegistry.table.entry(named: name)?.mainArgument
+            : key.hasSuffix("_constraint") ? ConstraintRegistry.table.entry(named: name)?.mainArgument : nil
     }
 
     /// The serialized layer `object` named `name`; `extra` config entries (the
@@ -32,6 +33,15 @@ extension KerasExport {
         for (key, node) in try arguments(object, mainArgument: layerMainArgument(object.name)) {
             if key == "name" || key == "inputs" || key == "training" { continue }
             config[key] = try value(node, key: key, owner: object)
+        }
+        if object.name == "ThresholdedReLU" {
+            // Keras 2 only; Keras 3's ReLU(threshold=theta) is the same function.
+            config["threshold"] = config.removeValue(forKey: "theta") ?? 1.0
+            return ["module": "keras.layers", "class_name": "ReLU", "config": config, "registered_name": NSNull()]
+        }
+        if let module = applicationModules[object.name] {
+            // Keras finds these by importing the module that defines them, as its own files say.
+            return ["module": module, "class_name": object.name, "config": config, "registered_name": object.name]
         }
         return ["module": "keras.layers", "class_name": object.name, "config": config, "registered_name": NSNull()]
     }
@@ -67,6 +77,12 @@ extension KerasExport {
         }
         return (config, layers)
     }
+
+    /// The modules defining the keras.applications layers (not in `keras.layers`).
+    static let applicationModules = [
+        "LayerScale": "keras.src.applications.convnext", "StochasticDepth": "keras.src.applications.convnext",
+        "CustomScaleLayer": "keras.src.applications.inception_resnet_v2",
+    ]
 
     /// An object's arguments as (key, node) pairs: a map's entries, or a scalar under its
     /// main argument.

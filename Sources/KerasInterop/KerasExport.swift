@@ -117,7 +117,9 @@ public enum KerasExport {
     /// `<group>/layers/`.
     static func writeLayers(_ h5: HDF5File, _ path: String, _ layers: [KerasLayer]) throws {
         try h5.createGroup(path)
-        for (layer, group) in zip(layers, KerasFile.nativeGroupNames(layers.map(\.className))) {
+        // Groups are named by the class written in config.json (Keras 2's ThresholdedReLU is written as ReLU).
+        let classes = layers.map { $0.serialized["class_name"] as? String ?? $0.className }
+        for (layer, group) in zip(layers, KerasFile.nativeGroupNames(classes)) {
             if layer.layer is ModelLayer {
                 try h5.createGroup("\(path)/\(group)")
                 try h5.createGroup("\(path)/\(group)/vars")

@@ -50,6 +50,8 @@ final class ConvLayerRegistryTests: XCTestCase {
         ("ZeroPadding2D", [8, 8, 3], [10, 10, 3], 0),
         ("Cropping1D", [10, 2], [8, 2], 0),
         ("Cropping2D", [8, 8, 3], [8, 8, 3], 0),
+        ("ZeroPadding3D", [4, 5, 6, 2], [6, 7, 8, 2], 0),
+        ("Cropping3D", [4, 5, 6, 2], [2, 3, 4, 2], 0),
         ("UpSampling1D", [10, 2], [20, 2], 0),
         ("UpSampling2D", [8, 8, 3], [16, 16, 3], 0),
         ("Permute: [2, 1]", [10, 2], [2, 10], 0),
@@ -126,7 +128,7 @@ final class ConvLayerRegistryTests: XCTestCase {
         assertFails("Conv2D: {filters: 4, kernel_size: 3, groups: 3}", "filters (4) must be divisible by groups (3)")
         assertFails("Conv2D: {filters: 4, kernel_size: 3, strides: 2, dilation_rate: 2}", "strides > 1 is not supported together with dilation_rate > 1")
         assertFails("Conv2D: {filters: 4, kernel_sise: 3}", "did you mean 'kernel_size'?")
-        assertFails("Conv2D: {filters: 4, kernel_size: 3, kernel_constraint: max_norm}", "unknown argument 'kernel_constraint' for Conv2D")
+        assertFails("Conv2D: {filters: 4, kernel_size: 3, kernel_constraint: max_nrm}", "unknown constraint 'max_nrm'; did you mean 'max_norm'?")
         assertFails("AveragePooling2D", "missing required argument 'pool_size' for AveragePooling2D")
         assertFails("MaxPooling2D: {pool_size: 2, padding: SAME}", "did you mean 'same'?")
         assertFails("BatchNormalization: {renorm: true}", "renorm is not supported")

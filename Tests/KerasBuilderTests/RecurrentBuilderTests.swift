@@ -8,22 +8,13 @@ import XCTest
 /// every flag, located errors, and whole models against real Keras
 /// (Fixtures/recurrent_models.json, made by gen_recurrent_models.py).
 final class RecurrentBuilderTests: XCTestCase {
-    func layer(_ yaml: String, input: String = "[5, 3]") throws -> any Layer {
-        let spec = try Spec.parse(text: "model:\n  input_shape: \(input)\n  layers:\n    - \(yaml)\n", file: "t.yaml")
-        guard case let .sequential(s) = spec.model, let first = s.layers.first else { throw XCTSkip("no layer parsed") }
-        return try LayerRegistry.table.make(first.object)
-    }
+    func layer(_ yaml: String, input: String = "[5, 3]") throws -> any Layer { try OneLayerSpec.layer(yaml, input: input) }
 
-    func model(_ yaml: String) throws -> Model {
-        try ModelBuilder.build(try Spec.parse(text: yaml, file: "t.yaml"))
-    }
+    func model(_ yaml: String) throws -> Model { try OneLayerSpec.model(yaml) }
 
     /// Asserts that building `yaml` (one layer on input [5, 3]) fails with exactly `message`.
     func assertError(_ yaml: String, _ message: String, input: String = "[5, 3]", file: StaticString = #filePath, line: UInt = #line) {
-        let text = "model:\n  input_shape: \(input)\n  layers:\n    - \(yaml)\n"
-        XCTAssertThrowsError(try model(text), file: file, line: line) { e in
-            XCTAssertEqual("\(e)", message, file: file, line: line)
-        }
+        OneLayerSpec.assertError(yaml, message, input: input, file: file, line: line)
     }
 
     func testDefaultsAreKeras() throws {
@@ -162,9 +153,9 @@ final class RecurrentBuilderTests: XCTestCase {
         assertError("LSTM: {units: 0}", "t.yaml:4:21: model.layers[0] (LSTM): units must be a positive integer, got 0")
         assertError("GRU: {unts: 4}", "t.yaml:4:13: model.layers[0] (GRU): unknown argument 'unts' for GRU; did you mean 'units'?")
         assertError("LSTM: {units: 4, reset_after: false}",
-                    "t.yaml:4:24: model.layers[0] (LSTM): unknown argument 'reset_after' for LSTM (expected one of: units, activation, recurrent_activation, use_bias, kernel_initializer, recurrent_initializer, bias_initializer, kernel_regularizer, recurrent_regularizer, bias_regularizer, activity_regularizer, dropout, recurrent_dropout, seed, return_sequences, return_state, go_backwards, stateful, unroll, unit_forget_bias, use_cudnn)")
+                    "t.yaml:4:24: model.layers[0] (LSTM): unknown argument 'reset_after' for LSTM (expected one of: units, activation, recurrent_activation, use_bias, kernel_initializer, recurrent_initializer, bias_initializer, kernel_regularizer, recurrent_regularizer, bias_regularizer, activity_regularizer, kernel_constraint, recurrent_constraint, bias_constraint, dropout, recurrent_dropout, seed, return_sequences, return_state, go_backwards, stateful, unroll, unit_forget_bias, use_cudnn)")
         assertError("SimpleRNN: {units: 4, recurrent_activation: relu}",
-                    "t.yaml:4:29: model.layers[0] (SimpleRNN): unknown argument 'recurrent_activation' for SimpleRNN (expected one of: units, activation, use_bias, kernel_initializer, recurrent_initializer, bias_initializer, kernel_regularizer, recurrent_regularizer, bias_regularizer, activity_regularizer, dropout, recurrent_dropout, seed, return_sequences, return_state, go_backwards, stateful, unroll)")
+                    "t.yaml:4:29: model.layers[0] (SimpleRNN): unknown argument 'recurrent_activation' for SimpleRNN (expected one of: units, activation, use_bias, kernel_initializer, recurrent_initializer, bias_initializer, kernel_regularizer, recurrent_regularizer, bias_regularizer, activity_regularizer, kernel_constraint, recurrent_constraint, bias_constraint, dropout, recurrent_dropout, seed, return_sequences, return_state, go_backwards, stateful, unroll)")
         assertError("LSTM: {units: 4, stateful: true}",
                     "t.yaml:4:34: model.layers[0] (LSTM): stateful: true is not supported (kerasctl does not carry states between batches); remove it or set false")
         assertError("GRU: {units: 4, dropout: 1.5}", "t.yaml:4:32: model.layers[0] (GRU): dropout must be a number in [0, 1], got 1.5")

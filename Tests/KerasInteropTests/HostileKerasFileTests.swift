@@ -108,18 +108,19 @@ final class HostileKerasFileTests: XCTestCase {
         assertFails(path, "impossible shape")
     }
 
-    /// A weight stored as integers is a dtype error naming the dataset.
-    func testIntegerWeightIsADtypeError() throws {
+    /// A weight stored as strings is a dtype error naming the dataset (integers are read
+    /// as floats: Keras stores Normalization's count as int64).
+    func testStringWeightIsADtypeError() throws {
         let path = try write(try Self.archive { h5 in
             let dims: [hsize_t] = [3, 2]
             let space = H5Screate_simple(2, dims, nil)
             defer { H5Sclose(space) }
-            let d = H5Dcreate2(h5.id, "/layers/dense/vars/0", chdf5_std_i32le(), space, chdf5_p_default(), chdf5_p_default(), chdf5_p_default())
+            let d = H5Dcreate2(h5.id, "/layers/dense/vars/0", chdf5_c_s1(), space, chdf5_p_default(), chdf5_p_default(), chdf5_p_default())
             XCTAssertGreaterThanOrEqual(d, 0)
             H5Dclose(d)
             try h5.writeFloats("/layers/dense/vars/1", shape: [2], data: [7, 8])
-        }, "int-weights.keras")
-        assertFails(path, "dataset /layers/dense/vars/0 does not hold floats")
+        }, "string-weights.keras")
+        assertFails(path, "dataset /layers/dense/vars/0 does not hold numbers")
     }
 
     /// Class 5: libhdf5 spinning forever on a corrupt file ends at the child's CPU limit.

@@ -66,6 +66,23 @@ final class KerasExportTests: XCTestCase {
         _ = try roundTrip(m, spec: seq.model, name: "s", inputs: [Tensor(shape: [2, 3], data: [1, 2, 3, -1, 0, 1])])
     }
 
+    /// The activation, preprocessing and applications layers and the constraints export
+    /// with their Keras classes and arguments (a real-Keras load of the same is in
+    /// bench/keras_roundtrip.sh, spec bench/roundtrip/iris_layers.yaml).
+    func testActivationAndApplicationsLayersExport() throws {
+        let loaded = try KerasFile.load(path: KerasModelFixtures.path("activation_layers.keras"))
+        let back = try roundTrip(loaded.model, spec: loaded.keras.spec, name: "activation_layers",
+                                 inputs: try KerasModelFixtures.io("activation_layers").inputs)
+        XCTAssertEqual(back.keras.layers.map(\.className), loaded.keras.layers.map(\.className))
+        let dense = try XCTUnwrap(back.model.layers.first { $0.name == "out" })
+        XCTAssertEqual(dense.parameters.first?.constraint as? MinMaxNorm, MinMaxNorm(minValue: 0.2, maxValue: 1, rate: 0.7, axis: [0]))
+        // Keras 2's ThresholdedReLU is written as Keras 3's ReLU(threshold=theta).
+        let spec = try Spec.parse(text: "model:\n  input_shape: [3]\n  layers:\n    - ThresholdedReLU: 0.5\n    - Dense: 2\n", file: "t.yaml")
+        let model = try ModelBuilder.build(spec, seed: 2)
+        let t = try roundTrip(model, spec: spec.model, name: "t", inputs: [Tensor(shape: [2, 3], data: [0.2, 0.7, -1, 3, 0.5, 0.6])])
+        XCTAssertEqual(t.keras.layers.map(\.className), ["ReLU", "Dense"])
+    }
+
     func testPreprocessingBecomesLeadingLayersAndComesBack() throws {
         let spec = try Spec.parse(text: "model:\n  input_shape: [3]\n  layers:\n    - Dense: 2\n", file: "p.yaml")
         let model = try ModelBuilder.build(spec)

@@ -46,6 +46,20 @@ final class KerasFileTests: XCTestCase {
         XCTAssertTrue(Self.required.isSubset(of: ran))
     }
 
+    /// Activation, preprocessing and keras.applications layers with weight constraints
+    /// (gen_layer_models.py): an adapted Normalization's int64 count, the custom layers'
+    /// module-qualified classes, constraints in the configs.
+    func testActivationAndApplicationsLayersPredictAsKeras() throws {
+        XCTAssertTrue(try checkPredictions("activation_layers", "keras"))
+        XCTAssertTrue(try checkPredictions("activation_layers", "h5"))
+        let loaded = try KerasFile.load(path: KerasModelFixtures.path("activation_layers.keras"))
+        let conv = try XCTUnwrap(loaded.model.layers.first { $0.name == "conv" })
+        XCTAssertEqual(conv.parameters.first?.constraint as? MaxNorm, MaxNorm(maxValue: 1.5, axis: [0, 1, 2]))
+        let adapted = try XCTUnwrap(loaded.model.layers.first { $0.name == "adapted" })
+        XCTAssertEqual(adapted.parameters.map(\.shape), [[4], [4], []])
+        XCTAssertNotEqual(adapted.parameters[0].value[flat: 0], 0)   // the adapted mean was loaded
+    }
+
     func testKerasVersionAndLayerOrder() throws {
         let loaded = try KerasFile.load(path: KerasModelFixtures.path("siamese.keras"))
         XCTAssertEqual(loaded.kerasVersion?.hasPrefix("3."), true)

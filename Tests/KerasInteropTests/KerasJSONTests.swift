@@ -88,13 +88,17 @@ final class KerasJSONTests: XCTestCase {
         let json = """
         {"class_name": "Sequential", "config": {"name": "s", "layers": [
           {"class_name": "InputLayer", "config": {"batch_shape": [null, 4]}},
-          {"class_name": "Dense", "config": {"name": "d", "units": 3, "kernel_constraint": {"class_name": "NonNeg", "config": {}}}}]}}
+          {"class_name": "Dense", "config": {"name": "d", "units": 3, "lora_rank": 4}}]}}
         """
         let keras = try KerasJSON.parse(bytes: Array(json.utf8), file: "m.json")
         XCTAssertThrowsError(try ModelBuilder.build(keras)) { e in
-            XCTAssertTrue("\(e)".contains("kernel_constraint"), "\(e)")
+            XCTAssertTrue("\(e)".contains("lora_rank"), "\(e)")
             XCTAssertTrue("\(e)".hasPrefix("m.json:3:"), "\(e)")
         }
+        // Constraints are supported (they were not before issue 14).
+        let constrained = try KerasJSON.parse(bytes: Array(json.replacingOccurrences(of: "\"lora_rank\": 4",
+            with: "\"kernel_constraint\": {\"class_name\": \"NonNeg\", \"config\": {}}").utf8), file: "m.json")
+        XCTAssertTrue(try ModelBuilder.build(constrained).layers.first?.parameters.first?.constraint is NonNeg)
     }
 
     func testNotAModel() throws {

@@ -69,6 +69,7 @@ extension LayerRegistry {
             case .activation: break
             case .initializer: c.pointwiseInitializer = try InitializerRegistry.read(r, "pointwise_initializer", default: c.pointwiseInitializer)
             case .regularizer: c.pointwiseRegularizer = try RegularizerRegistry.read(r, "pointwise_regularizer")
+            case .constraint: c.pointwiseConstraint = try ConstraintRegistry.read(r, "pointwise_constraint")
             }
         })
         try r.finish()

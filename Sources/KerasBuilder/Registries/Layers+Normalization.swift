@@ -20,6 +20,8 @@ extension LayerRegistry {
             c.movingVarianceInitializer = try InitializerRegistry.read(r, "moving_variance_initializer", default: .ones)
             c.betaRegularizer = try RegularizerRegistry.read(r, "beta_regularizer")
             c.gammaRegularizer = try RegularizerRegistry.read(r, "gamma_regularizer")
+            c.betaConstraint = try ConstraintRegistry.read(r, "beta_constraint")
+            c.gammaConstraint = try ConstraintRegistry.read(r, "gamma_constraint")
             if try r.bool("renorm", default: false) {
                 throw r.error("renorm is not supported (batch renormalization); use renorm: false", key: "renorm")
             }
@@ -42,6 +44,8 @@ extension LayerRegistry {
             c.gammaInitializer = try InitializerRegistry.read(r, "gamma_initializer", default: .ones)
             c.betaRegularizer = try RegularizerRegistry.read(r, "beta_regularizer")
             c.gammaRegularizer = try RegularizerRegistry.read(r, "gamma_regularizer")
+            c.betaConstraint = try ConstraintRegistry.read(r, "beta_constraint")
+            c.gammaConstraint = try ConstraintRegistry.read(r, "gamma_constraint")
             try r.finish()
             guard !c.axis.isEmpty, !c.axis.contains(0) else {
                 throw r.error("axis must name feature axes (not 0, the batch axis), got \(c.axis)", key: "axis")

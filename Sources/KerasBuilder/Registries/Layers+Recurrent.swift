@@ -10,7 +10,7 @@ extension LayerRegistry {
     /// Accepted with no effect on the numbers: `unroll` (a graph-compilation choice in
     /// Keras; the fused sequence op computes the same values), `use_cudnn: auto|false`
     /// (kerasctl runs on the CPU) and `stateful: false`. Not supported: `stateful: true`,
-    /// the `*_constraint` arguments, `Bidirectional`'s `weights`.
+    /// `Bidirectional`'s `weights`.
     static let recurrent: [Registry<any Layer>.Entry] = [
         .init(["SimpleRNN"], main: "units", weights: .cell, { o in
             SimpleRNN(try recurrentConfig(o, SimpleRNN.Config.init, gated: false) { _, _ in })
@@ -58,6 +58,7 @@ extension LayerRegistry {
             c.embeddingsInitializer = try InitializerRegistry.read(r, "embeddings_initializer", default: c.embeddingsInitializer)
             c.embeddingsRegularizer = try RegularizerRegistry.read(r, "embeddings_regularizer")
             c.activityRegularizer = try RegularizerRegistry.read(r, "activity_regularizer")
+            c.embeddingsConstraint = try ConstraintRegistry.read(r, "embeddings_constraint")
             c.maskZero = try r.bool("mask_zero", default: false)
             if r.has("input_length") {
                 throw r.error("input_length was removed in Keras 3; give the sequence length in the model's input_shape instead", key: "input_length")

@@ -2,13 +2,15 @@ import KerasEngine
 import KerasSpec
 
 extension LayerRegistry {
-    /// Keras's spatial reshaping layers (channels last): ZeroPadding, Cropping,
-    /// UpSampling (1-D and 2-D), Permute and RepeatVector.
+    /// Keras's spatial reshaping layers (channels last): ZeroPadding and Cropping (1-D,
+    /// 2-D, 3-D), UpSampling (1-D and 2-D), Permute and RepeatVector.
     static let reshaping: [Registry<any Layer>.Entry] = [
         .init(["ZeroPadding1D"], main: "padding", { o in try padOrCrop(o, rank: 1, crop: false) }),
         .init(["ZeroPadding2D"], main: "padding", { o in try padOrCrop(o, rank: 2, crop: false) }),
         .init(["Cropping1D"], main: "cropping", { o in try padOrCrop(o, rank: 1, crop: true) }),
         .init(["Cropping2D"], main: "cropping", { o in try padOrCrop(o, rank: 2, crop: true) }),
+        .init(["ZeroPadding3D"], main: "padding", { o in try padOrCrop(o, rank: 3, crop: false) }),
+        .init(["Cropping3D"], main: "cropping", { o in try padOrCrop(o, rank: 3, crop: true) }),
         .init(["UpSampling1D"], main: "size", { o in
             let r = try o.reader()
             let size = try r.positiveInt("size", default: 2)
@@ -43,8 +45,9 @@ extension LayerRegistry {
         }),
     ]
 
-    /// `ZeroPadding1D/2D` (`padding`, default 1) and `Cropping1D/2D` (`cropping`, default
-    /// (1, 1) in 1-D, none in 2-D), each an integer, a tuple, or (2-D) a tuple of pairs.
+    /// `ZeroPadding1D/2D/3D` (`padding`, default 1) and `Cropping1D/2D/3D` (`cropping`,
+    /// default (1, 1) in 1-D and 3-D, none in 2-D), each an integer, a tuple, or (2-D, 3-D)
+    /// a tuple of (before, after) pairs.
     static func padOrCrop(_ o: ObjectSpec, rank: Int, crop: Bool) throws -> any Layer {
         let key = crop ? "cropping" : "padding"
         let r = try o.reader()
@@ -59,26 +62,26 @@ extension LayerRegistry {
 extension ArgType where T == [(Int, Int)] {
     /// Keras's padding/cropping amounts as (before, after) per spatial axis. Rank 1: `n`
     /// or `[before, after]`. Rank 2: `n` (every side), `[h, w]` (symmetric per axis) or
-    /// `[[top, bottom], [left, right]]`.
+    /// `[[top, bottom], [left, right]]`. Rank 3: `n`, `[d, h, w]` or three pairs.
     static func paddingPairs(rank: Int) -> ArgType<[(Int, Int)]> {
         let count = ArgType<Int>.nonNegativeInt
         let pair = ArgType<[Int]>.intOrTuple(count: 2, positive: false)
-        let expected = rank == 1
-            ? "a non-negative integer or a list of 2 (before, after)"
-            : "a non-negative integer, a list of 2 (height, width) or a list of 2 pairs [[top, bottom], [left, right]]"
+        let perAxis = ArgType<[Int]>.intOrTuple(count: rank, positive: false)
+        let expected = rank == 1 ? "a non-negative integer or a list of 2 (before, after)"
+            : rank == 2 ? "a non-negative integer, a list of 2 (height, width) or a list of 2 pairs [[top, bottom], [left, right]]"
+            : "a non-negative integer, a list of 3 (depth, height, width) or a list of 3 (before, after) pairs"
         return ArgType(expected: expected) { node throws(ArgMismatch) in
             if node.scalar != nil {
                 let n = try count.convert(node)
                 return [(Int, Int)](repeating: (n, n), count: rank)
             }
-            guard let items = node.items, items.count == 2 else { throw ArgMismatch(node: node) }
+            guard let items = node.items, items.count == Swift.max(rank, 2) else { throw ArgMismatch(node: node) }
             if rank == 1 {
                 let v = try pair.convert(node)
                 return [(v[0], v[1])]
             }
             if items.allSatisfy({ $0.scalar != nil }) {
-                let v = try pair.convert(node)
-                return [(v[0], v[0]), (v[1], v[1])]
+                return try perAxis.convert(node).map { ($0, $0) }
             }
             var out: [(Int, Int)] = []
             for item in items {

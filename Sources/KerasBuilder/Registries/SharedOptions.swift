@@ -7,11 +7,12 @@ import KerasSpec
 extension WeightOptions {
     /// Where a layer's own arguments sit among the shared ones in Keras's signature (the
     /// order "expected one of" lists them): right after the activation, the kernel's
-    /// initializer, or the kernel's regularizer.
-    enum Slot { case activation, initializer, regularizer }
+    /// initializer, the kernel's regularizer, or the kernel's constraint.
+    enum Slot { case activation, initializer, regularizer, constraint }
 
     /// Reads activation, use_bias, `<kernel>_initializer`, bias_initializer,
-    /// `<kernel>_regularizer`, bias_regularizer and activity_regularizer. `kernel` is
+    /// `<kernel>_regularizer`, bias_regularizer, activity_regularizer,
+    /// `<kernel>_constraint` and bias_constraint. `kernel` is
     /// `"depthwise"` for the depthwise and separable layers; `activation` reads the
     /// activation (the recurrent layers restrict it); `beside` reads a layer's own
     /// arguments at their `Slot` (a second kernel's initializer, ...).
@@ -29,6 +30,9 @@ extension WeightOptions {
         try beside(.regularizer)
         w.biasRegularizer = try RegularizerRegistry.read(r, "bias_regularizer") ?? defaults.biasRegularizer
         w.activityRegularizer = try RegularizerRegistry.read(r, "activity_regularizer") ?? defaults.activityRegularizer
+        w.kernelConstraint = try ConstraintRegistry.read(r, "\(kernel)_constraint") ?? defaults.kernelConstraint
+        try beside(.constraint)
+        w.biasConstraint = try ConstraintRegistry.read(r, "bias_constraint") ?? defaults.biasConstraint
         return w
     }
 }
@@ -44,6 +48,7 @@ extension RecurrentOptions {
                 if gated { o.recurrentActivation = try activation(r, "recurrent_activation", default: o.recurrentActivation) }
             case .initializer: o.recurrentInitializer = try InitializerRegistry.read(r, "recurrent_initializer", default: o.recurrentInitializer)
             case .regularizer: o.recurrentRegularizer = try RegularizerRegistry.read(r, "recurrent_regularizer")
+            case .constraint: o.recurrentConstraint = try ConstraintRegistry.read(r, "recurrent_constraint")
             }
         }
         o.dropout = Float(try r.doubleInRange("dropout", 0, 1, default: Double(o.dropout)))

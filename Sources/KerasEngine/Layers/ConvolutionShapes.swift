@@ -1,7 +1,9 @@
 /// Shape checks and window geometry shared by the convolution and pooling layers.
 enum WindowShapes {
     /// "(None, height, width, channels)" / "(None, steps, channels)": the expected shape, batch included.
-    static func axesDescription(rank: Int) -> String { rank == 1 ? "(None, steps, channels)" : "(None, height, width, channels)" }
+    static func axesDescription(rank: Int) -> String {
+        rank == 1 ? "(None, steps, channels)" : rank == 2 ? "(None, height, width, channels)" : "(None, depth, height, width, channels)"
+    }
 
     static func tuple(_ v: [Int]) -> String { "(" + v.map(String.init).joined(separator: ", ") + (v.count == 1 ? ",)" : ")") }
 

@@ -8,6 +8,7 @@ public final class Embedding: UnaryLayer, MaskAware, LossContributing {
         public var outputDim: Int
         public var embeddingsInitializer: Initializer = .randomUniform(minval: -0.05, maxval: 0.05)
         public var embeddingsRegularizer: (any Regularizer)?
+        public var embeddingsConstraint: (any Constraint)?
         public var activityRegularizer: (any Regularizer)?
         public var maskZero = false
         public init(inputDim: Int, outputDim: Int) { self.inputDim = inputDim; self.outputDim = outputDim }
@@ -37,7 +38,7 @@ public final class Embedding: UnaryLayer, MaskAware, LossContributing {
         guard embeddings == nil else { return }
         embeddings = Parameter(name: "\(name)/embeddings",
                                value: config.embeddingsInitializer.make([config.inputDim, config.outputDim], rng: &context.rng),
-                               regularizer: config.embeddingsRegularizer)
+                               regularizer: config.embeddingsRegularizer, constraint: config.embeddingsConstraint)
     }
 
     public func callAsFunction(_ x: Tensor, training: Bool) -> Tensor {

@@ -20,6 +20,8 @@ public final class BatchNormalization: UnaryLayer {
         public var movingVarianceInitializer: Initializer = .ones
         public var betaRegularizer: (any Regularizer)?
         public var gammaRegularizer: (any Regularizer)?
+        public var betaConstraint: (any Constraint)?
+        public var gammaConstraint: (any Constraint)?
         public init() {}
     }
 
@@ -51,11 +53,11 @@ public final class BatchNormalization: UnaryLayer {
         guard movingMean == nil, let c = inputShape.last else { return }
         if config.scale {
             gamma = Parameter(name: "\(name)/gamma", value: config.gammaInitializer.make([c], rng: &context.rng),
-                              regularizer: config.gammaRegularizer)
+                              regularizer: config.gammaRegularizer, constraint: config.gammaConstraint)
         }
         if config.center {
             beta = Parameter(name: "\(name)/beta", value: config.betaInitializer.make([c], rng: &context.rng),
-                             regularizer: config.betaRegularizer)
+                             regularizer: config.betaRegularizer, constraint: config.betaConstraint)
         }
         movingMean = Parameter(name: "\(name)/moving_mean", value: config.movingMeanInitializer.make([c], rng: &context.rng),
                                trainable: false)
@@ -99,6 +101,8 @@ public final class LayerNormalization: UnaryLayer {
         public var gammaInitializer: Initializer = .ones
         public var betaRegularizer: (any Regularizer)?
         public var gammaRegularizer: (any Regularizer)?
+        public var betaConstraint: (any Constraint)?
+        public var gammaConstraint: (any Constraint)?
         public init(axis: [Int] = [-1]) { self.axis = axis }
     }
 
@@ -134,11 +138,11 @@ public final class LayerNormalization: UnaryLayer {
         guard gamma == nil && beta == nil else { return }
         if config.scale {
             gamma = Parameter(name: "\(name)/gamma", value: config.gammaInitializer.make(normalizedShape, rng: &context.rng),
-                              regularizer: config.gammaRegularizer)
+                              regularizer: config.gammaRegularizer, constraint: config.gammaConstraint)
         }
         if config.center {
             beta = Parameter(name: "\(name)/beta", value: config.betaInitializer.make(normalizedShape, rng: &context.rng),
-                             regularizer: config.betaRegularizer)
+                             regularizer: config.betaRegularizer, constraint: config.betaConstraint)
         }
     }
 

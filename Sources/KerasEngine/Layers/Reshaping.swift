@@ -1,5 +1,6 @@
-/// Keras `ZeroPadding1D/2D` (`crop` false) and `Cropping1D/2D` (`crop` true): adds zero
-/// rows/columns around, or removes them from, the spatial axes of a channels-last input:
+/// Keras `ZeroPadding1D/2D/3D` (`crop` false) and `Cropping1D/2D/3D` (`crop` true): adds
+/// zeros around, or removes entries from, the spatial axes of a channels-last input, each
+/// axis by its own (before, after) amounts:
 ///
 ///     out_len = len + before + after   (padding)      out_len = len − before − after   (cropping)
 public final class SpatialPadding: UnaryLayer {
@@ -7,7 +8,8 @@ public final class SpatialPadding: UnaryLayer {
         public var rank: Int
         /// True for Cropping, false for ZeroPadding.
         public var crop: Bool
-        /// (before, after) per spatial axis: 1D (left, right); 2D ((top, bottom), (left, right)).
+        /// (before, after) per spatial axis: 1D (left, right); 2D ((top, bottom), (left, right));
+        /// 3D (depth, height, width).
         public var amounts: [(before: Int, after: Int)]
         public init(rank: Int, crop: Bool, amounts: [(before: Int, after: Int)]) {
             self.rank = rank; self.crop = crop; self.amounts = amounts
@@ -24,7 +26,7 @@ public final class SpatialPadding: UnaryLayer {
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
         let c = config, t = typeName, what = c.crop ? "cropping" : "padding"
-        guard c.rank == 1 || c.rank == 2 else { throw ShapeError(layer: name, "\(t): rank must be 1 or 2") }
+        guard (1...3).contains(c.rank) else { throw ShapeError(layer: name, "\(t): rank must be 1, 2 or 3") }
         guard c.amounts.count == c.rank, c.amounts.allSatisfy({ $0.before >= 0 && $0.after >= 0 }) else {
             throw ShapeError(layer: name, "\(t) \(what) must be \(c.rank) pair(s) of non-negative integers")
         }
@@ -41,8 +43,19 @@ public final class SpatialPadding: UnaryLayer {
 
     public func callAsFunction(_ x: Tensor, training: Bool) -> Tensor {
         let s: Int = config.crop ? -1 : 1
-        let h = config.rank == 2 ? config.amounts[0] : (before: 0, after: 0), w = config.amounts[config.rank - 1]
-        return padOrCrop2d(x, top: s * h.before, bottom: s * h.after, left: s * w.before, right: s * w.after)
+        guard config.rank == 3 else {
+            let h = config.rank == 2 ? config.amounts[0] : (before: 0, after: 0), w = config.amounts[config.rank - 1]
+            return padOrCrop2d(x, top: s * h.before, bottom: s * h.after, left: s * w.before, right: s * w.after)
+        }
+        // 3-D: the depth axis as a 1-D pad of (batch, depth, h·w·c), then height and width
+        // as a 2-D pad of (batch·depth, h, w, c).
+        let (n, d, h, w, c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3], x.shape[4])
+        let (ad, ah, aw) = (config.amounts[0], config.amounts[1], config.amounts[2])
+        let deep = padOrCrop2d(reshape(x, [n, d, h * w * c]), top: 0, bottom: 0, left: s * ad.before, right: s * ad.after)
+        let od = deep.shape[1]
+        let flat = padOrCrop2d(reshape(deep, [n * od, h, w, c]), top: s * ah.before, bottom: s * ah.after,
+                               left: s * aw.before, right: s * aw.after)
+        return reshape(flat, [n, od] + Array(flat.shape[1...]))
     }
 }
 

@@ -13,6 +13,7 @@ public final class SeparableConvolution: UnaryLayer, LossContributing {
         public var depthMultiplier = 1
         public var pointwiseInitializer: Initializer = .glorotUniform
         public var pointwiseRegularizer: (any Regularizer)?
+        public var pointwiseConstraint: (any Constraint)?
         public init(rank: Int, filters: Int, kernelSize: [Int], depthMultiplier: Int = 1, activation: Activation = .linear) {
             convOptions = ConvOptions(rank: rank, kernelSize: kernelSize, activation: activation); self.filters = filters
             self.depthMultiplier = depthMultiplier
@@ -55,7 +56,7 @@ public final class SeparableConvolution: UnaryLayer, LossContributing {
         depthwiseKernel = w.makeKernel(layer: name, name: "depthwise_kernel", shape: ks + [d.inC, config.depthMultiplier], rng: &context.rng)
         pointwiseKernel = Parameter(name: "\(name)/pointwise_kernel",
                                     value: config.pointwiseInitializer.make(ones + [d.outC, config.filters], rng: &context.rng),
-                                    regularizer: config.pointwiseRegularizer)
+                                    regularizer: config.pointwiseRegularizer, constraint: config.pointwiseConstraint)
         bias = w.makeBias(layer: name, shape: [config.filters], rng: &context.rng)
     }
 

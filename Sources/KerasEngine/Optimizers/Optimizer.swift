@@ -129,7 +129,8 @@ public final class Optimizer {
         defer { iterations += 1 }
         guard !params.isEmpty else { return }
         if let n = gradientAccumulationSteps, n > 1 {
-            guard accumulate(&grads, params, steps: n) else { return }
+            // Keras applies the constraints after every call, accumulating ones included.
+            guard accumulate(&grads, params, steps: n) else { params.forEach { $0.applyConstraint() }; return }
         }
         clip(&grads)
         let lr = currentLearningRate
@@ -159,7 +160,7 @@ public final class Optimizer {
                 }
             }
             slots[p.name] = state
-            p.constraint?(&p.value)
+            p.applyConstraint()
         }
     }
 

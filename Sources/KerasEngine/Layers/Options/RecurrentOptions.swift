@@ -1,6 +1,6 @@
 /// The options Keras's recurrent layers share (`SimpleRNN`, `LSTM`, `GRU`), with Keras's
 /// defaults written here once: the input side's ``WeightOptions`` (activation `tanh`),
-/// the recurrent kernel's initializer and regularizer, the gate activation, the dropouts,
+/// the recurrent kernel's initializer, regularizer and constraint, the gate activation, the dropouts,
 /// and what the layer returns.
 ///
 /// A recurrent layer's `Config` holds one as `recurrentOptions` and reads its fields
@@ -14,6 +14,7 @@ public struct RecurrentOptions: ComposesWeightOptions {
     public var recurrentActivation: Activation = .sigmoid
     public var recurrentInitializer: Initializer = .orthogonal()
     public var recurrentRegularizer: (any Regularizer)?
+    public var recurrentConstraint: (any Constraint)?
     /// Dropout rates of the inputs and of the recurrent state, in [0, 1].
     public var dropout: Float = 0
     public var recurrentDropout: Float = 0

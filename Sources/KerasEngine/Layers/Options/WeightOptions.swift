@@ -1,7 +1,8 @@
 /// The options Keras's kernel layers share — `Dense`, `Conv1D/2D`, `Conv1D/2DTranspose`,
 /// `DepthwiseConv1D/2D`, `SeparableConv1D/2D` and the recurrent layers' input side: the
-/// activation, the bias switch, the kernel and bias initializers and the kernel, bias and
-/// activity regularizers, with Keras's defaults written here once.
+/// activation, the bias switch, the kernel and bias initializers, the kernel, bias and
+/// activity regularizers and the kernel and bias constraints, with Keras's defaults
+/// written here once.
 ///
 /// A layer's `Config` holds one as `weightOptions` and reads its fields through it
 /// (`config.useBias` is `config.weightOptions.useBias`, see ``ComposesOptions``).
@@ -14,13 +15,17 @@ public struct WeightOptions {
     public var kernelRegularizer: (any Regularizer)?
     public var biasRegularizer: (any Regularizer)?
     public var activityRegularizer: (any Regularizer)?
+    /// Applied after each optimizer update (Keras's kernel_constraint, bias_constraint).
+    public var kernelConstraint: (any Constraint)?
+    public var biasConstraint: (any Constraint)?
 
     /// `activation` defaults to `linear` (Keras's `None`); the recurrent layers pass `tanh`.
     public init(activation: Activation = .linear) { self.activation = activation }
 
     /// The kernel parameter `<layer>/<name>` of `shape`, drawn from `kernelInitializer`.
     public func makeKernel(layer: String, name: String = "kernel", shape: [Int], rng: inout RNG) -> Parameter {
-        Parameter(name: "\(layer)/\(name)", value: kernelInitializer.make(shape, rng: &rng), regularizer: kernelRegularizer)
+        Parameter(name: "\(layer)/\(name)", value: kernelInitializer.make(shape, rng: &rng), regularizer: kernelRegularizer,
+                  constraint: kernelConstraint)
     }
 
     /// The bias parameter `<layer>/bias` of `shape` (nil without `useBias`); `value`
@@ -29,7 +34,7 @@ public struct WeightOptions {
     public func makeBias(layer: String, shape: [Int], rng: inout RNG, value: ((inout RNG) -> Tensor)? = nil) -> Parameter? {
         guard useBias else { return nil }
         let v = value?(&rng) ?? biasInitializer.make(shape, rng: &rng)
-        return Parameter(name: "\(layer)/bias", value: v, regularizer: biasRegularizer)
+        return Parameter(name: "\(layer)/bias", value: v, regularizer: biasRegularizer, constraint: biasConstraint)
     }
 
     /// Kernel then bias (Keras's creation order, so the random draws match).

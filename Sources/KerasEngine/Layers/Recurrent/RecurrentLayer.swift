@@ -81,7 +81,7 @@ public class RecurrentLayer: Layer, MaskAware, LossContributing {
             let prefix = "\(name)/\(cellName)", w = options.weightOptions
             kernel = w.makeKernel(layer: prefix, shape: [features, G * u], rng: &context.rng)
             recurrentKernel = Parameter(name: prefix + "/recurrent_kernel", value: options.recurrentInitializer.make([u, G * u], rng: &context.rng),
-                                        regularizer: options.recurrentRegularizer)
+                                        regularizer: options.recurrentRegularizer, constraint: options.recurrentConstraint)
             bias = w.makeBias(layer: prefix, shape: [G * u], rng: &context.rng, value: makeBias)
         }
         let out = options.returnSequences ? [T, u] : [u]

@@ -59,9 +59,12 @@ extension KerasExport {
             if let a = value as? [Any] { return a.map(rewire) }
             return value
         }
+        // Only the layers' own calls (a nested model's config has inputs of its own).
         var rewired = layers.map { l in
-            l.className == "InputLayer" ? l : KerasLayer(name: l.name, className: l.className, object: l.object, layer: l.layer,
-                                                        serialized: rewire(l.serialized) as? [String: Any] ?? l.serialized)
+            guard l.className != "InputLayer", let nodes = l.serialized["inbound_nodes"] else { return l }
+            var copy = l
+            copy.serialized["inbound_nodes"] = rewire(nodes)
+            return copy
         }
         let at = (rewired.firstIndex { $0.className == "InputLayer" } ?? -1) + 1
         rewired.insert(contentsOf: added, at: at)

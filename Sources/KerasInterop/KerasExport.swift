@@ -23,7 +23,7 @@ public enum KerasExport {
         /// The engine layer (nil for an InputLayer).
         let layer: (any Layer)?
         /// The serialized layer (config, and inbound nodes for a functional model).
-        let serialized: [String: Any]
+        var serialized: [String: Any]
         /// A nested model's layers, in Keras's order.
         var nested: [KerasLayer] = []
     }

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import KerasBuilder
+import KerasData
 import KerasEngine
 import KerasSpec
 @testable import KerasInterop
@@ -90,5 +91,19 @@ final class KerasGraphFileTests: XCTestCase {
         XCTAssertEqual(stem.parameters.map(\.shape), [[6], [6], [6, 8], [8], [8], [8], [8], [8]])
         XCTAssertEqual(KerasFile.nativeGroupNames(loaded.keras.layers.map(\.className)),
                        ["input_layer", "sequential", "functional", "dense"])
+    }
+
+    /// Exporting a functional model with preprocessing (leading Rescaling) rewires only
+    /// the outer calls and keeps the nested models' weights (a regression: they were lost).
+    func testExportWithPreprocessingKeepsNestedWeights() throws {
+        let loaded = try KerasFile.load(path: KerasModelFixtures.path("nested.keras"))
+        var p = Preprocessing()
+        p.rescale = 0.5
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("nested-\(UUID().uuidString).keras").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try KerasExport.write(model: loaded.model, spec: loaded.keras.spec, name: "nested", preprocessing: p, to: path)
+        let back = try KerasFile.load(path: path)
+        XCTAssertEqual(back.preprocessing?.rescale, 0.5)
+        XCTAssertEqual(back.model.parameters.map(\.value.scalars), loaded.model.parameters.map(\.value.scalars))
     }
 }

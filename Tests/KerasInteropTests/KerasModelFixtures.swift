@@ -15,7 +15,7 @@ enum KerasModelFixtures {
 
     /// The path of a fixture file.
     static func path(_ file: String) -> String {
-        for folder in ["keras_models", "keras_graph"] {
+        for folder in ["keras_models", "keras_graph", "applications"] {
             if let url = Bundle.module.url(forResource: "Fixtures/\(folder)/\(file)", withExtension: nil) { return url.path }
         }
         return "missing-fixture-\(file)"

@@ -3,6 +3,11 @@ its weights away from their initial values (BatchNormalization's moving statisti
 inference-mode normalization is really tested) and saves it for kerasctl's tests.
 
     KERAS_BACKEND=tensorflow TF_CPP_MIN_LOG_LEVEL=3 python3 gen_applications.py OUT [NAME...]
+    KERAS_BACKEND=tensorflow TF_CPP_MIN_LOG_LEVEL=3 python3 gen_applications.py --small .
+
+The second form writes the small fixtures committed beside this script (narrow MobileNets,
+2 to 3 MB each: only NAME.keras and NAME.io.json), which the test suite reads without
+Keras; `bench/applications.py check` (make applications) runs the full list above.
 
 For each architecture NAME it writes into OUT:
   NAME.keras       Keras 3 native format
@@ -88,7 +93,23 @@ def perturb(model, rng):
         v.assign(w.astype(np.float32))
 
 
+# Small variants for the committed fixtures: (constructor, side, variant, extra arguments).
+SMALL = {
+    "mobilenet_v3_small_a035": (A.MobileNetV3Small, 32, "avg", dict(alpha=0.35)),
+    "mobilenet_v2_a035": (A.MobileNetV2, 32, "logits", dict(alpha=0.35, classes=5)),
+}
+
+
 def build(name):
+    if name in SMALL:
+        ctor, side, variant, extra = SMALL[name]
+        kw = dict(weights=None, input_shape=(side, side, 3))
+        if variant == "logits":
+            kw.update(include_top=True, classes=7, classifier_activation=None)
+        else:
+            kw.update(include_top=False, pooling=variant)
+        kw.update(extra)
+        return ctor(**kw), side, variant
     ctor, side, variant = ARCHS[name]
     kw = dict(weights=None, input_shape=(side, side, 3))
     if variant == "top":
@@ -101,8 +122,9 @@ def build(name):
 
 
 def main():
-    out = sys.argv[1]
-    names = sys.argv[2:] or list(ARCHS)
+    small = sys.argv[1] == "--small"
+    out = sys.argv[2] if small else sys.argv[1]
+    names = list(SMALL) if small else (sys.argv[2:] or list(ARCHS))
     os.makedirs(out, exist_ok=True)
     for name in names:
         keras.utils.set_random_seed(7)
@@ -113,10 +135,11 @@ def main():
         y = model.predict(x, verbose=0)
         base = os.path.join(out, name)
         model.save(base + ".keras")
-        model.save(base + ".h5")
-        model.save_weights(base + ".weights.h5")
-        with open(base + ".json", "w") as f:
-            f.write(model.to_json())
+        if not small:
+            model.save(base + ".h5")
+            model.save_weights(base + ".weights.h5")
+            with open(base + ".json", "w") as f:
+                f.write(model.to_json())
         with open(base + ".io.json", "w") as f:
             json.dump({"keras_version": keras.__version__, "params": int(model.count_params()),
                        "variant": variant, "inputs": [arr(x)], "outputs": [arr(y)]}, f)

@@ -104,10 +104,11 @@ def check(names):
         exported = base + ".exported.keras"
         e = subprocess.run([BIN, "export", base + ".keras", exported], capture_output=True, text=True)
         if e.returncode == 0:
+            np.save(base + ".x.npy", x)
             r = subprocess.run([PY, "-c", f"""
 import json, numpy as np, keras
 m = keras.saving.load_model({exported!r})
-x = np.array({x.tolist()!r}, dtype=np.float32)
+x = np.load({base + ".x.npy"!r})
 print(json.dumps(m.predict(x, verbose=0).reshape(-1).tolist()))
 """], capture_output=True, text=True, env=dict(ENV, KERAS_BACKEND="tensorflow"))
             if r.returncode == 0:
@@ -124,7 +125,7 @@ print(json.dumps(m.predict(x, verbose=0).reshape(-1).tolist()))
             ok = False
         print(f"{row[0]:<18} {row[1]:<7} {row[2]:>10} {row[3]:>8} " + " ".join(f"{c:>9}" for c in row[4:]) + ("" if ok else "  <- FAIL"), flush=True)
         failures += 0 if ok else 1
-        for ext in (".keras", ".h5", ".json", ".weights.h5", ".exported.keras"):
+        for ext in (".keras", ".h5", ".json", ".weights.h5", ".exported.keras", ".x.npy", ".io.json"):
             if os.path.exists(base + ext):
                 os.remove(base + ext)
     print(f"{len(names) - failures} of {len(names)} architectures pass")

@@ -10,22 +10,20 @@ For each model NAME it writes NAME.keras, NAME.h5, NAME.json (to_json), NAME.wei
 inputs and Keras's predictions). Each model is fitted for two epochs on random data first,
 so that weights and BatchNormalization's moving statistics are not at their initial values.
 """
-import json
 import os
+import sys
 import warnings
 
 import numpy as np
 import keras
 from keras import layers, ops
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "keras_models"))
+from gen_keras_models import fit_and_save  # noqa: E402  (the shared fit-and-save steps)
+
 warnings.filterwarnings("ignore")
 keras.utils.set_random_seed(11)
 rng = np.random.default_rng(11)
-
-
-def arr(a):
-    a = np.asarray(a, dtype=np.float32)
-    return {"shape": list(a.shape), "data": [float(v) for v in a.reshape(-1)]}
 
 
 def ops_graph():
@@ -79,24 +77,7 @@ MODELS = {"ops_graph": ops_graph, "training_false": training_false, "nested": ne
 
 def main():
     for name, make in MODELS.items():
-        model = make()
-        shapes = [tuple(t.shape[1:]) for t in model.inputs]
-        xs = [rng.normal(size=(32,) + s).astype("float32") for s in shapes]
-        ys = [rng.normal(size=(32,) + tuple(t.shape[1:])).astype("float32") for t in model.outputs]
-        model.compile(optimizer="adam", loss="mse")
-        model.fit(xs if len(xs) > 1 else xs[0], ys[0], epochs=2, batch_size=8, verbose=0)
-        test = [rng.normal(size=(4,) + s).astype("float32") for s in shapes]
-        pred = model.predict(test if len(test) > 1 else test[0], verbose=0)
-        outs = pred if isinstance(pred, list) else [pred]
-        model.save(f"{name}.keras")
-        model.save(f"{name}.h5")
-        model.save_weights(f"{name}.weights.h5")
-        with open(f"{name}.json", "w") as f:
-            f.write(model.to_json(indent=1))
-        with open(f"{name}.io.json", "w") as f:
-            json.dump({"keras_version": keras.__version__, "params": int(model.count_params()),
-                       "inputs": [arr(t) for t in test], "outputs": [arr(o) for o in outs]}, f)
-        print(name, model.count_params(), os.path.getsize(f"{name}.keras"))
+        fit_and_save(name, make(), rng, weights=True)
 
 
 if __name__ == "__main__":

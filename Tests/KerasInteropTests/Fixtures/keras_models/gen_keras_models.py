@@ -95,22 +95,31 @@ MODELS = {"mlp_bn": mlp_bn, "cnn": cnn, "rnn": rnn, "rnn_wrappers": rnn_wrappers
 
 def main():
     for name, make in MODELS.items():
-        model = make()
-        shapes = [tuple(t.shape[1:]) for t in model.inputs]
-        xs = [rng.normal(size=(32,) + s).astype("float32") for s in shapes]
-        ys = [rng.normal(size=(32,) + tuple(t.shape[1:])).astype("float32") for t in model.outputs]
-        model.compile(optimizer="adam", loss="mse")
-        model.fit(xs if len(xs) > 1 else xs[0], ys[0], epochs=2, batch_size=8, verbose=0)
-        test = [rng.normal(size=(4,) + s).astype("float32") for s in shapes]
-        save(name, model, test)
+        fit_and_save(name, make(), rng)
 
 
-def save(name, model, test):
-    """Writes NAME.keras, .h5, .json and .io.json (Keras's predictions on `test`)."""
+def fit_and_save(name, model, rng, weights=False):
+    """Fits `model` two epochs on random data (so weights and BatchNormalization's moving
+    statistics leave their initial values), then saves it with Keras's predictions on four
+    random examples (see `save`)."""
+    shapes = [tuple(t.shape[1:]) for t in model.inputs]
+    xs = [rng.normal(size=(32,) + s).astype("float32") for s in shapes]
+    ys = [rng.normal(size=(32,) + tuple(t.shape[1:])).astype("float32") for t in model.outputs]
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(xs if len(xs) > 1 else xs[0], ys[0], epochs=2, batch_size=8, verbose=0)
+    test = [rng.normal(size=(4,) + s).astype("float32") for s in shapes]
+    save(name, model, test, weights=weights)
+
+
+def save(name, model, test, weights=False):
+    """Writes NAME.keras, .h5, .json and .io.json (Keras's predictions on `test`); with
+    `weights`, also NAME.weights.h5 (`model.save_weights`)."""
     pred = model.predict(test if len(test) > 1 else test[0], verbose=0)
     outs = pred if isinstance(pred, list) else [pred]
     model.save(f"{name}.keras")
     model.save(f"{name}.h5")
+    if weights:
+        model.save_weights(f"{name}.weights.h5")
     with open(f"{name}.json", "w") as f:
         f.write(model.to_json(indent=1))
     with open(f"{name}.io.json", "w") as f:

@@ -69,7 +69,7 @@ applications: build
 	$(KERAS_PYTHON) bench/applications.py speed
 
 # Transfer learning (specs/transfer_*.yaml): a backbone learns five Fashion-MNIST classes,
-# then a new head on the frozen backbone learns the other five from 1,000 images, beside the
+# then a new head on the frozen backbone learns the other five from 200 images, beside the
 # same network trained from scratch on them.
 transfer: build
 	python3 datasets/make_fashion_split.py runs/fashion_split

@@ -4,7 +4,7 @@ transfer-learning example (standard library only; deterministic):
   A: clothes — T-shirt/top, Trouser, Pullover, Dress, Coat (labels 0-4): all 30,000
      training images, 5,000 test images. The backbone is trained on A.
   B: the rest — Sandal, Shirt, Sneaker, Bag, Ankle boot (labels 5-9, relabelled 0-4):
-     only the first 1,000 training images (a small data set, as in transfer learning),
+     only the first 200 training images (a small data set, as in transfer learning),
      all 5,000 test images.
 
     python3 datasets/make_fashion_split.py OUT_FOLDER [SOURCE_FOLDER]
@@ -41,7 +41,7 @@ def main():
     out = sys.argv[1]
     src = sys.argv[2] if len(sys.argv) > 2 else "/usr/share/datasets/fashion-mnist"
     os.makedirs(out, exist_ok=True)
-    for split, prefix, b_limit in (("train", "train", 1000), ("test", "t10k", None)):
+    for split, prefix, b_limit in (("train", "train", 200), ("test", "t10k", None)):
         dims, images = read_idx(os.path.join(src, f"{prefix}-images-idx3-ubyte.gz"))
         _, labels = read_idx(os.path.join(src, f"{prefix}-labels-idx1-ubyte.gz"))
         labels = [l[0] for l in labels] if isinstance(labels[0], bytes) else labels

@@ -13,7 +13,7 @@ VERSION = $(shell dpkg-parsechangelog -S Version 2>/dev/null || sed -n '1s/^[^(]
 DEB = kerasctl_$(VERSION)_$(shell dpkg --print-architecture)
 PREFIX ?= /usr/local
 
-.PHONY: deps build demo test fuzz bench clean deb test-deb install applications transfer
+.PHONY: deps build demo test fuzz bench clean deb test-deb install applications transfer keras-venv
 
 # Installs Debian packages that are missing: $(call apt,PACKAGES).
 apt = @missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -57,16 +57,24 @@ fuzz: deps
 # Epoch time, GFLOP/s and peak memory of kerasctl beside real Keras (TensorFlow and JAX backends)
 # on the same machine in the same run. Needs `pip install tensorflow-cpu jax` for the Keras side.
 bench: build
-	bash bench/run.sh $(or $(EPOCHS),20)
+	KERAS_PYTHON=$(KERAS_PYTHON) bash bench/run.sh $(or $(EPOCHS),20)
+	$(KERAS_PYTHON) bench/applications.py speed
 
-# Every keras.applications architecture, saved by real Keras, checked in kerasctl (summary,
-# predict from .keras/.h5/JSON+weights, export read back by Keras), then inference images/s
-# beside Keras TF and JAX. Needs Keras: `pip install tensorflow-cpu jax keras` (KERAS_PYTHON
-# names another interpreter, e.g. a virtual environment's). APPS picks some architectures.
-KERAS_PYTHON ?= python3
+# Every keras.applications architecture, saved by real Keras, checked in kerasctl: summary's
+# parameter count, predictions from .keras/.h5/JSON+weights against Keras's, and kerasctl's
+# export read back by Keras. APPS picks some architectures (CI checks a few). Needs Keras:
+# `make keras-venv` installs it into .venv-keras (KERAS_PYTHON names another interpreter).
+KERAS_VENV := .venv-keras
+KERAS_PYTHON ?= $(if $(wildcard $(KERAS_VENV)/bin/python),$(KERAS_VENV)/bin/python,python3)
 applications: build
 	$(KERAS_PYTHON) bench/applications.py check $(APPS)
-	$(KERAS_PYTHON) bench/applications.py speed
+
+# A virtual environment with real Keras (TensorFlow and JAX backends) for the side-by-side
+# checks and benchmarks.
+keras-venv:
+	$(call apt,python3-venv)
+	[ -x $(KERAS_VENV)/bin/python ] || python3 -m venv $(KERAS_VENV)
+	$(KERAS_VENV)/bin/pip install -q tensorflow-cpu jax keras
 
 # Transfer learning (specs/transfer_*.yaml): a backbone learns five Fashion-MNIST classes,
 # then a new head on the frozen backbone learns the other five from 200 images, beside the

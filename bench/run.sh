@@ -8,6 +8,7 @@ MODELS=${*:-mlp cnn lstm}
 BIN=.build/release/kerasctl
 OUT=bench-out; mkdir -p "$OUT"
 REF=../shared/bench/keras_reference.py
+PY=${KERAS_PYTHON:-python3}   # the interpreter with Keras (make keras-venv: .venv-keras/bin/python)
 declare -A SPEC=([mlp]=specs/fashion_mlp.yaml [cnn]=specs/bench_cnn.yaml [lstm]=specs/bench_lstm.yaml)
 # GFLOP per epoch (forward + weight gradients + input gradients but the first layer's), 60,000 images.
 # LSTM(128) on 28 steps of 28: per step and example 2·512·(28+128) forward, 2·512·(28+128+128)
@@ -30,9 +31,9 @@ for m in $MODELS; do
   acc=$(python3 -c 'import json,sys;print([json.loads(l) for l in open(sys.argv[1])][-1].get("test_accuracy","n/a"))' "$OUT/$m.kerasctl.jsonl")
   gf=$(python3 -c "print('%.0f' % (${GFLOP[$m]}/$sec) if ${GFLOP[$m]} and '$sec'!='n/a' else 'n/a')")
   printf "%-6s %-22s %10s %10s %12s %10s\n" "$m" kerasctl "$sec" "$gf" "$(( $(tail -1 "$OUT/$m.mem") / 1024 ))" "$acc"
-  if python3 -c "import keras" 2>/dev/null; then
+  if "$PY" -c "import keras" 2>/dev/null; then
     for be in tensorflow jax; do
-      KERAS_BACKEND=$be /usr/bin/time -f "%M" -o "$OUT/$m.$be.mem" python3 "$REF" "$m" "$EPOCHS" >"$OUT/$m.$be.jsonl" 2>"$OUT/$m.$be.err" || { echo "$m: keras/$be failed"; continue; }
+      KERAS_BACKEND=$be /usr/bin/time -f "%M" -o "$OUT/$m.$be.mem" "$PY" "$REF" "$m" "$EPOCHS" >"$OUT/$m.$be.jsonl" 2>"$OUT/$m.$be.err" || { echo "$m: keras/$be failed"; continue; }
       sec=$(median_after_first "$OUT/$m.$be.jsonl")
       acc=$(python3 -c 'import json,sys;print([json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")][-1].get("test_accuracy","n/a"))' "$OUT/$m.$be.jsonl")
       gf=$(python3 -c "print('%.0f' % (${GFLOP[$m]}/$sec) if ${GFLOP[$m]} and '$sec'!='n/a' else 'n/a')")

@@ -3,8 +3,8 @@
 ///
 ///     y[..., c·m + j] = activation(Σ_k x[..., c] · depthwise_kernel[k, c, j] + bias[c·m + j])
 ///
-/// with depthwise_kernel (kernel_size..., in_channels, depth_multiplier) — exactly a
-/// grouped convolution with groups = in_channels, which is how it is computed.
+/// with depthwise_kernel (kernel_size..., in_channels, depth_multiplier) — a grouped
+/// convolution with groups = in_channels, computed directly (`depthwiseConv2d`).
 public final class DepthwiseConvolution: ConvolutionLayer<DepthwiseConvolution.Config>, UnaryLayer, LossContributing {
     @dynamicMemberLookup
     public struct Config: ComposesConvOptions {
@@ -36,7 +36,7 @@ public final class DepthwiseConvolution: ConvolutionLayer<DepthwiseConvolution.C
 
     public func callAsFunction(_ x: Tensor, training: Bool) -> Tensor {
         let (kernel, g) = built(typeName)
-        let y = conv2d(x, kernel.value, bias: bias?.value, geometry: g)
+        let y = depthwiseConv2d(x, kernel.value, bias: bias?.value, geometry: g)
         return config.weightOptions.activate(y, lossTerms: &lossTerms)
     }
 }

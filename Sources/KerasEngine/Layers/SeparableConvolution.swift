@@ -64,7 +64,7 @@ public final class SeparableConvolution: UnaryLayer, LossContributing {
         guard let depthwiseKernel, let pointwiseKernel, let d = depthwise, let p = pointwise else {
             preconditionFailure("\(typeName) '\(name)' used before build")
         }
-        let mid = conv2d(x, depthwiseKernel.value, geometry: d)
+        let mid = depthwiseConv2d(x, depthwiseKernel.value, geometry: d)
         let y = conv2d(mid, pointwiseKernel.value, bias: bias?.value, geometry: p)
         return config.weightOptions.activate(y, lossTerms: &lossTerms)
     }

@@ -84,4 +84,30 @@ final class ElementwiseParallelTests: XCTestCase {
             }
         }
     }
+
+    /// Broadcasting along the last axis (squeeze-and-excite scales, per-channel terms)
+    /// runs row by row over the threads: the same values as the per-element definition,
+    /// with either operand broadcast, on every thread count; unary ops split too.
+    func testRowBroadcastAndUnarySplitMatchTheDefinition() {
+        let (n, h, w, c) = (3, 70, 90, 17)   // 321,300 values: split, rows of 17
+        let big = GradientCheck.random([n, h, w, c], seed: 5)
+        let scale = GradientCheck.random([n, 1, 1, c], seed: 6)
+        let partial = GradientCheck.random([n, h, 1, c], seed: 7)
+        let saved = ParallelBatch.threads
+        defer { ParallelBatch.threads = saved }
+        for threads in [1, 2, 3] {
+            ParallelBatch.threads = threads
+            let y = big * scale, z = partial - scale, s = Activation.silu(big)
+            XCTAssertEqual(z.shape, [n, h, 1, c])
+            for b in 0..<n { for i in 0..<h { for j in 0..<w { for k in 0..<c {
+                let o = ((b * h + i) * w + j) * c + k
+                XCTAssertEqual(y[flat: o], big[flat: o] * scale[flat: b * c + k])
+                let v = big[flat: o]
+                XCTAssertEqual(s[flat: o], v / (1 + expf(-v)))
+            } } } }
+            for b in 0..<n { for i in 0..<h { for k in 0..<c {
+                XCTAssertEqual(z[flat: (b * h + i) * c + k], partial[flat: (b * h + i) * c + k] - scale[flat: b * c + k])
+            } } }
+        }
+    }
 }

@@ -38,10 +38,14 @@ extension ParallelBatch {
     /// not pay for waking them).
     static let elementwiseMinimum = 1 << 18
 
+    /// Values from which a compute-bound pass (a transcendental function per value:
+    /// exp, tanh, erf) is split over the threads.
+    static let computeMinimum = 1 << 14
+
     /// Runs `body` over 0..<count: one contiguous range per thread when the pass is large
-    /// enough (`elementwiseMinimum`), else one range inline.
-    static func elementwise(_ count: Int, _ body: (Range<Int>) -> Void) {
-        let parts = count >= elementwiseMinimum ? threads : 1
+    /// enough (`minimum`: `elementwiseMinimum` for memory-bound passes), else one range inline.
+    static func elementwise(_ count: Int, minimum: Int = elementwiseMinimum, _ body: (Range<Int>) -> Void) {
+        let parts = count >= minimum ? threads : 1
         if parts > 1 { run(count, chunks: parts) { _, r in body(r) } } else { body(0..<count) }
     }
 }

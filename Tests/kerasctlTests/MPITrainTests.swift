@@ -71,7 +71,7 @@ final class MPITrainTests: XCTestCase {
         for (np, batch) in [(2, 16), (3, 15)] {
             let spec = try irisSpec(batch: batch)
             let one = dir.appendingPathComponent("one-\(np).jsonl").path, many = dir.appendingPathComponent("mpi-\(np).jsonl").path
-            let r1 = try CLI.run(["train", spec, "--quiet", "--metrics-out", one])
+            let r1 = try CLI.run(["train", spec, "--quiet", "--metrics-out", one], environment: MPI.environment)
             XCTAssertEqual(r1.code, 0, r1.stderr)
             let model = dir.appendingPathComponent("model-\(np)").path
             let r = try MPI.run(np: np, ["train", spec, "--metrics-out", many, "-o", model])
@@ -97,7 +97,7 @@ final class MPITrainTests: XCTestCase {
         // patience 0 on a monitor that never improves after the first epoch (mode max on val_loss).
         let spec = try irisSpec(batch: 16, epochs: 8, extraFit: "  callbacks: [{EarlyStopping: {monitor: val_loss, mode: max, patience: 1}}]")
         let one = dir.appendingPathComponent("one.jsonl").path, many = dir.appendingPathComponent("many.jsonl").path
-        XCTAssertEqual(try CLI.run(["train", spec, "--quiet", "--metrics-out", one]).code, 0)
+        XCTAssertEqual(try CLI.run(["train", spec, "--quiet", "--metrics-out", one], environment: MPI.environment).code, 0)
         let r = try MPI.run(np: 2, ["train", spec, "--quiet", "--metrics-out", many])
         XCTAssertEqual(r.code, 0, r.stderr)
         let a = try epochs(one), b = try epochs(many)
@@ -146,7 +146,7 @@ final class MPITrainTests: XCTestCase {
     func testResumeWithADifferentNumberOfRanksContinuesTheRun() throws {
         let spec = try irisSpec(batch: 16, epochs: 4)
         let whole = dir.appendingPathComponent("whole.jsonl").path
-        XCTAssertEqual(try CLI.run(["train", spec, "--quiet", "--metrics-out", whole]).code, 0)
+        XCTAssertEqual(try CLI.run(["train", spec, "--quiet", "--metrics-out", whole], environment: MPI.environment).code, 0)
         let model = dir.appendingPathComponent("m").path, part = dir.appendingPathComponent("part.jsonl").path
         let r1 = try MPI.run(np: 2, ["train", spec, "--quiet", "--epochs", "2", "-o", model, "--metrics-out", part])
         XCTAssertEqual(r1.code, 0, r1.stderr)
@@ -165,17 +165,33 @@ final class MPITrainTests: XCTestCase {
         }
         let one = dir.appendingPathComponent("one.jsonl").path, many = dir.appendingPathComponent("many.jsonl").path
         let spec = CLI.root.appendingPathComponent("specs/fashion_mlp.yaml").path
-        let r1 = try CLI.run(["train", spec, "--epochs", "1", "--quiet", "--metrics-out", one])
+        let r1 = try CLI.run(["train", spec, "--epochs", "1", "--quiet", "--metrics-out", one], environment: MPI.environment)
         XCTAssertEqual(r1.code, 0, r1.stderr)
         let r2 = try MPI.run(np: 2, ["train", spec, "--epochs", "1", "--quiet", "--metrics-out", many])
         XCTAssertEqual(r2.code, 0, r2.stderr)
         let a = try epochs(one), b = try epochs(many)
         print("seed spec, 1 epoch: one process \(a), 2 ranks \(b)")
         XCTAssertEqual(a.count, 2); XCTAssertEqual(b.count, 2)
-        assertClose(Array(a.prefix(1)), Array(b.prefix(1)), keys: ["loss", "accuracy"])
-        let ta = try XCTUnwrap(a.last?["test_accuracy"]), tb = try XCTUnwrap(b.last?["test_accuracy"])
-        XCTAssertEqual(ta, tb, accuracy: 0.005, "test accuracy: one process \(ta), 2 ranks \(tb)")
-        XCTAssertEqual(try XCTUnwrap(a.last?["test_loss"]), try XCTUnwrap(b.last?["test_loss"]), accuracy: 0.01)
+        // 469 RMSprop steps amplify float rounding: one process alone, on 1 or 2 BLAS threads,
+        // moved the epoch loss by 5e-4, the test accuracy by 0.0097 and the test loss by 0.021
+        // (docs/DISTRIBUTED.md). The bars sit above that spread.
+        for (k, bar) in [("loss", 0.005), ("accuracy", 0.01), ("test_accuracy", 0.02), ("test_loss", 0.05)] {
+            let x = try XCTUnwrap(a[k == "loss" || k == "accuracy" ? 0 : 1][k]), y = try XCTUnwrap(b[k == "loss" || k == "accuracy" ? 0 : 1][k])
+            XCTAssertEqual(x, y, accuracy: bar, "\(k): one process \(x), 2 ranks \(y)")
+        }
+    }
+
+    /// One rank under mpirun takes the data-parallel path (shards, reductions, broadcasts)
+    /// and must write the very weights one process does.
+    func testOneRankUnderMPIIsBitIdenticalToOneProcess() throws {
+        let spec = try irisSpec(batch: 16, epochs: 3)
+        let a = dir.appendingPathComponent("a").path, b = dir.appendingPathComponent("b").path
+        XCTAssertEqual(try CLI.run(["train", spec, "--quiet", "-o", a], environment: MPI.environment).code, 0)
+        let r = try MPI.run(np: 1, ["train", spec, "--quiet", "-o", b])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        XCTAssertNotNil(Fixtures.checkpointFile(a, "weights.safetensors"))
+        XCTAssertEqual(Fixtures.checkpointFile(a, "weights.safetensors"), Fixtures.checkpointFile(b, "weights.safetensors"))
+        XCTAssertEqual(Fixtures.checkpointFile(a, "optimizer.safetensors"), Fixtures.checkpointFile(b, "optimizer.safetensors"))
     }
 }
 

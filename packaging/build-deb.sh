@@ -51,7 +51,7 @@ chmod 0644 "$STAGE/usr/share/man/man1/kerasctl.1.gz"
 "$BIN" --generate-completion-script fish > "$STAGE/usr/share/fish/vendor_completions.d/kerasctl.fish"
 chmod 0644 "$STAGE"/usr/share/*/*/kerasctl* "$STAGE"/usr/share/zsh/vendor-completions/_kerasctl
 
-# Depends from the shared libraries the binary links (libyaml, OpenBLAS, zlib, HDF5, libc...).
+# Depends from the shared libraries the binary links (libyaml, OpenBLAS, zlib, HDF5, Open MPI, libc...).
 SUBST=.build-deb/substvars
 rm -f "$SUBST"
 dpkg-shlibdeps -T"$SUBST" -e"$STAGE/usr/bin/kerasctl"

@@ -16,6 +16,12 @@ static inline int cmpi_sum_float(float *values, int count) {
 static inline int cmpi_sum_double(double *values, int count) {
     return MPI_Allreduce(MPI_IN_PLACE, values, count, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
 }
+/// Starts an in-place float sum and returns at once; `request` completes it (cmpi_test, cmpi_wait).
+static inline int cmpi_start_sum_float(float *values, int count, MPI_Request *request) {
+    return MPI_Iallreduce(MPI_IN_PLACE, values, count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD, request);
+}
+static inline int cmpi_test(MPI_Request *request, int *done) { return MPI_Test(request, done, MPI_STATUS_IGNORE); }
+static inline int cmpi_wait(MPI_Request *request) { return MPI_Wait(request, MPI_STATUS_IGNORE); }
 static inline int cmpi_broadcast_float(float *values, int count) {
     return MPI_Bcast(values, count, MPI_FLOAT, 0, MPI_COMM_WORLD);
 }

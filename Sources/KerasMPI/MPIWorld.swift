@@ -43,6 +43,7 @@ public final class MPIWorld: DataParallel {
         try Self.check("MPI_Comm_set_errhandler", cmpi_errors_return())
         rank = Int(cmpi_rank())
         size = Int(cmpi_size())
+        (bucketBytes, bucketProblem) = Self.bucketSize(ProcessInfo.processInfo.environment["KERASCTL_MPI_BUCKET_MB"])
     }
 
     /// MPI_Finalize: every process calls it once, after its last collective.
@@ -70,6 +71,34 @@ public final class MPIWorld: DataParallel {
         try collective("MPI_Bcast", values.count, bytes: 0) { cmpi_broadcast_double(values.baseAddress, $0) }
     }
 
+    public func startSum(_ values: UnsafeMutableBufferPointer<Float>) throws -> any PendingSum {
+        let pending = MPIPendingSum(world: self)
+        try collective("MPI_Iallreduce", values.count, bytes: values.count * 4) { cmpi_start_sum_float(values.baseAddress, $0, &pending.request) }
+        pending.started = values.count > 0
+        return pending
+    }
+
+    /// Gradient bucket size: `KERASCTL_MPI_BUCKET_MB` (default 1; 0 = no overlap, one sum
+    /// after the backward pass).
+    public let bucketBytes: Int
+    /// Why `KERASCTL_MPI_BUCKET_MB` could not be used, if it could not (kerasctl reports it).
+    public let bucketProblem: String?
+
+    static func bucketSize(_ text: String?) -> (Int, String?) {
+        guard let text else { return (1 << 20, nil) }
+        guard let mb = Double(text), mb >= 0, mb <= 65536 else {
+            return (1 << 20, "KERASCTL_MPI_BUCKET_MB must be a number of megabytes from 0 to 65536, got '\(text)'")
+        }
+        return (Int(mb * 1_048_576), nil)
+    }
+
+    /// Times a wait for a non-blocking sum (its bytes were counted when it started).
+    func waited(_ call: String, _ body: () -> Int32) throws {
+        let start = cmpi_wtime()
+        try Self.check(call, body())
+        seconds += cmpi_wtime() - start
+    }
+
     /// Runs one collective on `count` elements (MPI counts are Int32), timing it.
     private func collective(_ call: String, _ count: Int, bytes: Int, _ body: (Int32) -> Int32) throws {
         guard count > 0 else { return }
@@ -81,7 +110,29 @@ public final class MPIWorld: DataParallel {
         self.bytes += bytes
     }
 
-    private static func check(_ call: String, _ code: Int32) throws {
+    static func check(_ call: String, _ code: Int32) throws {
         guard code == 0 else { throw MPIError(call: call, code: code) }
+    }
+}
+
+/// An MPI_Iallreduce in flight.
+final class MPIPendingSum: PendingSum {
+    let world: MPIWorld
+    var request: MPI_Request?
+    var started = false
+    init(world: MPIWorld) { self.world = world }
+
+    func poll() throws -> Bool {
+        guard started else { return true }
+        var done: Int32 = 0
+        try world.waited("MPI_Test") { cmpi_test(&request, &done) }
+        if done != 0 { started = false }
+        return done != 0
+    }
+
+    func wait() throws {
+        guard started else { return }
+        try world.waited("MPI_Wait") { cmpi_wait(&request) }
+        started = false
     }
 }

@@ -45,7 +45,7 @@ struct Failure: Error, CustomStringConvertible {
             }
         case let e as DataParallelError:
             switch e {
-            case .batchNotDivisible: (code, text) = (2, e.description)
+            case .batchNotDivisible, .metricWithoutState: (code, text) = (2, e.description)
             case .replicasDiverged: (code, text) = (1, e.description)
             }
         case let e as MPIError: (code, text) = (1, e.description)

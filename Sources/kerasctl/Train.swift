@@ -54,6 +54,7 @@ struct Train: ParsableCommand {
     func prepare(mpi: MPIRun?) throws -> Prepared {
         let root = mpi?.isRoot ?? true
         let quiet = self.quiet || !root
+        if let problem = mpi?.world.bucketProblem { throw Failure.usage(problem) }
         guard self.spec != nil || resume != nil else { throw Failure.usage("Missing expected argument '<spec>' (or give --resume MODEL_DIR)") }
         if let output { try OutputCheck.folder(output, flag: "-o folder") }
         if let metricsOut { try OutputCheck.file(metricsOut, flag: "--metrics-out file") }

@@ -37,6 +37,25 @@ final class DataParallelTests: XCTestCase {
         XCTAssertEqual(left(ones, training: true).scalars, whole(ones, training: true).scalars)
     }
 
+    /// The tape reports each parameter's gradient as soon as the backward pass has finished
+    /// it: `b`, used last, before `a`; each once, equal to the final gradients.
+    /// loss = Σ (a·x)·b, so d/da = x·b = (15, 24), d/db = a·x = (5, 12), by hand.
+    func testTapeReportsEachGradientWhenTheBackwardPassHasFinishedIt() {
+        let a = Parameter(name: "a", value: Tensor(shape: [2], data: [1, 2]))
+        let b = Parameter(name: "b", value: Tensor(shape: [2], data: [3, 4]))
+        let unused = Parameter(name: "unused", value: Tensor(shape: [1], data: [7]))
+        let tape = Tape()
+        for p in [a, b, unused] { tape.watch(p) }
+        let h = a.value * Tensor(shape: [2], data: [5, 6])
+        let loss = sum(h * b.value)
+        var reported: [(String, [Float])] = []
+        let grads = tape.gradients(of: loss, for: [a, b, unused]) { p, g in reported.append((p.name, g.scalars)) }
+        XCTAssertEqual(reported.map(\.0), ["unused", "b", "a"])
+        XCTAssertEqual(reported.map(\.1), [[0], [5, 12], [15, 24]])
+        XCTAssertEqual(grads[a]?.scalars, [15, 24])
+        XCTAssertEqual(grads[b]?.scalars, [5, 12])
+    }
+
     /// Metric totals from two shards, summed, give the metric of all the examples
     /// (by hand: 3 of 4 correct; not the mean of the shards' 1/1 and 2/3).
     func testMetricStatesSumOverShards() {

@@ -7,7 +7,15 @@ public protocol Metric: AnyObject {
     func result() -> Double
     /// The running totals and counts `result` is computed from, in a fixed order: summing
     /// them elementwise over several processes gives the metric of all their examples.
+    /// Data-parallel training needs it; a metric without it (the default, empty) is refused there.
     var state: [Double] { get set }
+}
+
+extension Metric {
+    public var state: [Double] {
+        get { [] }
+        set {}
+    }
 }
 
 /// A weighted running mean (Keras `Mean`); the trainer uses it for the loss.

@@ -17,6 +17,21 @@ public protocol DataParallel: AnyObject {
     /// Replaces `values` on every process with process 0's.
     func broadcast(_ values: UnsafeMutableBufferPointer<Float>) throws
     func broadcast(_ values: UnsafeMutableBufferPointer<Double>) throws
+    /// Starts `sum(values)` and returns at once; `values` must stay in place, untouched,
+    /// until the returned sum is complete.
+    func startSum(_ values: UnsafeMutableBufferPointer<Float>) throws -> any PendingSum
+    /// Gradient bytes per bucket: each bucket's sum starts as soon as the backward pass has
+    /// finished its gradients, overlapping the rest of the backward pass. 0: one sum of all
+    /// gradients after the backward pass.
+    var bucketBytes: Int { get }
+}
+
+/// A sum started by `DataParallel.startSum`.
+public protocol PendingSum: AnyObject {
+    /// Lets the sum progress; true once it is complete.
+    func poll() throws -> Bool
+    /// Waits until the sum is complete.
+    func wait() throws
 }
 
 /// Where this process's examples sit in a global batch: rows `offset ..< offset + count`
@@ -55,12 +70,16 @@ public protocol BatchStatistics: AnyObject {
 /// Why a data-parallel run cannot go on.
 public enum DataParallelError: Error, CustomStringConvertible {
     case batchNotDivisible(batchSize: Int, processes: Int)
+    /// A metric that cannot be summed over processes (no `Metric.state`).
+    case metricWithoutState(String)
     /// The weights differ between processes after `epoch` (0-based).
     case replicasDiverged(epoch: Int, ranks: [Int])
     public var description: String {
         switch self {
         case let .batchNotDivisible(b, n):
             "batch_size \(b) is the global batch and must divide evenly over the \(n) processes (e.g. \(b / n * n > 0 ? b / n * n : n) or \((b / n + 1) * n))"
+        case let .metricWithoutState(name):
+            "metric '\(name)' has no state to sum over processes (Metric.state), so it cannot be computed exactly in data-parallel training"
         case let .replicasDiverged(e, ranks):
             "the processes' weights differ after epoch \(e + 1) (rank\(ranks.count > 1 ? "s" : "") \(ranks.map(String.init).joined(separator: ", ")) differ from rank 0); stopping rather than training diverged copies"
         }
@@ -138,61 +157,128 @@ extension DataParallel {
     }
 }
 
-/// Sums a step's gradients over the processes in one fused buffer (as Horovod's tensor
-/// fusion): each process's gradient of its own mean loss, times its share of the global
-/// batch, summed, is the gradient of the global batch's mean loss.
+/// Sums a step's gradients over the processes, as Horovod and PyTorch DDP do: the
+/// gradients go into one fused buffer laid out last layer first, cut into buckets of
+/// about `DataParallel.bucketBytes`; a bucket's sum starts (non-blocking) as soon as the
+/// backward pass has finished all its gradients, and runs while earlier layers still
+/// compute theirs. Each process's gradient of its own mean loss, times its share of the
+/// global batch, summed, is the gradient of the global batch's mean loss.
 final class GradientReducer {
     let parallel: any DataParallel
     let parameters: [Parameter]
     /// Non-trainable statistics the forward pass updates (BatchNormalization's moving moments).
     let statistics: [Parameter]
-    private var buffer: [Float]
-    /// Bytes summed per step (gradients, statistics; the few Double scalars not counted).
-    var bytesPerStep: Int { buffer.count * MemoryLayout<Float>.size }
+    /// Gradients (parameters in reverse order), then statistics; a fixed address, as
+    /// non-blocking sums need.
+    private let buffer: UnsafeMutablePointer<Float>
+    private var offset: [ObjectIdentifier: (at: Int, bucket: Int)] = [:]
+    private var buckets: [Range<Int>] = []
+    private var waiting: [Int] = []
+    private var pending: [(any PendingSum)?] = []
+    private var hasGradient: [ObjectIdentifier: Bool] = [:]
+    private var share: Float = 1
+    private var failure: Error?
+    private let statisticsRange: Range<Int>
 
     init(_ parallel: any DataParallel, parameters: [Parameter], statistics: [Parameter]) {
         self.parallel = parallel; self.parameters = parameters; self.statistics = statistics
-        buffer = [Float](repeating: 0, count: (parameters + statistics).reduce(0) { $0 + $1.count })
-    }
-
-    /// Replaces `gradients` and the loss `values` (this process's means) by the global ones.
-    /// A parameter keeps no gradient only when no process had one for it.
-    func reduce(_ gradients: inout Gradients, _ values: inout [Double], share: Double) throws {
-        let f = Float(share)
-        var scalars = values.map { $0 * share } + parameters.map { gradients[$0] == nil ? 0 : 1 }
-        buffer.withUnsafeMutableBufferPointer { b in
-            var at = 0
-            for p in parameters {
-                let n = p.count
-                if let g = gradients[p] { let src = g.pointer; for i in 0..<n { b[at + i] = src[i] * f } } else { for i in 0..<n { b[at + i] = 0 } }
-                at += n
-            }
-            for p in statistics {
-                let src = p.value.pointer, n = p.count
-                for i in 0..<n { b[at + i] = src[i] * f }
-                at += n
+        var at = 0, start = 0, bucket = 0
+        var members: [Int] = []
+        var count = 0
+        let cap = Swift.max(parallel.bucketBytes / MemoryLayout<Float>.size, 1)
+        for p in parameters.reversed() {
+            offset[ObjectIdentifier(p)] = (at, bucket)
+            at += p.count; count += 1
+            if parallel.bucketBytes > 0 && at - start >= cap {
+                buckets.append(start..<at); members.append(count); start = at; bucket += 1; count = 0
             }
         }
-        try buffer.withUnsafeMutableBufferPointer { try parallel.sum($0) }
+        if at > start || buckets.isEmpty { buckets.append(start..<at); members.append(count) }
+        bucketMembers = members
+        let total = at + statistics.reduce(0) { $0 + $1.count }
+        statisticsRange = at..<total
+        buffer = .allocate(capacity: Swift.max(total, 1))
+        buffer.initialize(repeating: 0, count: Swift.max(total, 1))
+    }
+
+    deinit { buffer.deallocate() }
+    /// How many parameters each bucket holds.
+    private let bucketMembers: [Int]
+
+    private func slice(_ r: Range<Int>) -> UnsafeMutableBufferPointer<Float> {
+        UnsafeMutableBufferPointer(start: buffer + r.lowerBound, count: r.count)
+    }
+
+    /// Bytes summed per step (gradients and statistics; the few Double scalars not counted).
+    var bytesPerStep: Int { statisticsRange.upperBound * MemoryLayout<Float>.size }
+
+    /// Starts a step in which this process holds `share` of the global batch's rows.
+    func begin(share: Double) {
+        self.share = Float(share)
+        waiting = bucketMembers
+        pending = buckets.map { _ in nil }
+        hasGradient = [:]
+        failure = nil
+    }
+
+    /// The backward pass finished `p`'s gradient: into the buffer, and the bucket's sum
+    /// starts when it is complete. Lets the sums in flight progress.
+    func ready(_ p: Parameter, _ gradient: Tensor) {
+        guard let (at, b) = offset[ObjectIdentifier(p)], hasGradient[ObjectIdentifier(p)] == nil else { return }
+        hasGradient[ObjectIdentifier(p)] = true
+        let src = gradient.pointer, f = share
+        for i in 0..<p.count { buffer[at + i] = src[i] * f }
+        waiting[b] -= 1
+        do {
+            if waiting[b] == 0 { try start(b) }
+            for case let s? in pending { _ = try s.poll() }
+        } catch { failure = failure ?? error }
+    }
+
+    private func start(_ b: Int) throws {
+        guard pending[b] == nil else { return }
+        pending[b] = try parallel.startSum(slice(buckets[b]))
+    }
+
+    /// After the backward pass (or none, for an empty shard): completes every sum and
+    /// replaces `gradients` and the loss `values` (this process's means) by the global ones.
+    /// A parameter keeps no gradient only when no process had one for it.
+    func finish(_ gradients: inout Gradients, _ values: inout [Double]) throws {
+        if let failure { throw failure }
+        // Parameters the backward pass did not report (an empty shard): zeros.
+        for p in parameters where hasGradient[ObjectIdentifier(p)] == nil {
+            if let g = gradients[p] { ready(p, g); continue }
+            guard let (at, b) = offset[ObjectIdentifier(p)] else { continue }
+            for i in 0..<p.count { buffer[at + i] = 0 }
+            waiting[b] -= 1
+            if waiting[b] == 0 { try start(b) }
+        }
+        if let failure { throw failure }
+        for b in buckets.indices { try start(b) }
+        for case let s? in pending { try s.wait() }
+        let f = share
+        var at = statisticsRange.lowerBound
+        for p in statistics {
+            let src = p.value.pointer
+            for i in 0..<p.count { buffer[at + i] = src[i] * f }
+            at += p.count
+        }
+        try parallel.sum(slice(statisticsRange))
+        var scalars = values.map { $0 * Double(f) } + parameters.map { hasGradient[ObjectIdentifier($0)] == true ? 1 : 0 }
         try parallel.sum(&scalars)
         values = Array(scalars[..<values.count])
-        buffer.withUnsafeBufferPointer { b in
-            guard let base = b.baseAddress else { return }
-            var at = 0
-            for (k, p) in parameters.enumerated() {
-                if scalars[values.count + k] > 0 {
-                    let t = Tensor(uninitializedShape: p.shape)
-                    t.freshPointer.update(from: base + at, count: p.count)
-                    gradients[p] = t
-                } else { gradients[p] = nil }
-                at += p.count
-            }
-            for p in statistics {
-                let t = Tensor(uninitializedShape: p.shape)
-                t.freshPointer.update(from: base + at, count: p.count)
-                p.value = t
-                at += p.count
-            }
+        for (k, p) in parameters.enumerated() {
+            guard scalars[values.count + k] > 0, let (at, _) = offset[ObjectIdentifier(p)] else { gradients[p] = nil; continue }
+            let t = Tensor(uninitializedShape: p.shape)
+            t.freshPointer.update(from: buffer + at, count: p.count)
+            gradients[p] = t
+        }
+        at = statisticsRange.lowerBound
+        for p in statistics {
+            let t = Tensor(uninitializedShape: p.shape)
+            t.freshPointer.update(from: buffer + at, count: p.count)
+            p.value = t
+            at += p.count
         }
     }
 }

@@ -103,6 +103,7 @@ extension Model {
         defer { for l in noiseLayers { l.batchShard = nil } }
         if let parallel {
             guard bs % parallel.size == 0 else { throw DataParallelError.batchNotDivisible(batchSize: bs, processes: parallel.size) }
+            if let m = metrics.joined().first(where: { $0.state.isEmpty }) { throw DataParallelError.metricWithoutState(m.name) }
             try parallel.broadcastState(of: self)
             reducer = GradientReducer(parallel, parameters: params, statistics: layers.flatMap { ($0 as? BatchStatistics)?.batchStatistics ?? [] })
         }
@@ -127,18 +128,23 @@ extension Model {
                 var perOutput = [Double](repeating: 0, count: losses.count)
                 var value = 0.0
                 var grads = Gradients()
+                // Each process's mean over its rows, weighted by its share, summed: the global mean.
+                reducer?.begin(share: Double(rhi - rlo) / Double(hi - lo))
                 if rhi > rlo {
                     outs = call(xs, training: true)
                     let loss = batchLoss(outs, ys, perOutput: &perOutput)
                     value = Double(loss.scalar)
-                    grads = tape.gradients(of: loss, for: params)
+                    if let reducer {
+                        grads = tape.gradients(of: loss, for: params) { p, g in reducer.ready(p, g) }
+                    } else {
+                        grads = tape.gradients(of: loss, for: params)
+                    }
                 } else {
                     for l in noiseLayers { l.skipRows(hi - lo) }
                 }
                 if let reducer {
-                    // Each process's mean over its rows, weighted by its share, summed: the global mean.
                     var values = [value] + perOutput
-                    try reducer.reduce(&grads, &values, share: Double(rhi - rlo) / Double(hi - lo))
+                    try reducer.finish(&grads, &values)
                     value = values[0]; perOutput = Array(values.dropFirst())
                 }
                 guard value.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, batch: b) }

@@ -7,11 +7,12 @@
 # Usage: mpi/two-hosts.sh [KERASCTL_BINARY]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "$(id -u)" != 0 ]; then echo "mpi/two-hosts.sh: needs root (ip netns); not run" >&2; exit 0; fi
 BIN=$(realpath "${1:-.build/release/kerasctl}")
 WORK=$(mktemp -d /tmp/kerasctl-two-hosts.XXXXXX)
-cleanup() { ip netns del kt-h1 2>/dev/null || true; ip netns del kt-h2 2>/dev/null || true; rm -rf "$WORK"; }
-trap cleanup EXIT
-cleanup; WORK=$(mktemp -d /tmp/kerasctl-two-hosts.XXXXXX)
+remove_hosts() { ip netns del kt-h1 2>/dev/null || true; ip netns del kt-h2 2>/dev/null || true; }
+trap 'remove_hosts; rm -rf "$WORK"' EXIT
+remove_hosts  # left over from an interrupted run
 
 ip netns add kt-h1
 ip netns add kt-h2

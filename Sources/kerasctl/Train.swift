@@ -8,7 +8,13 @@ import KerasMPI
 import KerasSpec
 
 struct Train: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Train the model a spec describes.")
+    static let configuration = CommandConfiguration(
+        abstract: "Train the model a spec describes.",
+        discussion: """
+        Started by an MPI launcher (mpirun -np N kerasctl train SPEC -o DIR), trains data-parallel \
+        over N processes: the batch size is the global batch, a multiple of N; rank 0 prints and \
+        writes. See docs/DISTRIBUTED.md.
+        """)
 
     @Argument(help: "The model spec (YAML); optional with --resume (the directory's stored spec).") var spec: String?
     @Option(name: [.short, .customLong("output")], help: "Write the trained model directory here (a checkpoint after every epoch).") var output: String?

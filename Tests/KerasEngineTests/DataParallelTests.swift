@@ -56,6 +56,26 @@ final class DataParallelTests: XCTestCase {
         XCTAssertEqual(grads[b]?.scalars, [5, 12])
     }
 
+    /// The per-epoch weight check, seen from rank 1 of 2, with rank 0's contributions played
+    /// by `PeerRank0`: the same weights pass; one changed weight names rank 1.
+    func testWeightCheckNamesTheRankWhoseWeightsDiffer() throws {
+        func model() throws -> Sequential {
+            let m = Sequential(layers: [Dense(units: 3, name: "dense")])
+            try m.build(inputShapes: [[4]], seed: 3)
+            return m
+        }
+        let root = try model(), same = try model(), other = try model()
+        other.parameters[0].value[flat: 5] += 1e-6
+        // What rank 0 contributes: its hash pieces and their squares, then (broadcast) its pieces, then a 0 vote.
+        let recorder = PeerRank0(size: 1)
+        XCTAssertEqual(try recorder.divergedRanks(of: root), [])
+        let pieces = Array(recorder.sums[0].prefix(4))
+        for (m, expected) in [(same, [Int]()), (other, [1])] {
+            let peer = PeerRank0(size: 2, rank: 1, add: [recorder.sums[0], [0, 0]], broadcasts: [pieces])
+            XCTAssertEqual(try peer.divergedRanks(of: m), expected)
+        }
+    }
+
     /// Metric totals from two shards, summed, give the metric of all the examples
     /// (by hand: 3 of 4 correct; not the mean of the shards' 1/1 and 2/3).
     func testMetricStatesSumOverShards() {
@@ -77,4 +97,31 @@ final class DataParallelTests: XCTestCase {
         p.state = zip(p.state, q.state).map { $0 + $1 }
         XCTAssertEqual(p.result(), auc.result(), accuracy: 1e-12)
     }
+}
+
+/// Plays rank 0 of a 2-process run inside one process: `sum` adds rank 0's recorded
+/// contributions in order, `broadcast` returns rank 0's values. With `size: 1` it is a run of
+/// its own and records what it sums (to become the peer of another).
+private final class PeerRank0: DataParallel {
+    let rank: Int, size: Int
+    var add: [[Double]], broadcasts: [[Double]]
+    var sums: [[Double]] = []
+    init(size: Int, rank: Int = 0, add: [[Double]] = [], broadcasts: [[Double]] = []) {
+        self.size = size; self.rank = rank; self.add = add; self.broadcasts = broadcasts
+    }
+    func sum(_ values: UnsafeMutableBufferPointer<Double>) throws {
+        sums.append(Array(values))
+        guard !add.isEmpty else { return }
+        let a = add.removeFirst()
+        for i in values.indices { values[i] += a[i] }
+    }
+    func broadcast(_ values: UnsafeMutableBufferPointer<Double>) throws {
+        guard !broadcasts.isEmpty else { return }
+        let b = broadcasts.removeFirst()
+        for i in values.indices { values[i] = b[i] }
+    }
+    func sum(_ values: UnsafeMutableBufferPointer<Float>) throws { XCTFail("not used by the weight check") }
+    func broadcast(_ values: UnsafeMutableBufferPointer<Float>) throws { XCTFail("not used by the weight check") }
+    func startSum(_ values: UnsafeMutableBufferPointer<Float>) throws -> any PendingSum { throw DataParallelError.metricWithoutState("unused") }
+    var bucketBytes: Int { 0 }
 }

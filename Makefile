@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 BIN := .build/release/kerasctl
-APT_PACKAGES := libyaml-dev libopenblas-dev zlib1g-dev libhdf5-dev pkg-config dataset-fashion-mnist
+APT_PACKAGES := libyaml-dev libopenblas-dev zlib1g-dev libhdf5-dev pkg-config dataset-fashion-mnist openmpi-bin libopenmpi-dev
 FASHION := /usr/share/datasets/fashion-mnist
 # EPOCHS: `make demo EPOCHS=1` shortens the demo's training (CI does); `make bench` runs 20 unless given.
 EPOCHS ?=
@@ -13,7 +13,7 @@ VERSION = $(shell dpkg-parsechangelog -S Version 2>/dev/null || sed -n '1s/^[^(]
 DEB = kerasctl_$(VERSION)_$(shell dpkg --print-architecture)
 PREFIX ?= /usr/local
 
-.PHONY: deps build demo test fuzz bench clean deb test-deb install applications transfer keras-venv
+.PHONY: deps build demo test fuzz bench clean deb test-deb install applications transfer keras-venv test-mpi-hosts
 
 # Installs Debian packages that are missing: $(call apt,PACKAGES).
 apt = @missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -45,6 +45,11 @@ test: deps
 	$(SWIFT) build --product CustomLayerExample
 	$(SWIFT) build -c release --product kerasctl
 	KERASCTL_BIN=$(CURDIR)/$(BIN) KERAS_REQUIRE_EXAMPLES=1 $(SWIFT) test --skip-build
+
+# Data-parallel training across a real network: two network namespaces joined by a veth
+# pair, one MPI rank in each, must train as one process (docs/DISTRIBUTED.md). Needs root.
+test-mpi-hosts: build
+	bash mpi/two-hosts.sh $(BIN)
 
 # libFuzzer campaigns (Fuzz/): each harness replays its regression inputs, then fuzzes for
 # FUZZ_SECONDS from its committed seed corpus. `make fuzz FUZZ_SECONDS=1200` is a full

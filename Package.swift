@@ -25,6 +25,7 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
 
         // The pipeline: YAML -> KerasSpec -> KerasBuilder -> KerasEngine <- KerasData.
         // Text every module shares: "did you mean" suggestions, the unknown-name message, JSON strings.
@@ -35,8 +36,10 @@ let package = Package(
         .target(name: "KerasBuilder", dependencies: ["KerasText", "KerasSpec", "KerasEngine", "KerasData"]),
         // Keras files: .keras (zip of config.json + model.weights.h5) and legacy .h5.
         .target(name: "KerasInterop", dependencies: ["CZlib", "CHDF5", "KerasText", "KerasSpec", "KerasEngine", "KerasData", "KerasBuilder"]),
+        // Data-parallel training: the engine's DataParallel over MPI (Open MPI).
+        .target(name: "KerasMPI", dependencies: ["CMPI", "KerasEngine"]),
         .executableTarget(name: "kerasctl", dependencies: [
-            "KerasText", "KerasSpec", "KerasEngine", "KerasData", "KerasBuilder", "KerasInterop",
+            "KerasText", "KerasSpec", "KerasEngine", "KerasData", "KerasBuilder", "KerasInterop", "KerasMPI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], plugins: ["BuildInfo"]),
         // `kerasctl --version`: the VERSION file and the git commit, generated before each build.

@@ -29,8 +29,8 @@ install -m 0755 "$BIN" "$STAGE/usr/bin/kerasctl"
 strip --strip-unneeded --remove-section=.comment --remove-section=.note "$STAGE/usr/bin/kerasctl"
 install -m 0644 debian/copyright "$STAGE/usr/share/doc/kerasctl/copyright"
 gzip -9n -c debian/changelog > "$STAGE/usr/share/doc/kerasctl/changelog.gz"
-install -m 0644 README.md docs/SPEC-NOTES.md "$STAGE/usr/share/doc/kerasctl/"
-gzip -9n "$STAGE/usr/share/doc/kerasctl/README.md" "$STAGE/usr/share/doc/kerasctl/SPEC-NOTES.md"
+install -m 0644 README.md docs/SPEC-NOTES.md docs/DISTRIBUTED.md "$STAGE/usr/share/doc/kerasctl/"
+gzip -9n "$STAGE/usr/share/doc/kerasctl/README.md" "$STAGE/usr/share/doc/kerasctl/SPEC-NOTES.md" "$STAGE/usr/share/doc/kerasctl/DISTRIBUTED.md"
 # The example specs, with the small data sets the non-Fashion ones read (paths as in the repo:
 # specs/ and datasets/ side by side, so `../datasets/...` in a spec still resolves).
 install -d "$STAGE/usr/share/doc/kerasctl/examples/specs"
@@ -51,7 +51,7 @@ chmod 0644 "$STAGE/usr/share/man/man1/kerasctl.1.gz"
 "$BIN" --generate-completion-script fish > "$STAGE/usr/share/fish/vendor_completions.d/kerasctl.fish"
 chmod 0644 "$STAGE"/usr/share/*/*/kerasctl* "$STAGE"/usr/share/zsh/vendor-completions/_kerasctl
 
-# Depends from the shared libraries the binary links (libyaml, OpenBLAS, zlib, HDF5, libc...).
+# Depends from the shared libraries the binary links (libyaml, OpenBLAS, zlib, HDF5, Open MPI, libc...).
 SUBST=.build-deb/substvars
 rm -f "$SUBST"
 dpkg-shlibdeps -T"$SUBST" -e"$STAGE/usr/bin/kerasctl"

@@ -68,6 +68,30 @@ public final class Tape {
         return result
     }
 
+    /// As `gradients(of:for:)`, calling `ready` with each parameter's gradient as soon as the
+    /// backward pass has finished it — once every op that used the parameter is behind — so a
+    /// caller can send it while the backward pass goes on (data-parallel training).
+    public func gradients(of loss: Tensor, for parameters: [Parameter], ready: (Parameter, Tensor) -> Void) -> Gradients {
+        // Each parameter's leaf is final once the backward pass has passed its first consumer.
+        var leaves: [Int: Parameter] = [:]
+        for p in parameters { if let id = watched.first(where: { $0.0 === p })?.1 { leaves[id] = p } }
+        var firstUse: [Int: Int] = [:]
+        for (id, node) in nodes.enumerated() {
+            for input in node.inputs where input >= 0 && leaves[input] != nil && firstUse[input] == nil { firstUse[input] = id }
+        }
+        let order = leaves.keys.map { (leaf: $0, after: firstUse[$0] ?? Int.max) }.sorted { $0.after > $1.after }
+        let seeds = gradientsOfNodes(from: loss, finished: order) { leaf, g in
+            if let p = leaves[leaf] { ready(p, g ?? Tensor(shape: p.value.shape)) }
+        }
+        var result = Gradients()
+        for p in parameters {
+            guard let id = watched.first(where: { $0.0 === p })?.1 else { result[p] = Tensor(shape: p.value.shape); continue }
+            result[p] = seeds[id] ?? Tensor(shape: p.value.shape)
+        }
+        stop()
+        return result
+    }
+
     /// Gradients of a scalar `loss` with respect to tracked tensors made by `watch(_: Tensor)`.
     public func gradients(of loss: Tensor, for tensors: [Tensor]) -> [Tensor] {
         let seeds = gradientsOfNodes(from: loss)
@@ -82,11 +106,21 @@ public final class Tape {
         nodes.removeAll()
     }
 
-    private func gradientsOfNodes(from loss: Tensor) -> [Tensor?] {
+    /// `finished`: leaves sorted by the node after whose backward step their gradient is
+    /// final, last first; `onFinished` gets each leaf's gradient then.
+    private func gradientsOfNodes(from loss: Tensor, finished: [(leaf: Int, after: Int)] = [],
+                                  onFinished: (Int, Tensor?) -> Void = { _, _ in }) -> [Tensor?] {
         var grads = [Tensor?](repeating: nil, count: nodes.count)
-        guard let root = loss.tracking, root.tape === self else { return grads }
+        var next = 0
+        guard let root = loss.tracking, root.tape === self else {
+            for f in finished { onFinished(f.leaf, nil) }
+            return grads
+        }
         grads[root.id] = Tensor(shape: loss.shape, repeating: 1)
         for id in stride(from: root.id, through: 0, by: -1) {
+            defer {
+                while next < finished.count && finished[next].after >= id { onFinished(finished[next].leaf, grads[finished[next].leaf]); next += 1 }
+            }
             guard let g = grads[id], let backward = nodes[id].backward else { continue }
             let inputGrads = backward(g)
             for (k, input) in nodes[id].inputs.enumerated() where input >= 0 {

@@ -4,12 +4,15 @@ import KerasBuilder
 import KerasData
 import KerasEngine
 import KerasInterop
+import KerasMPI
 import KerasSpec
 
 /// A failure with its exit code, for errors the CLI itself raises.
 struct Failure: Error, CustomStringConvertible {
     var code: Int32
     var message: String
+    /// Raised by every rank of an MPI run at the same point (see `MPIRun`).
+    var everyRank = false
     var description: String { message }
 
     static func usage(_ m: String) -> Failure { Failure(code: 2, message: m) }
@@ -18,6 +21,15 @@ struct Failure: Error, CustomStringConvertible {
 
     /// Prints a run-time `error` as one line on stderr and returns its exit code.
     static func report(_ error: Error) -> Int32 {
+        if let e = error as? ExitCode { return e.rawValue }
+        guard let (code, text) = classify(error) else { return 0 }
+        // Spec and data errors already start with their file (and line:column).
+        if error is SpecError || error is DataError || error is KerasFileError { printLine(text) } else { printError(text) }
+        return code
+    }
+
+    /// The exit code and the line for `error`; nil for a help request (printed here, exit 0).
+    static func classify(_ error: Error) -> (Int32, String)? {
         let (code, text): (Int32, String)
         switch error {
         case let e as Failure: (code, text) = (e.code, e.message)
@@ -31,17 +43,21 @@ struct Failure: Error, CustomStringConvertible {
             case .mismatch: (code, text) = (3, e.description)
             case .notCompiled, .nonFiniteLoss: (code, text) = (1, e.description)
             }
-        case let e as ExitCode: return e.rawValue
+        case let e as DataParallelError:
+            switch e {
+            case .batchNotDivisible, .metricWithoutState: (code, text) = (2, e.description)
+            case .replicasDiverged: (code, text) = (1, e.description)
+            }
+        case let e as MPIError: (code, text) = (1, e.description)
+        case let e as ExitCode: (code, text) = (e.rawValue, "")
         default:
             if Kerasctl.exitCode(for: error) == .success {
                 print(Kerasctl.fullMessage(for: error))
-                return 0
+                return nil
             }
             (code, text) = (1, "\(error)")
         }
-        // Spec and data errors already start with their file (and line:column).
-        if error is SpecError || error is DataError || error is KerasFileError { printLine(text) } else { printError(text) }
-        return code
+        return (code, text)
     }
 
     /// Command-line parsing errors: help and version print to stdout (exit 0); anything

@@ -4,10 +4,17 @@ import KerasBuilder
 import KerasData
 import KerasEngine
 import KerasInterop
+import KerasMPI
 import KerasSpec
 
 struct Train: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Train the model a spec describes.")
+    static let configuration = CommandConfiguration(
+        abstract: "Train the model a spec describes.",
+        discussion: """
+        Started by an MPI launcher (mpirun -np N kerasctl train SPEC -o DIR), trains data-parallel \
+        over N processes: the batch size is the global batch, a multiple of N; rank 0 prints and \
+        writes. See docs/DISTRIBUTED.md.
+        """)
 
     @Argument(help: "The model spec (YAML); optional with --resume (the directory's stored spec).") var spec: String?
     @Option(name: [.short, .customLong("output")], help: "Write the trained model directory here (a checkpoint after every epoch).") var output: String?
@@ -26,6 +33,34 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        // Under an MPI launcher (mpirun), data-parallel; otherwise MPI is never touched.
+        guard MPIWorld.launched else { return try execute(prepare(mpi: nil), mpi: nil) }
+        let mpi = try MPIRun()
+        let run = try mpi.agree { try prepare(mpi: mpi) }
+        try mpi.training { try execute(run, mpi: mpi) }
+    }
+
+    /// What `prepare` sets up for `execute`.
+    struct Prepared {
+        var model: Model
+        var data: LoadedData
+        var train: LoadedSplit
+        var options: FitOptions
+        var callbacks: [any Callback]
+        var specCallbacks: [any Callback]
+        var checkpoints: CheckpointWriter?
+        var metricsWriter: MetricsWriter?
+        var interrupt: InterruptWatcher?
+        var batchSize: Int
+        var quiet: Bool
+    }
+
+    /// Everything before training: spec, data, model, resume, output directory. Under MPI
+    /// every rank does it (rank 0 alone creates files), then the ranks agree to go on.
+    func prepare(mpi: MPIRun?) throws -> Prepared {
+        let root = mpi?.isRoot ?? true
+        let quiet = self.quiet || !root
+        if let problem = mpi?.world.bucketProblem { throw Failure.usage(problem) }
         guard self.spec != nil || resume != nil else { throw Failure.usage("Missing expected argument '<spec>' (or give --resume MODEL_DIR)") }
         if let output { try OutputCheck.folder(output, flag: "-o folder") }
         if let metricsOut { try OutputCheck.file(metricsOut, flag: "--metrics-out file") }
@@ -56,12 +91,18 @@ struct Train: ParsableCommand {
 
         let epochs = self.epochs ?? resumed?.manifest.epochsPlanned ?? spec.fit.epochs
         let batchSize = self.batchSize ?? resumed?.manifest.batchSize ?? spec.fit.batchSize
+        if let mpi, batchSize % mpi.world.size != 0 {
+            let n = mpi.world.size
+            throw Failure.usage("\(self.batchSize != nil ? "--batch-size" : "\(spec.file): fit.batch_size") \(batchSize) is the global batch of \(n) MPI processes and must be a multiple of \(n) (e.g. \(Swift.max(n, batchSize / n * n)) or \((batchSize / n + 1) * n))")
+        }
         let batches = (train.count + batchSize - 1) / batchSize
         let outDir = output ?? resume
-        let store = outDir.map(ModelStore.init)
-        let specCallbacks = try CallbackRegistry.makeAll(spec.fit.callbacks, context: .init(folder: spec.folder) { model, path, _, _ in
+        let store = root ? outDir.map(ModelStore.init) : nil
+        var specCallbacks = try CallbackRegistry.makeAll(spec.fit.callbacks, context: .init(folder: spec.folder) { model, path, _, _ in
             try model.saveWeights(to: path)
         }, model: model)
+        // Under MPI, files are rank 0's: the other ranks keep only the callbacks that decide.
+        if !root { specCallbacks.removeAll { $0 is CSVLogger || $0 is ModelCheckpoint } }
         var initialEpoch = 0
         var history: [ModelStore.HistoryEntry] = []
         if let resumed {
@@ -80,9 +121,10 @@ struct Train: ParsableCommand {
         for case let c as CSVLogger in specCallbacks { try OutputCheck.file(c.config.filename, flag: "CSVLogger filename") }
         var callbacks: [any Callback] = []
         var checkpoints: CheckpointWriter?
-        if !quiet { callbacks.append(ProgressPrinter(epochs: epochs, batches: batches)) }
+        // Under MPI no live bar: its per-batch metrics would be rank 0's alone (the epoch lines are global).
+        if !quiet { callbacks.append(mpi == nil ? ProgressPrinter(epochs: epochs, batches: batches) : ProgressPrinter(epochs: epochs, batches: batches, live: false)) }
         callbacks += specCallbacks
-        let metricsWriter = try metricsOut.map { try MetricsWriter(path: $0, append: resumed != nil) }
+        let metricsWriter = try root ? metricsOut.map { try MetricsWriter(path: $0, append: resumed != nil) } : nil
         if let metricsWriter { callbacks.append(metricsWriter) }
         if let store {
             let specText = try self.spec.map { try String(contentsOfFile: $0, encoding: .utf8) }
@@ -96,27 +138,45 @@ struct Train: ParsableCommand {
                                               seed: seed, history: history, callbacks: specCallbacks)
             callbacks.append(checkpoints!)
         }
-        InterruptWatcher.saved = resumed != nil && outDir == resume
-        let interrupt = InterruptWatcher(directory: outDir)
-        callbacks.append(interrupt)
-
-        let options = FitOptions(epochs: epochs, batchSize: batchSize, shuffle: spec.fit.shuffle, initialEpoch: initialEpoch, seed: seed)
-        try model.fit(data.dataset(train), validation: data.validation.map(data.dataset), options: options, callbacks: callbacks)
-        if let nan = specCallbacks.compactMap({ $0 as? TerminateOnNaN }).first, let fired = nan.fired {
-            throw Failure.runtime("TerminateOnNaN stopped training: loss \(fired.loss) at epoch \(fired.epoch + 1)")
+        var interrupt: InterruptWatcher?
+        if root {
+            InterruptWatcher.saved = resumed != nil && outDir == resume
+            interrupt = InterruptWatcher(directory: outDir)
+            callbacks.append(interrupt!)
         }
-        try checkpoints?.finish(model: model)
-        interrupt.exitIfInterrupted()
+
+        var options = FitOptions(epochs: epochs, batchSize: batchSize, shuffle: spec.fit.shuffle, initialEpoch: initialEpoch, seed: seed)
+        options.parallel = mpi?.world
+        if let mpi, !quiet {
+            print("Data-parallel over \(mpi.world.size) MPI processes: global batch \(batchSize) = \(mpi.world.size) × \(batchSize / mpi.world.size)")
+        }
+        return Prepared(model: model, data: data, train: train, options: options, callbacks: callbacks, specCallbacks: specCallbacks,
+                        checkpoints: checkpoints, metricsWriter: metricsWriter, interrupt: interrupt, batchSize: batchSize, quiet: quiet)
+    }
+
+    /// Training, the final checkpoint and the test evaluation.
+    func execute(_ run: Prepared, mpi: MPIRun?) throws {
+        let (model, data, batchSize, quiet) = (run.model, run.data, run.batchSize, run.quiet)
+        let stats = MPIStats(mpi)
+        try model.fit(data.dataset(run.train), validation: data.validation.map(data.dataset), options: run.options, callbacks: run.callbacks)
+        stats?.report(steps: (run.options.epochs - run.options.initialEpoch) * ((run.train.count + batchSize - 1) / batchSize), model: model)
+        if let nan = run.specCallbacks.compactMap({ $0 as? TerminateOnNaN }).first, let fired = nan.fired {
+            var f = Failure.runtime("TerminateOnNaN stopped training: loss \(fired.loss) at epoch \(fired.epoch + 1)")
+            f.everyRank = true
+            throw f
+        }
+        try run.checkpoints?.finish(model: model)
+        run.interrupt?.exitIfInterrupted()
 
         if let test = data.test {
             let start = Date()
-            let logs = try model.evaluate(data.dataset(test), batchSize: batchSize)
+            let logs = try model.evaluate(data.dataset(test), batchSize: batchSize, parallel: run.options.parallel)
             if !quiet {
                 let steps = (test.count + batchSize - 1) / batchSize
                 let secs = Date().timeIntervalSince(start)
                 print("Test: \(ProgressPrinter.counter(steps, steps)) - \(ProgressPrinter.seconds(secs)) \(ProgressPrinter.perStep(secs / Double(Swift.max(steps, 1))))\(ProgressPrinter.values(logs))")
             }
-            try metricsWriter?.writeTest(logs)
+            try run.metricsWriter?.writeTest(logs)
         }
     }
 }

@@ -30,9 +30,10 @@ enum CLI {
     }
 
     @discardableResult
-    static func run(_ args: [String], stdin: Data? = nil, cwd: URL = root, environment: [String: String] = [:]) throws -> Result {
+    static func run(_ args: [String], stdin: Data? = nil, cwd: URL = root, executable: String = binary,
+                    environment: [String: String] = [:]) throws -> Result {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
+        p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = args
         p.environment = baseEnvironment.merging(environment) { _, new in new }
         p.currentDirectoryURL = cwd

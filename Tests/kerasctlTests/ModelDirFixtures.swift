@@ -104,12 +104,13 @@ enum Fixtures {
     }
 
     /// Starts kerasctl without waiting; output goes to files in `dir`.
-    static func start(_ args: [String], logs dir: URL) throws -> Process {
+    static func start(_ args: [String], logs dir: URL, executable: String = CLI.binary,
+                      environment: [String: String] = [:]) throws -> Process {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: CLI.binary)
+        p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = args
         p.currentDirectoryURL = CLI.root
-        p.environment = CLI.baseEnvironment
+        p.environment = CLI.baseEnvironment.merging(environment) { _, new in new }
         let out = dir.appendingPathComponent("bg.out"), err = dir.appendingPathComponent("bg.err")
         FileManager.default.createFile(atPath: out.path, contents: nil)
         FileManager.default.createFile(atPath: err.path, contents: nil)

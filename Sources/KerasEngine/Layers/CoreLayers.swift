@@ -17,6 +17,11 @@ public final class Dropout: UnaryLayer {
     /// Axes of size 1 share one mask value (Keras noise_shape); nil = one value per element.
     public let noiseShape: [Int?]?
     private var rng = RNG(seed: 0)
+    /// Set by data-parallel training (`GlobalBatchNoise`): the mask is drawn for the whole
+    /// global batch and this shard's rows are kept.
+    public var batchShard: BatchShard?
+    /// Mask values per example in the last training call (for `skipRows`).
+    private var maskRow = 0
 
     public init(rate: Float, noiseShape: [Int?]? = nil, name: String = "dropout") {
         precondition(rate >= 0 && rate < 1, "Dropout rate must be in [0, 1)")
@@ -32,11 +37,14 @@ public final class Dropout: UnaryLayer {
     public func callAsFunction(_ x: Tensor, training: Bool) -> Tensor {
         guard training, rate > 0 else { return x }
         var maskShape = x.shape
+        let shard = batchShard.flatMap { s in x.shape.first == s.count && s.count != s.global ? s : nil }
+        if let shard { maskShape[0] = shard.global }
         if let ns = noiseShape {
             for (i, d) in ns.enumerated() where i + 1 < maskShape.count { if let d { maskShape[i + 1] = d } }
         }
         var mask = Tensor(uninitializedShape: maskShape)
         let p = mask.freshPointer, scale = 1 / (1 - rate), n = mask.count
+        maskRow = maskShape.dropFirst().reduce(1, *)
         // Keep with probability 1 - rate, two 24-bit uniform draws per 64-bit word.
         let threshold = UInt64((Double(1 - rate) * 16_777_216).rounded())
         // Branch-free: (draw − threshold) wraps to a value with its top bit set exactly when
@@ -50,11 +58,24 @@ public final class Dropout: UnaryLayer {
             i += 2
         }
         if i < n { p[i] = kept(rng.next() >> 40) }
+        if let shard {
+            let row = n / shard.global
+            var rows = Tensor(uninitializedShape: [shard.count] + maskShape.dropFirst())
+            rows.freshPointer.update(from: p + shard.offset * row, count: shard.count * row)
+            return x * rows
+        }
         return x * mask
     }
 }
 
 extension Dropout: RandomStateful {}
+extension Dropout: GlobalBatchNoise {
+    public func skipRows(_ globalRows: Int) {
+        guard rate > 0 else { return }
+        // Two mask values per draw, as callAsFunction.
+        for _ in 0..<((globalRows * maskRow + 1) / 2) { _ = rng.next() }
+    }
+}
 
 /// Keras `Flatten`: (batch, ...) → (batch, product).
 public final class Flatten: UnaryLayer {

@@ -15,6 +15,7 @@ public final class SpatialDropout: UnaryLayer {
     public var parameters: [Parameter] { [] }
     /// The generator state (saved for resume).
     public var randomState: RNG { get { dropout.randomState } set { dropout.randomState = newValue } }
+    public var batchShard: BatchShard? { get { dropout.batchShard } set { dropout.batchShard = newValue } }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
         guard rate >= 0 && rate < 1 else { throw ShapeError(layer: name, "\(typeName) rate must be in [0, 1), got \(rate)") }
@@ -27,6 +28,10 @@ public final class SpatialDropout: UnaryLayer {
     }
 
     public func callAsFunction(_ x: Tensor, training: Bool) -> Tensor { dropout(x, training: training) }
+}
+
+extension SpatialDropout: GlobalBatchNoise {
+    public func skipRows(_ globalRows: Int) { dropout.skipRows(globalRows) }
 }
 
 /// Keras `GaussianNoise`: in training, y = x + N(0, stddev²) noise; identity in inference.

@@ -84,6 +84,10 @@ public final class BatchNormalization: UnaryLayer {
     }
 }
 
+extension BatchNormalization: BatchStatistics {
+    public var batchStatistics: [Parameter] { [movingMean, movingVariance].compactMap { $0 } }
+}
+
 /// Keras `LayerNormalization` over trailing axes (default the last):
 ///
 ///     y = γ·(x − mean)/√(var + ε) + β

@@ -17,6 +17,7 @@ func rowShape(_ yPred: Tensor) -> [Int] { yPred.rank > 0 ? Array(yPred.shape.dro
 public final class Accuracy: Metric {
     public let name: String
     private var mean = SampleMean()
+    public var state: [Double] { get { mean.state } set { mean.state = newValue } }
     public init(name: String = "accuracy") { self.name = name }
     public func reset() { mean.reset() }
     public func update(yTrue: Tensor, yPred: Tensor) {
@@ -33,6 +34,7 @@ public final class BinaryAccuracy: Metric {
     public let name: String
     public let threshold: Float
     private var mean = SampleMean()
+    public var state: [Double] { get { mean.state } set { mean.state = newValue } }
     public init(name: String = "binary_accuracy", threshold: Float = 0.5) { self.name = name; self.threshold = threshold }
     public func reset() { mean.reset() }
     public func update(yTrue: Tensor, yPred: Tensor) {
@@ -48,6 +50,7 @@ public final class BinaryAccuracy: Metric {
 public final class CategoricalAccuracy: Metric {
     public let name: String
     private var mean = SampleMean()
+    public var state: [Double] { get { mean.state } set { mean.state = newValue } }
     public init(name: String = "categorical_accuracy") { self.name = name }
     public func reset() { mean.reset() }
     public func update(yTrue: Tensor, yPred: Tensor) {
@@ -64,6 +67,7 @@ public final class CategoricalAccuracy: Metric {
 public final class SparseCategoricalAccuracy: Metric {
     public let name: String
     private var mean = SampleMean()
+    public var state: [Double] { get { mean.state } set { mean.state = newValue } }
     public init(name: String = "sparse_categorical_accuracy") { self.name = name }
     public func reset() { mean.reset() }
     public func update(yTrue: Tensor, yPred: Tensor) {
@@ -93,6 +97,7 @@ public final class TopKCategoricalAccuracy: Metric {
     public let name: String
     public let k: Int
     private var mean = SampleMean()
+    public var state: [Double] { get { mean.state } set { mean.state = newValue } }
     public init(k: Int = 5, name: String = "top_k_categorical_accuracy") { self.k = k; self.name = name }
     public func reset() { mean.reset() }
     public func update(yTrue: Tensor, yPred: Tensor) {
@@ -110,6 +115,7 @@ public final class SparseTopKCategoricalAccuracy: Metric {
     public let name: String
     public let k: Int
     private var mean = SampleMean()
+    public var state: [Double] { get { mean.state } set { mean.state = newValue } }
     public init(k: Int = 5, name: String = "sparse_top_k_categorical_accuracy") { self.k = k; self.name = name }
     public func reset() { mean.reset() }
     public func update(yTrue: Tensor, yPred: Tensor) {

@@ -56,6 +56,7 @@ public final class Precision: Metric {
         }
     }
     public func result() -> Double { tp + fp > 0 ? tp / (tp + fp) : 0 }
+    public var state: [Double] { get { [tp, fp] } set { tp = newValue[0]; fp = newValue[1] } }
 }
 
 /// Keras `Recall(thresholds=0.5)`: `tp / (tp + fn)` (0 when there were no positive targets).
@@ -76,6 +77,7 @@ public final class Recall: Metric {
         }
     }
     public func result() -> Double { tp + fn > 0 ? tp / (tp + fn) : 0 }
+    public var state: [Double] { get { [tp, fn] } set { tp = newValue[0]; fn = newValue[1] } }
 }
 
 /// Keras `AUC(num_thresholds=200, curve="ROC", summation_method="interpolation")`, single-label
@@ -105,6 +107,12 @@ public final class AUC: Metric {
 
     public func reset() {
         for i in posBuckets.indices { posBuckets[i] = 0; negBuckets[i] = 0 }
+    }
+
+    /// The positive then the negative bucket counts (see `Metric.state`).
+    public var state: [Double] {
+        get { posBuckets + negBuckets }
+        set { posBuckets = Array(newValue[..<numThresholds]); negBuckets = Array(newValue[numThresholds...]) }
     }
 
     public func update(yTrue: Tensor, yPred: Tensor) {

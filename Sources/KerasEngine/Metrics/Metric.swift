@@ -5,6 +5,17 @@ public protocol Metric: AnyObject {
     func reset()
     func update(yTrue: Tensor, yPred: Tensor)
     func result() -> Double
+    /// The running totals and counts `result` is computed from, in a fixed order: summing
+    /// them elementwise over several processes gives the metric of all their examples.
+    /// Data-parallel training needs it; a metric without it (the default, empty) is refused there.
+    var state: [Double] { get set }
+}
+
+extension Metric {
+    public var state: [Double] {
+        get { [] }
+        set {}
+    }
 }
 
 /// A weighted running mean (Keras `Mean`); the trainer uses it for the loss.
@@ -15,6 +26,11 @@ public final class MeanTracker {
     public func reset() { total = 0; weight = 0 }
     public func update(_ value: Double, weight w: Double = 1) { total += value * w; weight += w }
     public var result: Double { weight > 0 ? total / weight : 0 }
+    /// Total and weight (see `Metric.state`).
+    public var state: [Double] {
+        get { [total, weight] }
+        set { total = newValue[0]; weight = newValue[1] }
+    }
 }
 
 /// Keras `Mean.update_state` on a batch of per-sample values: values of rank >= 1 are
@@ -43,6 +59,10 @@ struct SampleMean {
     }
 
     var result: Double { count > 0 ? total / count : 0 }
+    var state: [Double] {
+        get { [total, count] }
+        set { total = newValue[0]; count = newValue[1] }
+    }
 }
 
 /// Keras `MeanMetricWrapper` around a loss function: the mean over samples of the
@@ -56,6 +76,7 @@ public final class LossMetric: Metric {
     /// Multiplies each per-example value (Keras's `CosineSimilarity` metric is +cosine).
     public let sign: Float
     private var mean = SampleMean()
+    public var state: [Double] { get { mean.state } set { mean.state = newValue } }
     public init(_ loss: any RowwiseLoss, name: String, sign: Float = 1) { self.loss = loss; self.name = name; self.sign = sign }
     public func reset() { mean.reset() }
     public func update(yTrue: Tensor, yPred: Tensor) {

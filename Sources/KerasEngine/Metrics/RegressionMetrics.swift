@@ -3,6 +3,7 @@
 public final class RootMeanSquaredError: Metric {
     public let name: String
     private var mean = SampleMean()
+    public var state: [Double] { get { mean.state } set { mean.state = newValue } }
     public init(name: String = "root_mean_squared_error") { self.name = name }
     public func reset() { mean.reset() }
     public func update(yTrue: Tensor, yPred: Tensor) {

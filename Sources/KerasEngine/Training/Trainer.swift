@@ -7,6 +7,9 @@ public struct FitOptions {
     public var initialEpoch = 0
     /// Seeds the shuffling stream.
     public var seed: UInt64 = 0
+    /// Data-parallel training over several processes (nil: this process alone). `batchSize`
+    /// is then the global batch, split evenly over the processes.
+    public var parallel: (any DataParallel)?
     public init(epochs: Int = 1, batchSize: Int = 32, shuffle: Bool = true, initialEpoch: Int = 0, seed: UInt64 = 0) {
         self.epochs = epochs; self.batchSize = batchSize; self.shuffle = shuffle; self.initialEpoch = initialEpoch; self.seed = seed
     }
@@ -94,6 +97,16 @@ extension Model {
         let n = train.count, bs = Swift.max(1, options.batchSize)
         let batches = (n + bs - 1) / bs
         let params = trainableParameters
+        let parallel = options.parallel
+        var reducer: GradientReducer?
+        let noiseLayers = layers.compactMap { $0 as? GlobalBatchNoise }
+        defer { for l in noiseLayers { l.batchShard = nil } }
+        if let parallel {
+            guard bs % parallel.size == 0 else { throw DataParallelError.batchNotDivisible(batchSize: bs, processes: parallel.size) }
+            if let m = metrics.joined().first(where: { $0.state.isEmpty }) { throw DataParallelError.metricWithoutState(m.name) }
+            try parallel.broadcastState(of: self)
+            reducer = GradientReducer(parallel, parameters: params, statistics: layers.flatMap { ($0 as? BatchStatistics)?.batchStatistics ?? [] })
+        }
         let lossTracker = MeanTracker()
         var perOutputTrackers = losses.map { _ in MeanTracker() }
         var lastLogs = Logs()
@@ -104,29 +117,57 @@ extension Model {
             for m in metrics.joined() { m.reset() }
             for b in 0..<batches {
                 let lo = b * bs, hi = Swift.min(n, lo + bs)
-                let (xs, ys) = order.withUnsafeBufferPointer { gatherBatch(train, UnsafeBufferPointer(rebasing: $0[lo..<hi])) }
+                // Data-parallel: this process's rows of the global batch lo..<hi.
+                let shard = parallel.map { BatchShard(rank: $0.rank, size: $0.size, global: hi - lo) }
+                for l in noiseLayers { l.batchShard = shard }
+                let rlo = lo + (shard?.offset ?? 0), rhi = shard.map { rlo + $0.count } ?? hi
+                let (xs, ys) = order.withUnsafeBufferPointer { gatherBatch(train, UnsafeBufferPointer(rebasing: $0[rlo..<rhi])) }
                 let tape = Tape()
                 for p in params { tape.watch(p) }
-                let outs = call(xs, training: true)
+                var outs: [Tensor] = []
                 var perOutput = [Double](repeating: 0, count: losses.count)
-                let loss = batchLoss(outs, ys, perOutput: &perOutput)
-                let value = Double(loss.scalar)
-                let grads = tape.gradients(of: loss, for: params)
+                var value = 0.0
+                var grads = Gradients()
+                // Each process's mean over its rows, weighted by its share, summed: the global mean.
+                reducer?.begin(share: Double(rhi - rlo) / Double(hi - lo))
+                if rhi > rlo {
+                    outs = call(xs, training: true)
+                    let loss = batchLoss(outs, ys, perOutput: &perOutput)
+                    value = Double(loss.scalar)
+                    if let reducer {
+                        grads = tape.gradients(of: loss, for: params) { p, g in reducer.ready(p, g) }
+                    } else {
+                        grads = tape.gradients(of: loss, for: params)
+                    }
+                } else {
+                    for l in noiseLayers { l.skipRows(hi - lo) }
+                }
+                if let reducer {
+                    var values = [value] + perOutput
+                    try reducer.finish(&grads, &values)
+                    value = values[0]; perOutput = Array(values.dropFirst())
+                }
                 guard value.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, batch: b) }
                 optimizer.apply(grads, to: params)
                 let w = Double(hi - lo)
                 lossTracker.update(value, weight: w)
                 for i in perOutput.indices { perOutputTrackers[i].update(perOutput[i], weight: w) }
-                for (i, ms) in metrics.enumerated() { for m in ms { m.update(yTrue: ys[i], yPred: outs[i].detached) } }
+                if rhi > rlo { for (i, ms) in metrics.enumerated() { for m in ms { m.update(yTrue: ys[i], yPred: outs[i].detached) } } }
                 if !callbacks.isEmpty {
                     let logs = currentLogs(lossTracker, perOutputTrackers)
                     for c in callbacks { c.onBatchEnd(b, of: batches, logs: logs, model: self) }
                 }
                 if stopTraining { break }  // as Keras: a callback may stop mid-epoch
             }
+            if let parallel {
+                // The loss is already global (reduced every step); the metrics' totals are summed here.
+                try parallel.sumStates(Array(metrics.joined()))
+                let differ = try parallel.divergedRanks(of: self)
+                guard differ.isEmpty else { throw DataParallelError.replicasDiverged(epoch: epoch, ranks: differ) }
+            }
             var logs = currentLogs(lossTracker, perOutputTrackers)
             if let validation {
-                for (k, v) in try evaluate(validation, batchSize: bs).values { logs["val_" + k] = v }
+                for (k, v) in try evaluate(validation, batchSize: bs, parallel: parallel).values { logs["val_" + k] = v }
             }
             for c in all { try c.onEpochEnd(epoch, logs: &logs, model: self) }
             lastLogs = logs
@@ -144,15 +185,19 @@ extension Model {
         return logs
     }
 
-    /// Keras's `evaluate`: the loss and metrics over `data`, in inference mode.
-    public func evaluate(_ data: Dataset, batchSize: Int = 32) throws -> Logs {
+    /// Keras's `evaluate`: the loss and metrics over `data`, in inference mode. With
+    /// `parallel`, each process evaluates its contiguous share of the examples (in batches
+    /// of `batchSize / size`) and the totals are summed: every process returns the same logs.
+    public func evaluate(_ data: Dataset, batchSize: Int = 32, parallel: (any DataParallel)? = nil) throws -> Logs {
         try checkData(data, needTargets: true)
         let lossTracker = MeanTracker()
         let perOutputTrackers = losses.map { _ in MeanTracker() }
         for m in metrics.joined() { m.reset() }
-        let n = data.count, bs = Swift.max(1, batchSize)
+        let rows = parallel.map { BatchShard(rank: $0.rank, size: $0.size, global: data.count) }
+        let first = rows?.offset ?? 0, n = first + (rows?.count ?? data.count)
+        let bs = Swift.max(1, batchSize / (parallel?.size ?? 1))
         let order = Array(0..<n)
-        var lo = 0
+        var lo = first
         while lo < n {
             let hi = Swift.min(n, lo + bs)
             let (xs, ys) = order.withUnsafeBufferPointer { gatherBatch(data, UnsafeBufferPointer(rebasing: $0[lo..<hi])) }
@@ -165,6 +210,7 @@ extension Model {
             for (i, ms) in metrics.enumerated() { for m in ms { m.update(yTrue: ys[i], yPred: outs[i]) } }
             lo = hi
         }
+        try parallel?.sumStates(Array(metrics.joined()), [lossTracker] + perOutputTrackers)
         return currentLogs(lossTracker, perOutputTrackers)
     }
 

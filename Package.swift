@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "KerasTextTests", dependencies: ["KerasText"]),
         .testTarget(name: "KerasSpecTests", dependencies: ["KerasSpec"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KerasEngineTests", dependencies: ["KerasEngine"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "KerasDataTests", dependencies: ["KerasData"]),
+        .testTarget(name: "KerasDataTests", dependencies: ["KerasData"], exclude: ["Fixtures"]),
         // Its fixtures are read by path (next to the sources), not as bundle resources.
         .testTarget(name: "KerasBuilderTests", dependencies: ["KerasBuilder"], exclude: ["Fixtures"]),
         .testTarget(name: "KerasInteropTests", dependencies: ["KerasInterop"], resources: [.copy("Fixtures")]),

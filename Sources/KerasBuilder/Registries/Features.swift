@@ -70,7 +70,46 @@ public enum FeatureRegistry {
             let bins = try r.positiveInt("num_bins"), mode = try outputMode(r); try r.finish()
             return { d in (.stringHashed(numBins: bins ?? d.hashingDim, outputMode: mode), nil) }
         }),
+        .init(["text"], { o in
+            let r = try o.reader()
+            var t = TextOptions()
+            t.maxTokens = try r.positiveInt("max_tokens")
+            t.standardize = try optionalChoice(r, "standardize", default: TextOptions.Standardize.lowerAndStripPunctuation)
+            t.split = try optionalChoice(r, "split", default: TextOptions.Split.whitespace)
+            if let node = r.node("ngrams"), !node.isNull {
+                if case .int(let n)? = node.scalar?.value, n > 0 {
+                    t.ngrams = Array(1...n)
+                } else if let list = try r.value("ngrams", .intList), !list.isEmpty, list.allSatisfy({ $0 > 0 }) {
+                    t.ngrams = list
+                } else {
+                    throw r.error("ngrams must be a positive integer n (1..n-grams) or a list of n-gram widths, got \(node.got)", at: node)
+                }
+            }
+            t.outputMode = try optionalChoice(r, "output_mode", default: TextOptions.OutputMode.int) ?? .int
+            t.outputSequenceLength = try r.positiveInt("output_sequence_length")
+            t.padToMaxTokens = try r.bool("pad_to_max_tokens", default: false)
+            if t.outputMode == .int, t.outputSequenceLength == nil {
+                throw r.error("output_mode int needs output_sequence_length: the model's input has a fixed length")
+            }
+            if t.outputMode != .int, t.outputSequenceLength != nil {
+                throw r.error("output_sequence_length must not be set if output_mode is not 'int' (Keras)", key: "output_sequence_length")
+            }
+            if t.padToMaxTokens, t.maxTokens == nil { throw r.error("pad_to_max_tokens needs max_tokens", key: "pad_to_max_tokens") }
+            if let m = t.maxTokens, m <= t.reserved {
+                throw r.error("max_tokens \(m) leaves no room for a token beside the \(t.reserved) reserved indices", key: "max_tokens")
+            }
+            try r.finish()
+            return { [t] _ in (.text(t), nil) }
+        }),
     ])
+
+    /// A choice among an enum's raw values; `null` is Keras's `None` (nil), absent the default.
+    static func optionalChoice<T: RawRepresentable & CaseIterable>(_ r: ArgReader, _ key: String, default value: T) throws -> T?
+    where T.RawValue == String {
+        guard let node = r.node(key) else { return value }
+        if node.isNull { return nil }
+        return T(rawValue: try r.oneOf(key, T.allCases.map(\.rawValue), default: value.rawValue))
+    }
 
     /// `output_mode` of a categorical feature: Keras's `one_hot` (default) or `int`.
     static func outputMode(_ r: ArgReader) throws -> CategoricalOutput {
@@ -147,6 +186,7 @@ public enum FeatureSpaceBuilder {
         switch t {
         case let .floatDiscretized(_, _, m), let .integerCategorical(_, _, m), let .stringCategorical(_, _, m),
              let .integerHashed(_, m), let .stringHashed(_, m): m == .int
+        case let .text(o): o.outputMode == .int
         default: false
         }
     }

@@ -14,7 +14,8 @@ public enum Fill: Codable, Equatable, Sendable {
 }
 
 /// A `keras.utils.FeatureSpace` feature type with Keras's arguments and defaults
-/// (`FeatureSpace.float_discretized(num_bins, bin_boundaries=None, output_mode="one_hot")`, ...).
+/// (`FeatureSpace.float_discretized(num_bins, bin_boundaries=None, output_mode="one_hot")`, ...),
+/// plus `text`.
 public enum FeatureType: Codable, Equatable, Sendable {
     /// `float`: the value as is.
     case float
@@ -33,12 +34,15 @@ public enum FeatureType: Codable, Equatable, Sendable {
     case integerHashed(numBins: Int, outputMode: CategoricalOutput)
     /// `string_hashed`: Keras `Hashing`.
     case stringHashed(numBins: Int, outputMode: CategoricalOutput)
+    /// `text`: Keras `TextVectorization` (``TextVectorizer``), as
+    /// `FeatureSpace.feature(dtype="string", preprocessor=TextVectorization(...))`.
+    case text(TextOptions)
 
     /// Whether the preprocessed value is an integer (a lookup index, bin or hash), which a
     /// cross can take.
     public var isCategorical: Bool {
         switch self {
-        case .float, .floatRescaled, .floatNormalized: false
+        case .float, .floatRescaled, .floatNormalized, .text: false
         default: true
         }
     }

@@ -9,6 +9,8 @@ public struct FeatureState: Codable, Equatable, Sendable {
     public var boundaries: [Float]?
     /// `*_categorical`: the lookup's vocabulary.
     public var vocabulary: Vocabulary?
+    /// `text`: the TextVectorization vocabulary and weights.
+    public var text: TextState?
 
     public init() {}
 }
@@ -58,13 +60,16 @@ public struct FeatureSpace: Codable, Equatable, Sendable {
             let c = try table.column(f.name)
             var s = FeatureState()
             let present = rows.filter { table.cell($0, c) != nil }
-            if present.isEmpty {
+            if present.isEmpty, !{ if case .text = f.type { true } else { false } }() {
                 throw table.columnError(c, "every value is missing in the \(rows.count) training rows, so '\(f.name)' cannot be adapted; drop the feature or fix the column")
             }
             switch f.type {
             case .float, .floatRescaled, .floatNormalized, .floatDiscretized:
                 let numbers = try present.map { try table.number($0, c) ?? 0 }
                 s.fill = try resolveFill(f, numbers: numbers)
+                if s.fill == nil, let r = rows.first(where: { table.cell($0, c) == nil }) {
+                    throw missingValue(table, r, c)
+                }
                 let values = try rows.map { r in Float(try table.number(r, c) ?? s.fill ?? 0) }
                 if case .floatNormalized = f.type {
                     var m = RunningMoments()
@@ -89,10 +94,16 @@ public struct FeatureSpace: Codable, Equatable, Sendable {
                 for r in present { _ = try table.integer(r, c) }
             case .stringHashed:
                 break
+            case let .text(o):
+                s.text = TextVectorizer.adapt(rows.map { table.rawCell($0, c) ?? "" }, o)
             }
             states[f.name] = s
         }
         return FeatureSpace(config: config, states: states)
+    }
+
+    static func missingValue(_ table: CSVTable, _ r: Int, _ c: Int) -> DataError {
+        table.cellError(r, c, "missing value; give the feature a fill (mean, median, zero or a number) or drop the row")
     }
 
     private static func batches(_ values: [Float]) -> [[Float]] {
@@ -144,6 +155,7 @@ public struct FeatureSpace: Codable, Equatable, Sendable {
         case let .integerCategorical(_, _, mode), let .stringCategorical(_, _, mode):
             return mode == .oneHot ? s.vocabulary?.size ?? 0 : 1
         case let .integerHashed(bins, mode), let .stringHashed(bins, mode): return mode == .oneHot ? bins : 1
+        case let .text(o): return TextVectorizer.width(o, s.text ?? TextState(tokens: []))
         }
     }
 
@@ -154,12 +166,27 @@ public struct FeatureSpace: Codable, Equatable, Sendable {
         let widths = names.map(width(of:))
         let total = widths.reduce(0, +)
         let columns = try config.features.map { try table.column($0.name) }
+        var textIndex: [String: [String: Int]] = [:]
+        for f in config.features { if let t = states[f.name]?.text { textIndex[f.name] = TextVectorizer.index(t) } }
         var out = [Float](repeating: 0, count: rows.count * total)
         for (k, r) in rows.enumerated() {
             var pre: [String: (value: Float, index: Int?)] = [:]
-            for (f, c) in zip(config.features, columns) { pre[f.name] = try preprocess(f, table, r, c) }
+            var texts: [String: [Float]] = [:]
+            for (f, c) in zip(config.features, columns) {
+                if case let .text(o) = f.type {
+                    texts[f.name] = TextVectorizer.encode(table.rawCell(r, c) ?? "", o, states[f.name]?.text ?? TextState(tokens: []),
+                                                          index: textIndex[f.name] ?? [:])
+                } else {
+                    pre[f.name] = try preprocess(f, table, r, c)
+                }
+            }
             var offset = k * total
             for (name, w) in zip(names, widths) {
+                if let vector = texts[name] {
+                    for (j, v) in vector.prefix(w).enumerated() { out[offset + j] = v }
+                    offset += w
+                    continue
+                }
                 var value: Float = 0, index: Int?, oneHot = false
                 if let cross = config.crosses.first(where: { $0.name == name }) {
                     let i = hashedCross(cross.features.map { Int64(pre[$0]?.index ?? 0) }, numBins: cross.crossingDim)
@@ -203,7 +230,7 @@ public struct FeatureSpace: Codable, Equatable, Sendable {
         func number() throws -> Float {
             if let v = try table.number(r, c) { return Float(v) }
             if let fill = s.fill { return Float(fill) }
-            throw table.cellError(r, c, "missing value; give the feature a fill (mean, median, zero or a number) or drop the row")
+            throw FeatureSpace.missingValue(table, r, c)
         }
         func categorical(_ i: Int) -> (Float, Int?) { (Float(i), i) }
         switch f.type {
@@ -230,6 +257,8 @@ public struct FeatureSpace: Codable, Equatable, Sendable {
             return categorical(Int(fingerprint64(text) % UInt64(bins)))
         case let .stringHashed(bins, _):
             return categorical(Int(fingerprint64(table.cell(r, c) ?? "") % UInt64(bins)))
+        case .text:
+            return (0, nil)
         }
     }
 }

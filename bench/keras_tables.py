@@ -4,8 +4,9 @@ compile and fit, built with keras.utils.FeatureSpace, for the README's side-by-s
     /work/venv-keras/bin/python bench/keras_tables.py specs/penguins.yaml [SEEDS...]
 
 For each seed (default 1 2 3 4 5) it draws kerasctl's `test: {split: f}` rows (SplitMix64
-Fisher-Yates, TestSplit.swift), adapts the FeatureSpace on the remaining rows, trains the
-spec's sequential model and prints the test metrics. kerasctl's figures for the same seeds:
+Fisher-Yates, TestSplit.swift) or reads the test file, adapts the FeatureSpace on the
+training rows, trains the spec's model (sequential, or functional with the dict mode's named
+inputs) and prints the test metrics. kerasctl's figures for the same seeds:
     bench/accuracy_spread.sh specs/penguins.yaml  (or train --seed N --metrics-out ...)
 
 Missing values follow kerasctl's rules: numeric features take their `fill` computed on the
@@ -51,6 +52,10 @@ def feature(name, o, fs_args):
     kind, args = obj(o)
     args = dict(args)
     fill = args.pop("fill", None)
+    if kind == "text":
+        mode = args.get("output_mode", "int")
+        return FeatureSpace.feature(dtype="string", preprocessor=keras.layers.TextVectorization(**args),
+                                    output_mode="int" if mode == "int" else "float"), kind, None
     main = args.pop("__main__", None)
     if main is not None:
         args[{"float_rescaled": "scale"}.get(kind, "num_bins")] = main
@@ -59,6 +64,37 @@ def feature(name, o, fs_args):
     if kind in ("integer_hashed", "string_hashed"):
         args.setdefault("num_bins", fs_args.get("hashing_dim", 32))
     return getattr(FeatureSpace, kind)(**args, name=name), kind, fill
+
+
+MAIN = {"Dense": "units", "Dropout": "rate", "GRU": "units", "LSTM": "units", "SimpleRNN": "units"}
+
+
+def layer_args(layer):
+    name, args = obj(layer)
+    args = dict(args)
+    if "__main__" in args:
+        args[MAIN[name]] = args.pop("__main__")
+    return name, args
+
+
+def build_model(m, encoded):
+    """The spec's sequential or functional model, with Keras layers of the same names."""
+    if m.get("type") != "functional":
+        model = keras.Sequential([keras.Input(shape=(encoded.shape[1],))])
+        for layer in m["layers"]:
+            name, args = layer_args(layer)
+            model.add(getattr(keras.layers, name)(**args))
+        return model
+    tensors = {}
+    for i in m["inputs"]:
+        _, args = obj(i)
+        tensors[args["name"]] = keras.Input(shape=tuple(args["shape"]), name=args["name"])
+    for layer in m["layers"]:
+        name, args = layer_args(layer)
+        inputs = args.pop("inputs")
+        x = [tensors[n] for n in inputs] if isinstance(inputs, list) else tensors[inputs]
+        tensors[args["name"]] = getattr(keras.layers, name)(**args)(x)
+    return keras.Model([tensors[obj(i)[1]["name"]] for i in m["inputs"]], [tensors[o] for o in m["outputs"]])
 
 
 def main():
@@ -72,11 +108,17 @@ def main():
     target = src["target"]
     labeled = [i for i, r in enumerate(rows) if r[target].strip() not in na]
     fs_spec = spec["data"]["preprocess"]["feature_space"]
-    fraction = spec["data"]["test"]["split"]
+    test_spec = spec["data"]["test"]
+    fraction = test_spec.get("split")
+    if fraction is None:  # a separate test file: its rows follow the train file's
+        test_rows = list(csv.DictReader(open(os.path.join(folder, test_spec["path"]), newline="", encoding="utf-8-sig")))
+        first_test = len(rows)
+        rows = rows + test_rows
+        test_labeled = [first_test + i for i, r in enumerate(test_rows) if r[target].strip() not in na]
     fit = spec.get("fit", {})
     for seed in seeds:
         keras.utils.set_random_seed(seed)
-        train, test = test_split(labeled, fraction, seed)
+        train, test = test_split(labeled, fraction, seed) if fraction is not None else (labeled, test_labeled)
         feats, kinds, fills = {}, {}, {}
         for name, o in fs_spec["features"].items():
             feats[name], kinds[name], fills[name] = feature(name, o, fs_spec)
@@ -99,7 +141,9 @@ def main():
             out = {}
             for name, kind in kinds.items():
                 vals = cells(name, idx)
-                if kind.startswith("float"):
+                if kind == "text":
+                    out[name] = np.array([rows[i][name] if rows[i][name].strip() not in na else "" for i in idx])
+                elif kind.startswith("float"):
                     out[name] = np.array([float(v) if v not in na else fill_values[name] for v in vals], dtype="float32")
                 elif kind.startswith("integer"):
                     out[name] = np.array([int(float(v)) if v not in na else -1 for v in vals], dtype="int32")
@@ -119,16 +163,13 @@ def main():
         try:
             ytr, yte = np.array(ytr_raw, dtype="float32"), np.array(yte_raw, dtype="float32")
         except ValueError:
-            classes = sorted(set(cells(target, labeled)))
+            classes = sorted(set(cells(target, labeled + test)))
             ytr = np.array([classes.index(v) for v in ytr_raw]); yte = np.array([classes.index(v) for v in yte_raw])
-        enc_tr, enc_te = np.array(space(xtr)), np.array(space(xte))
-        model = keras.Sequential([keras.Input(shape=(enc_tr.shape[1],))])
-        for layer in spec["model"]["layers"]:
-            name, args = obj(layer)
-            args = dict(args)
-            if "__main__" in args:
-                args[{"Dense": "units", "Dropout": "rate"}[name]] = args.pop("__main__")
-            model.add(getattr(keras.layers, name)(**args))
+        def encode(x):
+            out = space(x)
+            return {k: np.array(v) for k, v in out.items()} if isinstance(out, dict) else np.array(out)
+        enc_tr, enc_te = encode(xtr), encode(xte)
+        model = build_model(spec["model"], enc_tr)
         comp = spec["compile"]
         oname, oargs = obj(comp["optimizer"])
         opt = keras.optimizers.get(oname) if not oargs else getattr(keras.optimizers, oname)(**oargs)

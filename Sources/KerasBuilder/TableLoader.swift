@@ -42,6 +42,11 @@ public enum TableLoader {
         do { _ = try inputs([], space: space, inputNames: inputNames, widths: true) } catch let e as DataError {
             throw fsSpec.node.error(e.message, path: path)
         }
+        let width = space.outputs.reduce(0) { $0 + $1.width }
+        let bytes = ShapeArithmetic.product(ShapeArithmetic.product(width, labeled.count) ?? Int.max, 4)
+        if bytes.map({ $0 > MemoryBudget.bytes }) ?? true {
+            throw fsSpec.node.error("the feature_space encodes each row as \(width) values, so the \(labeled.count) rows need more than \(MemoryBudget.describeLimit); lower crossing_dim, hashing_dim, num_bins or max_tokens", path: path)
+        }
 
         func split(_ t: CSVTable, _ rows: [Int]) throws -> LoadedSplit {
             let x = try inputs(space.encode(t, rows: rows), space: space, inputNames: inputNames)

@@ -156,4 +156,46 @@ final class TableCLITests: XCTestCase {
         CLI.assertFails(try CLI.run(["train", try spec(features: "          name: {float_discretized: {num_bins: 3, bin_boundaries: [2, 1]}}")]), code: 2,
                         contains: "bin_boundaries must be a non-empty list of increasing numbers")
     }
+
+    /// A text column through TextVectorization (int sequences) into an Embedding by the
+    /// input's name; predict takes raw sentences (case and punctuation standardized away).
+    func testTextFeedsAnEmbeddingThroughANamedInput() throws {
+        var text = "review,label\n"
+        let good = ["good", "great", "fine"], bad = ["bad", "awful", "poor"], filler = ["the", "film", "was", "very", "a", "plot"]
+        for i in 0..<60 {
+            let word = i % 2 == 0 ? good[i % 3] : bad[i % 3]
+            text += "\"\(filler[i % 6].capitalized) \(filler[(i + 1) % 6]) \(word), \(filler[(i + 2) % 6])!\",\(i % 2 == 0 ? "pos" : "neg")\n"
+        }
+        _ = try write("t.csv", text)
+        let s = try write("spec.yaml", """
+        seed: 2
+        data:
+          train: {format: csv, path: t.csv, target: label}
+          preprocess:
+            feature_space:
+              features:
+                review: {text: {max_tokens: 20, output_mode: int, output_sequence_length: 6}}
+              output_mode: dict
+        model:
+          type: functional
+          inputs:
+            - Input: {name: review, shape: [6]}
+          layers:
+            - Embedding: {name: embed, input_dim: 20, output_dim: 8, inputs: review}
+            - GlobalAveragePooling1D: {name: pool, inputs: embed}
+            - Dense: {name: out, units: 2, activation: softmax, inputs: pool}
+          outputs: [out]
+        compile: {optimizer: {Adam: {learning_rate: 0.05}}, loss: sparse_categorical_crossentropy}
+        fit: {epochs: 40, batch_size: 8}
+        """)
+        let model = dir.appendingPathComponent("m").path
+        let r = try CLI.run(["train", s, "-o", model, "--quiet"])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        let p = try CLI.run(["predict", model, "--input", "-"], stdin: Data("review\nGREAT!!\n\"the plot, awful.\"\n".utf8))
+        XCTAssertEqual(p.code, 0, p.stderr)
+        XCTAssertEqual(p.stdout, "pos\nneg\n")
+        // int sequences cannot be concatenated (Keras's rule): located at the feature.
+        let concat = try write("bad.yaml", try String(contentsOfFile: s, encoding: .utf8).replacingOccurrences(of: "output_mode: dict", with: "output_mode: concat"))
+        CLI.assertFails(try CLI.run(["train", concat]), code: 2, contains: "features.review (text): output_mode int cannot be concatenated")
+    }
 }

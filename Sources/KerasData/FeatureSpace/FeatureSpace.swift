@@ -165,6 +165,10 @@ public struct FeatureSpace: Codable, Equatable, Sendable {
         let names = outputNames
         let widths = names.map(width(of:))
         let total = widths.reduce(0, +)
+        let (size, overflow) = rows.count.multipliedReportingOverflow(by: total)
+        if overflow || size > Int(Int32.max) {
+            throw DataError(file: table.file, "the feature space encodes each row as \(total) values: \(rows.count) rows are too many values for one array")
+        }
         let columns = try config.features.map { try table.column($0.name) }
         var textIndex: [String: [String: Int]] = [:]
         for f in config.features { if let t = states[f.name]?.text { textIndex[f.name] = TextVectorizer.index(t) } }

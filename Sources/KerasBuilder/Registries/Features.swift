@@ -138,7 +138,7 @@ public enum FeatureRegistry {
         case .string("median")?: return .median
         case .string("zero")?: return .zero
         case .int(let v)?: return .value(Double(v))
-        case .float(let v)? where v.isFinite: return .value(v)
+        case .float(let v)? where Float(v).isFinite: return .value(v)
         default: throw r.error("fill must be mean, median, zero or a number, got \(node.got)", at: node)
         }
     }

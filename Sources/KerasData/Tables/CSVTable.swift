@@ -69,7 +69,7 @@ public struct CSVTable: Sendable {
     /// The cell read as a finite number; nil when missing; else a located error.
     public func number(_ row: Int, _ column: Int) throws -> Double? {
         guard let text = cell(row, column) else { return nil }
-        guard let v = Double(text), v.isFinite else {
+        guard let v = Double(text), v.isFinite, Float(v).isFinite else {
             let hint = naValues.isEmpty ? " (list missing-value markers in the source's na_values)" : ""
             throw cellError(row, column, "expected a number, got '\(text)'\(hint)")
         }

@@ -26,13 +26,15 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+        // FarmHash's Fingerprint64, the hash behind Keras's Hashing, HashedCrossing and lookup OOV buckets.
+        .systemLibrary(name: "CFarmHash", providers: [.apt(["libfarmhash-dev"])]),
 
         // The pipeline: YAML -> KerasSpec -> KerasBuilder -> KerasEngine <- KerasData.
         // Text every module shares: "did you mean" suggestions, the unknown-name message, JSON strings.
         .target(name: "KerasText"),
         .target(name: "KerasSpec", dependencies: ["CYAML", "KerasText"]),
         .target(name: "KerasEngine", dependencies: ["CBLAS", "KerasText"], swiftSettings: optimize),
-        .target(name: "KerasData", dependencies: ["CZlib", "KerasText"]),
+        .target(name: "KerasData", dependencies: ["CZlib", "CFarmHash", "KerasText"]),
         .target(name: "KerasBuilder", dependencies: ["KerasText", "KerasSpec", "KerasEngine", "KerasData"]),
         // Keras files: .keras (zip of config.json + model.weights.h5) and legacy .h5.
         .target(name: "KerasInterop", dependencies: ["CZlib", "CHDF5", "KerasText", "KerasSpec", "KerasEngine", "KerasData", "KerasBuilder"]),
@@ -51,7 +53,7 @@ let package = Package(
         .testTarget(name: "KerasTextTests", dependencies: ["KerasText"]),
         .testTarget(name: "KerasSpecTests", dependencies: ["KerasSpec"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KerasEngineTests", dependencies: ["KerasEngine"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "KerasDataTests", dependencies: ["KerasData"]),
+        .testTarget(name: "KerasDataTests", dependencies: ["KerasData"], exclude: ["Fixtures"]),
         // Its fixtures are read by path (next to the sources), not as bundle resources.
         .testTarget(name: "KerasBuilderTests", dependencies: ["KerasBuilder"], exclude: ["Fixtures"]),
         .testTarget(name: "KerasInteropTests", dependencies: ["KerasInterop"], resources: [.copy("Fixtures")]),

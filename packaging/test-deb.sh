@@ -52,4 +52,10 @@ out=$(head -6 "$ROOT/usr/share/doc/kerasctl/examples/datasets/iris.csv" | in_roo
 echo "$out"
 [ "$(printf '%s\n' "$out" | wc -l)" = 5 ] || { echo "test-deb: expected 5 predictions" >&2; exit 1; }
 printf '%s\n' "$out" | grep -qvE '^(setosa|versicolor|virginica)$' && { echo "test-deb: not a class name" >&2; exit 1; }
+echo "== a raw table through the FeatureSpace (FarmHash from libfarmhash0): train, predict raw rows"
+in_root kerasctl train /usr/share/doc/kerasctl/examples/specs/penguins.yaml --epochs 1 --quiet -o /tmp/runs/penguins
+out=$(head -6 "$ROOT/usr/share/doc/kerasctl/examples/datasets/penguins.csv" | in_root kerasctl predict /tmp/runs/penguins --input -)
+echo "$out"
+[ "$(printf '%s\n' "$out" | wc -l)" = 5 ] || { echo "test-deb: expected 5 penguin predictions" >&2; exit 1; }
+printf '%s\n' "$out" | grep -qvE '^(Adelie|Chinstrap|Gentoo)$' && { echo "test-deb: not a species name" >&2; exit 1; }
 echo "test-deb: OK in $(( $(date +%s) - t0 )) s"

@@ -43,10 +43,19 @@ public enum DataLoader {
     /// - Parameters:
     ///   - inputNames/outputNames: the model's, for data given as maps by name.
     ///   - classNames: known class names per output (from a trained model), so new data maps the same way.
+    ///   - seed: the run's seed, which draws a feature_space table's `test: {split: f}` rows.
     public static func load(_ spec: Spec, inputNames: [String], outputNames: [String], needTrain: Bool, needTest: Bool,
-                            classNames known: [[String]?]? = nil, preprocessing fixed: Preprocessing? = nil) throws -> LoadedData {
+                            classNames known: [[String]?]? = nil, preprocessing fixed: Preprocessing? = nil,
+                            seed: UInt64? = nil) throws -> LoadedData {
         guard let data = spec.data else {
             throw spec.root.error("this command needs a 'data' section with the training or test data", path: "data")
+        }
+        if let fs = data.preprocess.featureSpace {
+            return try TableLoader.load(spec, data, fs, inputNames: inputNames, outputNames: outputNames, needTrain: needTrain,
+                                        needTest: needTest, known: known, fixed: fixed, seed: seed ?? spec.seed ?? 0)
+        }
+        if data.testSplit != nil {
+            throw data.node.error("test: {split: f} holds out rows of a feature_space table; give data.test as a source here", path: "data.test")
         }
         if needTrain && data.train == nil { throw data.node.error("missing 'train' data", path: "data") }
         if needTest && data.test == nil { throw data.node.error("missing 'test' data", path: "data") }
@@ -134,9 +143,13 @@ public enum DataLoader {
     /// feature columns, header and delimiter, and the known class names, so an unknown
     /// class name is an error.
     public static func loadCSV(file: String, like source: SourceSpec, inputNames: [String], outputNames: [String],
-                               classNames: [[String]?]) throws -> LoadedSplit {
+                               classNames: [[String]?], featureSpace: FeatureSpace? = nil) throws -> LoadedSplit {
         guard case let .csv(csv) = source.format else {
             throw source.error("the model was not trained on CSV data, so --csv has no target columns to use; give --x and --y")
+        }
+        if let featureSpace {
+            return try TableLoader.loadFile(file, like: csv, source: source, space: featureSpace, inputNames: inputNames,
+                                            outputNames: outputNames, classNames: classNames)
         }
         return try loadCSV(csv, file: file, shown: file, source: source,
                            inputNames: inputNames, outputNames: outputNames, classNames: classNames)

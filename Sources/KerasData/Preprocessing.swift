@@ -14,6 +14,9 @@ public struct Preprocessing: Codable, Equatable, Sendable {
     public var featureNames: [String]?
     /// Class names per target name, for targets read from a string column.
     public var classNames: [String: [String]]?
+    /// The adapted FeatureSpace of a model trained on a CSV table with `feature_space`:
+    /// raw rows go through it (`predict`, `evaluate`).
+    public var featureSpace: FeatureSpace?
 
     public init(rescale: Float? = nil, mean: [Float]? = nil, std: [Float]? = nil, reshape: [Int]? = nil,
                 featureNames: [String]? = nil, classNames: [String: [String]]? = nil) {

@@ -1,3 +1,4 @@
+import KerasBuilder
 import KerasData
 import KerasEngine
 import KerasSpec
@@ -7,6 +8,11 @@ import KerasSpec
 enum DataCheck {
     /// The per-example input shapes the model will see, read from file headers.
     static func inputShapes(_ spec: Spec, data: DataSpec, inputNames: [String]) throws -> [[Int]]? {
+        if data.preprocess.featureSpace != nil {
+            // The widths come from the adapted vocabularies: adapt on the training rows.
+            return try DataLoader.load(spec, inputNames: inputNames, outputNames: ModelNames(spec).outputs, needTrain: true,
+                                       needTest: false).inputShapes
+        }
         var shapes: [[Int]]?
         for source in [data.train, data.test, spec.fit.validation].compactMap({ $0 }) {
             let s = try shapesOf(source)

@@ -81,17 +81,18 @@ struct Evaluate: ParsableCommand {
                 throw Failure.usage("the stored spec has no training data, so --csv has no columns to follow; give --x and --y")
             }
             do {
-                return try DataLoader.loadCSV(file: csv, like: source, inputNames: names.inputs, outputNames: names.outputs, classNames: known)
+                return try DataLoader.loadCSV(file: csv, like: source, inputNames: names.inputs, outputNames: names.outputs, classNames: known,
+                                              featureSpace: stored.preprocessing.featureSpace)
             } catch let e as SpecError {
                 throw Failure.usage("--csv: \(e.message)")
             }
         }
         let spec = try data.map { try Spec.load(path: $0) } ?? stored.spec
-        if data == nil, spec.data?.test == nil {
+        if data == nil, spec.data?.test == nil, spec.data?.testSplit == nil {
             throw Failure.usage("the stored spec has no data.test; give --data SPEC, --x FILE --y FILE or --csv FILE")
         }
         let loaded = try DataLoader.load(spec, inputNames: names.inputs, outputNames: names.outputs, needTrain: false, needTest: true,
-                                         classNames: known, preprocessing: stored.preprocessing)
+                                         classNames: known, preprocessing: stored.preprocessing, seed: stored.manifest.seed)
         guard let test = loaded.test else { throw Failure.usage("no test data") }
         return test
     }

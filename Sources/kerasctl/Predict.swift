@@ -39,7 +39,7 @@ struct Predict: ParsableCommand {
         let stored = try ModelSource.open(model, weights: weights)
         let net = stored.model
         try BudgetCheck.batch(batchSize, model: net, training: false, source: "--batch-size")
-        guard net.inputShapes.count == 1 else {
+        guard net.inputShapes.count == 1 || stored.preprocessing.featureSpace != nil else {
             throw Failure.usage("predict feeds models with one input; this one has \(net.inputShapes.count) (\(net.inputNames.joined(separator: ", ")))")
         }
         let names = ModelNames(stored.spec)
@@ -56,6 +56,9 @@ struct Predict: ParsableCommand {
                                       mode: topK.map { .topK($0) } ?? (probabilities ? .probabilities : .classes),
                                       kinds: kinds, classNames: names.outputs.map { stored.preprocessing.classNames?[$0] },
                                       outputNames: net.outputNames)
+        if let space = stored.preprocessing.featureSpace {
+            return try predictTable(stored, space: space, format: format)
+        }
         let reader = try openInput(stored)
         let inputShape = net.inputShapes[0]
         let expected = inputShape.reduce(1, *)
@@ -72,6 +75,28 @@ struct Predict: ParsableCommand {
             let x = rows.withUnsafeBufferPointer { source.batch($0) }
             text.removeAll(keepingCapacity: true)
             format.write(net.predict([x]), into: &text)
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+    }
+
+    /// A model trained through a feature_space: the input is a CSV table with the training
+    /// file's columns (the target column may be there or not), read with its `na_values`
+    /// and delimiter, encoded by the stored FeatureSpace.
+    private func predictTable(_ stored: ModelStore.Stored, space: FeatureSpace, format: PredictionFormat) throws {
+        if inputFormat == .idx { throw Failure.usage("this model reads CSV rows (it was trained through a feature_space); drop --input-format idx") }
+        var delimiter: Character = ",", naValues: [String] = []
+        if case let .csv(c)? = stored.spec.data?.train?.format { delimiter = c.delimiter; naValues = c.naValues }
+        let table = try CSVTable(path: input, delimiter: delimiter, naValues: naValues)
+        let net = stored.model
+        let names = ModelNames(stored.spec)
+        var text = ""
+        for start in stride(from: 0, to: table.rowCount, by: batchSize) {
+            let rows = Array(start..<min(start + batchSize, table.rowCount))
+            let arrays = try TableLoader.inputs(space.encode(table, rows: rows), space: space, inputNames: names.inputs)
+            let local = Array(0..<rows.count)
+            let xs = local.withUnsafeBufferPointer { b in arrays.map { DataArraySource($0).batch(b) } }
+            text.removeAll(keepingCapacity: true)
+            format.write(net.predict(xs), into: &text)
             FileHandle.standardOutput.write(Data(text.utf8))
         }
     }

@@ -74,7 +74,8 @@ struct Train: ParsableCommand {
         let seed = self.seed ?? resumed?.state.seed ?? spec.seed ?? 0
         let names = ModelNames(spec)
         let data = try DataLoader.load(spec, inputNames: names.inputs, outputNames: names.outputs, needTrain: true,
-                                       needTest: spec.data?.test != nil, preprocessing: resumed?.preprocessing)
+                                       needTest: spec.data?.test != nil || spec.data?.testSplit != nil,
+                                       preprocessing: resumed?.preprocessing, seed: seed)
         let model = try ModelBuilder.build(spec, inputShapes: resumed?.manifest.inputShapes ?? data.inputShapes, seed: seed)
         try BudgetCheck.batch(self.batchSize ?? resumed?.manifest.batchSize ?? spec.fit.batchSize, model: model, training: true,
                               source: self.batchSize != nil ? "--batch-size" : "\(spec.file): fit.batch_size")

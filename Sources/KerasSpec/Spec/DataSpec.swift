@@ -5,6 +5,9 @@ public struct DataSpec: Sendable {
     public let train: SourceSpec?
     /// The test examples, evaluated after training.
     public let test: SourceSpec?
+    /// `test: {split: 0.2}`: this fraction of the training file's rows, chosen by a
+    /// shuffle with the spec's seed, is held out as the test set (feature_space tables).
+    public let testSplit: Double?
     /// Preprocessing applied to every split's `x`.
     public let preprocess: PreprocessSpec
     /// The `data` node.
@@ -18,11 +21,19 @@ public struct DataSpec: Sendable {
             train = try SourceSpec(node: trainNode, path: "data.train", folder: folder)
         }
         var test: SourceSpec?
+        var testSplit: Double?
         if let testNode = args.node("test"), !testNode.isNull {
-            test = try SourceSpec(node: testNode, path: "data.test", folder: folder)
+            if testNode["split"] != nil {
+                let split = try ArgReader(section: testNode, path: "data.test")
+                testSplit = try split.required("split", .range(0, 1, lowerInclusive: false, upperInclusive: false))
+                try split.finish()
+            } else {
+                test = try SourceSpec(node: testNode, path: "data.test", folder: folder)
+            }
         }
         self.train = train
         self.test = test
+        self.testSplit = testSplit
         if let preprocessNode = args.node("preprocess"), !preprocessNode.isNull {
             preprocess = try PreprocessSpec(node: preprocessNode)
         } else {
@@ -43,6 +54,8 @@ public struct PreprocessSpec: Sendable {
     public let standardize: Bool
     /// The per-example shape after preprocessing.
     public let reshape: [Int]?
+    /// Keras's FeatureSpace over the columns of a CSV table.
+    public let featureSpace: FeatureSpaceSpec?
     /// The `preprocess` node, when given.
     public let node: Node?
 
@@ -51,6 +64,7 @@ public struct PreprocessSpec: Sendable {
         rescale = nil
         standardize = false
         reshape = nil
+        featureSpace = nil
         node = nil
     }
 
@@ -64,6 +78,14 @@ public struct PreprocessSpec: Sendable {
         })
         standardize = try args.bool("standardize", default: false)
         reshape = try args.shape("reshape")
+        if let fs = args.node("feature_space"), !fs.isNull {
+            featureSpace = try FeatureSpaceSpec(node: fs)
+            for key in ["rescale", "standardize", "reshape"] where args.has(key) {
+                throw args.error("\(key) does not apply to a feature_space (its features say how each column is scaled)", key: key)
+            }
+        } else {
+            featureSpace = nil
+        }
         try args.finish()
     }
 }

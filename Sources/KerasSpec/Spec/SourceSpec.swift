@@ -75,6 +75,8 @@ public struct CSVSource: Sendable {
     public let features: [ColumnRef]?
     /// The node of `features`.
     public let featuresNode: Node?
+    /// The cell values that mean "missing" (pandas' `na_values`), e.g. `[NA, ""]`.
+    public let naValues: [String]
 }
 
 /// Where examples come from: an IDX or a CSV source, with its node and path.
@@ -125,12 +127,21 @@ public struct SourceSpec: Sendable {
             if let featuresNode, !featuresNode.isNull {
                 features = try SourceSpec.columns(featuresNode, key: "features", args: args)
             }
+            var naValues: [String] = []
+            if let naNode = args.node("na_values"), !naNode.isNull {
+                for item in naNode.items ?? [naNode] {
+                    guard let text = item.text, item.items == nil, item.entries == nil else {
+                        throw args.error("na_values must be a value or a list of values that mark a missing cell, e.g. [NA, \"\"], got \(item.got)", at: item)
+                    }
+                    naValues.append(text)
+                }
+            }
             let resolved = DataPath(original: file, resolved: resolve(file, in: folder), node: node["path"] ?? node)
             self.format = .csv(CSVSource(path: resolved, header: header, delimiter: delimiter,
                                          target: target, targetNode: targetNode, features: features,
-                                         featuresNode: featuresNode))
+                                         featuresNode: featuresNode, naValues: naValues))
         }
-        try args.finish(alsoKnown: ["format", "x", "y", "path", "header", "delimiter", "target", "features"])
+        try args.finish(alsoKnown: ["format", "x", "y", "path", "header", "delimiter", "target", "features", "na_values"])
     }
 
     private static func pathOrMap(_ node: Node?, key: String, args: ArgReader,

@@ -121,4 +121,11 @@ public enum WeightLayout: Sendable {
     case bidirectional
     /// Under `layer/` (TimeDistributed).
     case wrapped
+    /// Under `query_dense/`, `key_dense/`, `value_dense/`, `output_dense/` in that order
+    /// (MultiHeadAttention; its empty `_dropout_layer/` and `_softmax/` groups beside them).
+    case multiHeadAttention
+
+    /// The sub-groups holding a `.multiHeadAttention` layer's weights, two arrays each
+    /// (one without bias), in `get_weights()` order.
+    public static let attentionGroups = ["query_dense", "key_dense", "value_dense", "output_dense"]
 }

@@ -31,7 +31,7 @@ extension KerasExport {
         var config: [String: Any] = ["trainable": true, "dtype": "float32"]
         if let name { config["name"] = name }
         for (key, node) in try arguments(object, mainArgument: layerMainArgument(object.name)) {
-            if key == "name" || key == "inputs" || key == "training" { continue }
+            if key == "name" || key == "inputs" || key == "training" || LayerRegistry.attentionCallArguments.contains(key) { continue }
             config[key] = try value(node, key: key, owner: object)
         }
         if object.name == "ThresholdedReLU" {

@@ -1,0 +1,91 @@
+"""Functional models with MultiHeadAttention saved by real Keras 3: a Transformer
+encoder block (self-attention, residuals, LayerNormalization, feed-forward), and cross
+attention called with every tensor keyword (key=, attention_mask=, use_causal_mask=,
+return_attention_scores=, and query=/value= by keyword).
+
+Run from this folder:
+    KERAS_BACKEND=tensorflow TF_CPP_MIN_LOG_LEVEL=3 python3 gen_attention_models.py
+
+Writes NAME.keras, NAME.h5, NAME.json, NAME.weights.h5 and NAME.io.json as
+gen_graph_models.py does (the encoder fitted two epochs on random data first, the
+cross-attention model's weights perturbed at random).
+"""
+import json
+import os
+import warnings
+
+import numpy as np
+import keras
+from keras import layers
+
+warnings.filterwarnings("ignore")
+keras.utils.set_random_seed(15)
+rng = np.random.default_rng(15)
+
+
+def arr(a):
+    a = np.asarray(a, dtype=np.float32)
+    return {"shape": list(a.shape), "data": [float(v) for v in a.reshape(-1)]}
+
+
+def encoder_block():
+    x = keras.Input((6, 5), name="x")
+    h = layers.Dense(8, name="proj")(x)
+    a = layers.MultiHeadAttention(2, 4, dropout=0.1, name="mha")(h, h)
+    h = layers.LayerNormalization(epsilon=1e-6, name="ln1")(layers.Add(name="res1")([h, a]))
+    f = layers.Dense(16, activation="relu", name="ff1")(h)
+    f = layers.Dense(8, name="ff2")(f)
+    h = layers.LayerNormalization(epsilon=1e-6, name="ln2")(layers.Add(name="res2")([h, f]))
+    y = layers.Dense(3, activation="softmax", name="out")(layers.GlobalAveragePooling1D(name="pool")(h))
+    return keras.Model(x, y, name="encoder_block")
+
+
+def attention_kwargs():
+    q = keras.Input((5, 6), name="q")
+    v = keras.Input((5, 3), name="v")
+    k = keras.Input((5, 7), name="k")
+    m = keras.Input((5, 5), name="m")
+    y, s = layers.MultiHeadAttention(2, 3, value_dim=4, output_shape=5, name="cross")(
+        q, v, key=k, attention_mask=m, use_causal_mask=True, return_attention_scores=True)
+    z = layers.MultiHeadAttention(3, 2, use_bias=False, name="self")(query=y, value=y)
+    return keras.Model([q, v, k, m], [z, s], name="attention_kwargs")
+
+
+MODELS = {"encoder_block": encoder_block, "attention_kwargs": attention_kwargs}
+
+
+def inputs(model, n):
+    out = []
+    for t in model.inputs:
+        shape = (n,) + tuple(t.shape[1:])
+        a = rng.normal(size=shape).astype("float32")
+        out.append((a > -0.5).astype("float32") if t.name == "m" else a)
+    return out
+
+
+def main():
+    for name, make in MODELS.items():
+        model = make()
+        xs = inputs(model, 32)
+        ys = [rng.normal(size=(32,) + tuple(t.shape[1:])).astype("float32") for t in model.outputs]
+        if len(ys) == 1:
+            model.compile(optimizer="adam", loss="mse")
+            model.fit(xs[0], ys[0], epochs=2, batch_size=8, verbose=0)
+        else:  # Keras's fit trips over the attention scores' propagated mask: perturb instead
+            model.set_weights([w + rng.normal(scale=0.3, size=w.shape).astype("float32") for w in model.get_weights()])
+        test = inputs(model, 4)
+        pred = model.predict(test if len(test) > 1 else test[0], verbose=0)
+        outs = list(pred) if isinstance(pred, (list, tuple)) else [pred]
+        model.save(f"{name}.keras")
+        model.save(f"{name}.h5")
+        model.save_weights(f"{name}.weights.h5")
+        with open(f"{name}.json", "w") as f:
+            f.write(model.to_json(indent=1))
+        with open(f"{name}.io.json", "w") as f:
+            json.dump({"keras_version": keras.__version__, "params": int(model.count_params()),
+                       "inputs": [arr(t) for t in test], "outputs": [arr(o) for o in outs]}, f)
+        print(name, model.count_params(), os.path.getsize(f"{name}.keras"))
+
+
+if __name__ == "__main__":
+    main()

@@ -6,10 +6,6 @@ import XCTest
 /// attention mask, causal, a fully masked query row, no bias, output_shape, rank-4
 /// inputs), plus central-difference gradient checks of the two attention ops and the layer.
 final class AttentionTests: XCTestCase {
-    func randomTensor(_ shape: [Int], rng: inout RNG) -> Tensor {
-        Tensor(shape: shape, data: (0..<shape.reduce(1, *)).map { _ in Float(rng.normal()) })
-    }
-
     static func layer(_ c: [String: Any], call: [String: Any], masked: Bool) -> MultiHeadAttention {
         var k = MultiHeadAttention.Config(numHeads: c["num_heads"] as! Int, keyDim: c["key_dim"] as! Int,
                                           valueDim: c["value_dim"] as? Int)
@@ -75,8 +71,7 @@ final class AttentionTests: XCTestCase {
     }
 
     func testScoresOpGradient() {
-        var rng = RNG(seed: 3)
-        let q = randomTensor([2, 3, 4], rng: &rng), k = randomTensor([2, 5, 4], rng: &rng)
+        let q = GradientCheck.random([2, 3, 4], seed: 3), k = GradientCheck.random([2, 5, 4], seed: 4)
         var keep = (0..<30).map { $0 % 4 != 1 }
         for j in 0..<5 { keep[5 + j] = false }  // a fully masked row
         let report = GradientCheck.check(inputs: [q, k], eps: 1e-2, tolerance: 1e-2) { xs in
@@ -86,8 +81,7 @@ final class AttentionTests: XCTestCase {
     }
 
     func testCombineOpGradient() {
-        var rng = RNG(seed: 4)
-        let p = randomTensor([2, 2, 3, 5], rng: &rng), v = randomTensor([2, 5, 6], rng: &rng)
+        let p = GradientCheck.random([2, 2, 3, 5], seed: 5), v = GradientCheck.random([2, 5, 6], seed: 6)
         let report = GradientCheck.check(inputs: [p, v], eps: 1e-2, tolerance: 1e-2) { xs in attentionCombine(xs[0], xs[1], heads: 2) }
         XCTAssertEqual(report.checked, p.count + v.count)
     }
@@ -100,8 +94,7 @@ final class AttentionTests: XCTestCase {
         let layer = MultiHeadAttention(k)
         var ctx = BuildContext(rng: RNG(seed: 5))
         _ = try layer.build(inputShapes: [[4, 3], [4, 2], [4, 5]], context: &ctx)
-        var rng = RNG(seed: 6)
-        let xs = [randomTensor([2, 4, 3], rng: &rng), randomTensor([2, 4, 2], rng: &rng), randomTensor([2, 4, 5], rng: &rng)]
+        let xs = [GradientCheck.random([2, 4, 3], seed: 7), GradientCheck.random([2, 4, 2], seed: 8), GradientCheck.random([2, 4, 5], seed: 9)]
         let report = GradientCheck.check(inputs: xs, parameters: layer.parameters, eps: 1e-2, tolerance: 2e-2) { ins in
             let outs = layer.forward(ins, training: false)
             return concatenate([reshape(outs[0], [2, 12]), reshape(outs[1], [2, 32])], axis: 1)
@@ -126,8 +119,7 @@ final class AttentionTests: XCTestCase {
         let layer = MultiHeadAttention(k)
         var ctx = BuildContext(rng: RNG(seed: 8))
         _ = try layer.build(inputShapes: [[6, 4], [6, 4]], context: &ctx)
-        var rng = RNG(seed: 9)
-        let x = randomTensor([2, 6, 4], rng: &rng)
+        let x = GradientCheck.random([2, 6, 4], seed: 10)
         let a = layer.forward([x, x], training: false)[0], b = layer.forward([x, x], training: false)[0]
         let t = layer.forward([x, x], training: true)[0]
         XCTAssertEqual((0..<a.count).map { a[flat: $0] }, (0..<b.count).map { b[flat: $0] })

@@ -137,4 +137,20 @@ final class AttentionTests: XCTestCase {
         axes.attentionAxes = [1, 2]
         XCTAssertNoThrow(try MultiHeadAttention(axes).build(inputShapes: [[4, 2, 3], [4, 2, 3]], context: &ctx))
     }
+
+    /// PositionEmbedding returns its first `steps` rows for every example; its gradient
+    /// sums the batch into those rows (the unused rows get none).
+    func testPositionEmbedding() throws {
+        let layer = PositionEmbedding(.init(sequenceLength: 5))
+        var ctx = BuildContext(rng: RNG(seed: 2))
+        _ = try layer.build(inputShapes: [[3, 2]], context: &ctx)
+        let table = try XCTUnwrap(layer.embeddings).value
+        let y = layer(GradientCheck.random([2, 3, 2], seed: 3), training: false)
+        XCTAssertEqual(y.shape, [2, 3, 2])
+        for b in 0..<2 { for i in 0..<6 { XCTAssertEqual(y[flat: b * 6 + i], table[flat: i]) } }
+        let x = GradientCheck.random([2, 3, 2], seed: 4)
+        let report = GradientCheck.check(inputs: [], parameters: layer.parameters) { _ in layer(x, training: false) }
+        XCTAssertEqual(report.checked, 10)
+        XCTAssertThrowsError(try layer.build(inputShapes: [[6, 2]], context: &ctx))
+    }
 }

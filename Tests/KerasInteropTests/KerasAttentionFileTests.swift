@@ -10,7 +10,7 @@ import KerasSpec
 /// `return_attention_scores=True` and `query=`/`value=` by keyword. Each predicts as Keras
 /// does from `.keras`, legacy `.h5` and JSON + weights, and exports back unchanged.
 final class KerasAttentionFileTests: XCTestCase {
-    static let names = ["encoder_block", "attention_kwargs"]
+    static let names = ["encoder_block", "attention_kwargs", "position_embedding"]
 
     func check(_ loaded: LoadedKerasModel, _ name: String, _ what: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let io = try KerasModelFixtures.io(name)

@@ -34,5 +34,13 @@ extension LayerRegistry {
             try r.finish()
             return MultiHeadAttention(c)
         }),
+        // keras_hub's learned positions (`keras_hub.layers.PositionEmbedding`).
+        .init(["PositionEmbedding"], main: "sequence_length", { o in
+            let r = try o.reader()
+            var c = PositionEmbedding.Config(sequenceLength: try r.required("sequence_length", .positiveInt))
+            c.initializer = try InitializerRegistry.read(r, "initializer", default: c.initializer)
+            try r.finish()
+            return PositionEmbedding(c)
+        }),
     ]
 }

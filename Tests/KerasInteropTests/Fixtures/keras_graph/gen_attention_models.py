@@ -1,7 +1,8 @@
 """Functional models with MultiHeadAttention saved by real Keras 3: a Transformer
 encoder block (self-attention, residuals, LayerNormalization, feed-forward), and cross
 attention called with every tensor keyword (key=, attention_mask=, use_causal_mask=,
-return_attention_scores=, and query=/value= by keyword).
+return_attention_scores=, and query=/value= by keyword); and keras_hub's
+PositionEmbedding.
 
 Run from this folder:
     KERAS_BACKEND=tensorflow TF_CPP_MIN_LOG_LEVEL=3 python3 gen_attention_models.py
@@ -51,7 +52,18 @@ def attention_kwargs():
     return keras.Model([q, v, k, m], [z, s], name="attention_kwargs")
 
 
-MODELS = {"encoder_block": encoder_block, "attention_kwargs": attention_kwargs}
+def position_embedding():
+    """keras_hub's PositionEmbedding added to projected tokens (fewer steps than its
+    sequence_length, so only the first rows are used)."""
+    import keras_hub
+    x = keras.Input((4, 3), name="x")
+    h = layers.Dense(5, name="tokens")(x)
+    p = keras_hub.layers.PositionEmbedding(sequence_length=6, name="positions")(h)
+    y = layers.Dense(2, name="out")(layers.Flatten(name="flat")(layers.Add(name="add")([h, p])))
+    return keras.Model(x, y, name="position_embedding")
+
+
+MODELS = {"encoder_block": encoder_block, "attention_kwargs": attention_kwargs, "position_embedding": position_embedding}
 
 
 def inputs(model, n):

@@ -4,9 +4,11 @@ validation, 10 epochs), for comparison with `kerasctl train specs/fashion_transf
 
     KERAS_BACKEND=tensorflow /work/venv-keras/bin/python specs/fashion_transformer_keras.py [epochs]
 
-Prints each epoch's time and the test accuracy.
+Prints one JSON line per epoch (seconds, loss, accuracy, val_accuracy) and one with the
+test accuracy, as ../shared/bench/keras_reference.py does (bench/run.sh reads them).
 """
 import gzip
+import json
 import os
 import sys
 import time
@@ -45,7 +47,9 @@ class EpochTimes(keras.callbacks.Callback):
         self.start = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
-        print(f"epoch {epoch + 1}: {time.perf_counter() - self.start:.1f} s, val_accuracy {logs['val_accuracy']:.4f}", flush=True)
+        print(json.dumps({"epoch": epoch + 1, "seconds": round(time.perf_counter() - self.start, 3),
+                          "loss": round(float(logs["loss"]), 4), "accuracy": round(float(logs["accuracy"]), 4),
+                          "val_accuracy": round(float(logs["val_accuracy"]), 4)}), flush=True)
 
 
 def main():
@@ -56,11 +60,11 @@ def main():
     xt = idx("t10k-images-idx3-ubyte.gz").astype("float32") / 255.0
     yt = idx("t10k-labels-idx1-ubyte.gz").astype("int64")
     m = model()
-    print("parameters:", m.count_params(), "backend:", keras.backend.backend())
     m.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     m.fit(x, y, batch_size=64, epochs=epochs, validation_split=0.1, verbose=0, callbacks=[EpochTimes()])
     loss, acc = m.evaluate(xt, yt, batch_size=256, verbose=0)
-    print(f"test accuracy {acc:.4f} (loss {loss:.4f})")
+    print(json.dumps({"model": "transformer", "backend": keras.backend.backend(), "test_loss": round(loss, 4),
+                      "test_accuracy": round(acc, 4), "params": m.count_params()}))
 
 
 if __name__ == "__main__":

@@ -11,22 +11,17 @@ Writes NAME.keras, NAME.h5, NAME.json, NAME.weights.h5 and NAME.io.json as
 gen_graph_models.py does (the encoder fitted two epochs on random data first, the
 cross-attention model's weights perturbed at random).
 """
-import json
-import os
 import warnings
 
 import numpy as np
 import keras
 from keras import layers
 
+from gen_graph_models import save
+
 warnings.filterwarnings("ignore")
 keras.utils.set_random_seed(15)
 rng = np.random.default_rng(15)
-
-
-def arr(a):
-    a = np.asarray(a, dtype=np.float32)
-    return {"shape": list(a.shape), "data": [float(v) for v in a.reshape(-1)]}
 
 
 def encoder_block():
@@ -85,18 +80,7 @@ def main():
             model.fit(xs[0], ys[0], epochs=2, batch_size=8, verbose=0)
         else:  # Keras's fit trips over the attention scores' propagated mask: perturb instead
             model.set_weights([w + rng.normal(scale=0.3, size=w.shape).astype("float32") for w in model.get_weights()])
-        test = inputs(model, 4)
-        pred = model.predict(test if len(test) > 1 else test[0], verbose=0)
-        outs = list(pred) if isinstance(pred, (list, tuple)) else [pred]
-        model.save(f"{name}.keras")
-        model.save(f"{name}.h5")
-        model.save_weights(f"{name}.weights.h5")
-        with open(f"{name}.json", "w") as f:
-            f.write(model.to_json(indent=1))
-        with open(f"{name}.io.json", "w") as f:
-            json.dump({"keras_version": keras.__version__, "params": int(model.count_params()),
-                       "inputs": [arr(t) for t in test], "outputs": [arr(o) for o in outs]}, f)
-        print(name, model.count_params(), os.path.getsize(f"{name}.keras"))
+        save(name, model, inputs(model, 4))
 
 
 if __name__ == "__main__":

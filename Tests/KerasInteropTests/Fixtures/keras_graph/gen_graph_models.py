@@ -86,17 +86,22 @@ def main():
         model.compile(optimizer="adam", loss="mse")
         model.fit(xs if len(xs) > 1 else xs[0], ys[0], epochs=2, batch_size=8, verbose=0)
         test = [rng.normal(size=(4,) + s).astype("float32") for s in shapes]
-        pred = model.predict(test if len(test) > 1 else test[0], verbose=0)
-        outs = pred if isinstance(pred, list) else [pred]
-        model.save(f"{name}.keras")
-        model.save(f"{name}.h5")
-        model.save_weights(f"{name}.weights.h5")
-        with open(f"{name}.json", "w") as f:
-            f.write(model.to_json(indent=1))
-        with open(f"{name}.io.json", "w") as f:
-            json.dump({"keras_version": keras.__version__, "params": int(model.count_params()),
-                       "inputs": [arr(t) for t in test], "outputs": [arr(o) for o in outs]}, f)
-        print(name, model.count_params(), os.path.getsize(f"{name}.keras"))
+        save(name, model, test)
+
+
+def save(name, model, test):
+    """Writes NAME.keras, .h5, .weights.h5, .json and .io.json (Keras's predictions on `test`)."""
+    pred = model.predict(test if len(test) > 1 else test[0], verbose=0)
+    outs = list(pred) if isinstance(pred, (list, tuple)) else [pred]
+    model.save(f"{name}.keras")
+    model.save(f"{name}.h5")
+    model.save_weights(f"{name}.weights.h5")
+    with open(f"{name}.json", "w") as f:
+        f.write(model.to_json(indent=1))
+    with open(f"{name}.io.json", "w") as f:
+        json.dump({"keras_version": keras.__version__, "params": int(model.count_params()),
+                   "inputs": [arr(t) for t in test], "outputs": [arr(o) for o in outs]}, f)
+    print(name, model.count_params(), os.path.getsize(f"{name}.keras"))
 
 
 if __name__ == "__main__":

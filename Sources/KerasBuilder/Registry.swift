@@ -112,7 +112,7 @@ func plain<Product>(_ make: @escaping @autoclosure () -> Product) -> (ObjectSpec
 }
 
 /// How `.keras` export writes a layer's weights in `model.weights.h5` (Keras 3's layout).
-public enum WeightLayout: Sendable {
+public enum WeightLayout: Sendable, Equatable {
     /// The layer's own `vars/0..n` (every layer without sublayers).
     case own
     /// Under `cell/` (SimpleRNN, LSTM, GRU).
@@ -121,11 +121,10 @@ public enum WeightLayout: Sendable {
     case bidirectional
     /// Under `layer/` (TimeDistributed).
     case wrapped
-    /// Under `query_dense/`, `key_dense/`, `value_dense/`, `output_dense/` in that order
-    /// (MultiHeadAttention; its empty `_dropout_layer/` and `_softmax/` groups beside them).
-    case multiHeadAttention
-
-    /// The sub-groups holding a `.multiHeadAttention` layer's weights, two arrays each
-    /// (one without bias), in `get_weights()` order.
-    public static let attentionGroups = ["query_dense", "key_dense", "value_dense", "output_dense"]
+    /// Split evenly over sub-layer groups, in `get_weights()` order (not the file's
+    /// alphabetical one), with `empty` groups of weightless sub-layers written beside them:
+    /// MultiHeadAttention's `query_dense/`, `key_dense/`, `value_dense/`, `output_dense/`
+    /// (and empty `_dropout_layer/`, `_softmax/`); TokenAndPositionEmbedding's
+    /// `token_embedding/`, `position_embedding/`.
+    case groups([String], empty: [String] = [])
 }

@@ -146,12 +146,12 @@ public enum KerasExport {
             try writeLayer(h5, path + "/backward_layer", className: inner ?? "", inner: nil, params: Array(params[half...]))
         case .wrapped:
             try writeLayer(h5, path + "/layer", className: inner ?? "", inner: nil, params: params)
-        case .multiHeadAttention:
-            let per = params.count / WeightLayout.attentionGroups.count
-            for (i, group) in WeightLayout.attentionGroups.enumerated() {
+        case let .groups(groups, empty):
+            let per = params.count / Swift.max(groups.count, 1)
+            for (i, group) in groups.enumerated() {
                 try writeLayer(h5, "\(path)/\(group)", className: group, inner: nil, params: Array(params[(i * per)..<((i + 1) * per)]))
             }
-            for empty in ["_dropout_layer", "_softmax"] { try h5.createGroup("\(path)/\(empty)"); try h5.createGroup("\(path)/\(empty)/vars") }
+            for group in empty { try writeLayer(h5, "\(path)/\(group)", className: group, inner: nil, params: []) }
         case .own:
             for (i, p) in params.enumerated() {
                 let value = p.value.detached

@@ -111,9 +111,9 @@ extension KerasFile {
             return try nativeDatasets(h5, group: group + "/forward_layer", className: nil, visited: &visited, depth: depth + 1)
                 + nativeDatasets(h5, group: group + "/backward_layer", className: nil, visited: &visited, depth: depth + 1)
         }
-        if let className, LayerRegistry.table.entry(named: className)?.weights == .multiHeadAttention {
+        if let className, case let .groups(groups, _)? = LayerRegistry.table.entry(named: className)?.weights {
             var paths: [String] = []
-            for sub in WeightLayout.attentionGroups {
+            for sub in groups {
                 paths += try nativeDatasets(h5, group: "\(group)/\(sub)", className: nil, visited: &visited, depth: depth + 1)
             }
             return paths

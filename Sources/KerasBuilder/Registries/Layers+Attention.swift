@@ -9,8 +9,12 @@ extension LayerRegistry {
     /// into the call (inbound node kwargs), never into the layer's config.
     public static let attentionCallArguments: Set<String> = ["use_causal_mask", "return_attention_scores", "attention_mask"]
 
+    /// The layers taking tensor call arguments by keyword (`attention_mask`).
+    static let attentionLayers: Set<String> = ["MultiHeadAttention"]
+
     static let attention: [Registry<any Layer>.Entry] = [
-        .init(["MultiHeadAttention"], weights: .multiHeadAttention, { o in
+        .init(["MultiHeadAttention"], weights: .groups(["query_dense", "key_dense", "value_dense", "output_dense"],
+                                                       empty: ["_dropout_layer", "_softmax"]), { o in
             let r = try o.reader()
             var c = MultiHeadAttention.Config(numHeads: try r.required("num_heads", .positiveInt), keyDim: try r.required("key_dim", .positiveInt))
             c.valueDim = try r.positiveInt("value_dim")
@@ -41,6 +45,20 @@ extension LayerRegistry {
             c.initializer = try InitializerRegistry.read(r, "initializer", default: c.initializer)
             try r.finish()
             return PositionEmbedding(c)
+        }),
+        // keras_hub's token embedding plus learned positions.
+        .init(["TokenAndPositionEmbedding"], weights: .groups(["token_embedding", "position_embedding"]), { o in
+            let r = try o.reader()
+            var c = TokenAndPositionEmbedding.Config(vocabularySize: try r.required("vocabulary_size", .positiveInt),
+                                                     sequenceLength: try r.required("sequence_length", .positiveInt),
+                                                     embeddingDim: try r.required("embedding_dim", .positiveInt))
+            c.tieWeights = try r.bool("tie_weights", default: c.tieWeights)
+            c.embeddingsInitializer = try InitializerRegistry.read(r, "embeddings_initializer", default: c.embeddingsInitializer)
+            if try r.bool("mask_zero", default: false) {
+                throw r.error("mask_zero: true is not supported for TokenAndPositionEmbedding yet", key: "mask_zero")
+            }
+            try r.finish()
+            return TokenAndPositionEmbedding(c)
         }),
     ]
 }

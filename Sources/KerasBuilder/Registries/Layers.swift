@@ -34,7 +34,7 @@ public enum LayerRegistry {
         if let constant = o.callConstants.first, !o.name.hasPrefix("ops.") {
             throw o.error("inputs: \(o.name) takes tensors only (got the number \(constant.value) at position \(constant.position)); numbers are operands of ops.* operations", at: o.nameNode)
         }
-        if let keyword = o.callTensors.first, table.entry(named: o.name)?.weights != .multiHeadAttention {
+        if let keyword = o.callTensors.first, !attentionLayers.contains(o.name) {
             throw o.error("\(keyword) is a call argument of the attention layers; \(o.name) does not take it", at: o.nameNode)
         }
         if table.contains(o.name) { return try table.make(o) }

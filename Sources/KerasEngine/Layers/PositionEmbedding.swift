@@ -63,3 +63,66 @@ public func broadcastRows(_ table: Tensor, batch: Int, rows: Int) -> Tensor {
         return [gt]
     }
 }
+
+/// keras_hub's `TokenAndPositionEmbedding`: `Embedding(vocabulary_size, embedding_dim)` of
+/// the token ids plus a `PositionEmbedding(sequence_length)` of the result, both drawn
+/// from `embeddings_initializer` (keras_hub's default "uniform", ±0.05). Weights, in
+/// `get_weights()` order: `token_embedding/embeddings`, `position_embedding/embeddings`.
+public final class TokenAndPositionEmbedding: UnaryLayer {
+    public struct Config {
+        public var vocabularySize: Int
+        public var sequenceLength: Int
+        public var embeddingDim: Int
+        public var embeddingsInitializer: Initializer = .randomUniform(minval: -0.05, maxval: 0.05)
+        /// Only matters for keras_hub's reverse (logits) mode, which this layer lacks.
+        public var tieWeights = true
+        public init(vocabularySize: Int, sequenceLength: Int, embeddingDim: Int) {
+            self.vocabularySize = vocabularySize; self.sequenceLength = sequenceLength; self.embeddingDim = embeddingDim
+        }
+    }
+
+    public var name: String { didSet { rename() } }
+    public let config: Config
+    private var token: Embedding
+    private var position: PositionEmbedding
+
+    public init(_ config: Config, name: String = "token_and_position_embedding") {
+        self.config = config
+        self.name = name
+        var t = Embedding.Config(inputDim: config.vocabularySize, outputDim: config.embeddingDim)
+        t.embeddingsInitializer = config.embeddingsInitializer
+        token = Embedding(t, name: name + "/token_embedding")
+        var p = PositionEmbedding.Config(sequenceLength: config.sequenceLength)
+        p.initializer = config.embeddingsInitializer
+        position = PositionEmbedding(p, name: name + "/position_embedding")
+    }
+
+    private func rename() {
+        token.name = name + "/token_embedding"
+        position.name = name + "/position_embedding"
+    }
+
+    public var typeName: String { "TokenAndPositionEmbedding" }
+    public var parameters: [Parameter] { token.parameters + position.parameters }
+
+    public func outputShape(for inputShape: [Int]) throws -> [Int] {
+        guard config.vocabularySize > 0, config.embeddingDim > 0 else {
+            throw ShapeError(layer: name, "vocabulary_size and embedding_dim must be positive, got \(config.vocabularySize), \(config.embeddingDim)")
+        }
+        guard inputShape.count == 1 else {
+            throw ShapeError(layer: name, "TokenAndPositionEmbedding expects token ids of shape (None, steps), got \(kerasShape(inputShape))")
+        }
+        let embedded = try token.outputShape(for: inputShape)
+        return try position.outputShape(for: embedded)
+    }
+
+    public func build(inputShape: [Int], context: inout BuildContext) throws {
+        try token.build(inputShape: inputShape, context: &context)
+        try position.build(inputShape: inputShape + [config.embeddingDim], context: &context)
+    }
+
+    public func callAsFunction(_ x: Tensor, training: Bool) -> Tensor {
+        let tokens = token(x, training: training)
+        return tokens + position(tokens, training: training)
+    }
+}

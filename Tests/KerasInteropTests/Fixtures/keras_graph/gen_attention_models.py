@@ -2,7 +2,7 @@
 encoder block (self-attention, residuals, LayerNormalization, feed-forward), and cross
 attention called with every tensor keyword (key=, attention_mask=, use_causal_mask=,
 return_attention_scores=, and query=/value= by keyword); and keras_hub's
-PositionEmbedding.
+PositionEmbedding and TokenAndPositionEmbedding.
 
 Run from this folder:
     KERAS_BACKEND=tensorflow TF_CPP_MIN_LOG_LEVEL=3 python3 gen_attention_models.py
@@ -58,7 +58,19 @@ def position_embedding():
     return keras.Model(x, y, name="position_embedding")
 
 
-MODELS = {"encoder_block": encoder_block, "attention_kwargs": attention_kwargs, "position_embedding": position_embedding}
+def token_position():
+    """keras_hub's TokenAndPositionEmbedding feeding a small encoder (ids as float input,
+    as kerasctl reads numeric data)."""
+    import keras_hub
+    ids = keras.Input((6,), name="ids")
+    h = keras_hub.layers.TokenAndPositionEmbedding(vocabulary_size=12, sequence_length=8, embedding_dim=4, name="embed")(ids)
+    a = layers.MultiHeadAttention(2, 2, name="mha")(h, h, use_causal_mask=True)
+    y = layers.Dense(3, name="out")(layers.GlobalAveragePooling1D(name="pool")(layers.Add(name="res")([h, a])))
+    return keras.Model(ids, y, name="token_position")
+
+
+MODELS = {"encoder_block": encoder_block, "attention_kwargs": attention_kwargs, "position_embedding": position_embedding,
+          "token_position": token_position}
 
 
 def inputs(model, n):
@@ -66,6 +78,8 @@ def inputs(model, n):
     for t in model.inputs:
         shape = (n,) + tuple(t.shape[1:])
         a = rng.normal(size=shape).astype("float32")
+        if t.name == "ids":
+            a = rng.integers(0, 12, size=shape).astype("float32")
         out.append((a > -0.5).astype("float32") if t.name == "m" else a)
     return out
 

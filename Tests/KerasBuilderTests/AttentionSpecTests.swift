@@ -69,4 +69,15 @@ final class AttentionSpecTests: XCTestCase {
         XCTAssertTrue(error("    - MultiHeadAttention: {name: y, num_heads: 2, key_dim: 2, inputs: [x, x], key_dims: 2}").contains("did you mean"))
         XCTAssertTrue(error("    - MultiHeadAttention: {name: y, num_heads: 2, key_dim: 2, inputs: [x, x], attention_mask: [x]}").contains("attention_mask must name a tensor"))
     }
+
+    /// specs/fashion_transformer.yaml builds with the parameter count real Keras gives the
+    /// same model (fashion_transformer_keras.py: 23,274), layer by layer.
+    func testFashionTransformerSpecMatchesKerasCount() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let model = try ModelBuilder.build(try Spec.load(path: root.appendingPathComponent("specs/fashion_transformer.yaml").path))
+        XCTAssertEqual(model.parameterCount, 23_274)
+        // Dense 28·32+32, positions 28·32, attention 3·(32·128+128) + 128·32+32, two
+        // LayerNormalizations 2·64, feed-forward 32·64+64 + 64·32+32, classes 32·10+10.
+        XCTAssertEqual(model.layers.map(\.parameterCount), [928, 896, 0, 16_800, 0, 64, 2_112, 2_080, 0, 64, 0, 330])
+    }
 }

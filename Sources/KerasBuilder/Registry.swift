@@ -125,6 +125,19 @@ public enum WeightLayout: Sendable, Equatable {
     /// alphabetical one), with `empty` groups of weightless sub-layers written beside them:
     /// MultiHeadAttention's `query_dense/`, `key_dense/`, `value_dense/`, `output_dense/`
     /// (and empty `_dropout_layer/`, `_softmax/`); TokenAndPositionEmbedding's
-    /// `token_embedding/`, `position_embedding/`.
-    case groups([String], empty: [String] = [])
+    /// `token_embedding/`, `position_embedding/`. A group with a `count` takes that many
+    /// arrays, one with a `className` is laid out as that class is (TransformerEncoder's
+    /// `_self_attention_layer/` as a MultiHeadAttention).
+    case groups([WeightGroup], empty: [String] = [])
+}
+
+/// One sub-layer group of a `.groups` layout.
+public struct WeightGroup: Sendable, Equatable, ExpressibleByStringLiteral {
+    public let name: String
+    /// How many of the layer's arrays it holds; nil splits the arrays evenly.
+    public let count: Int?
+    /// The sub-layer's class, when its own layout is not `.own`.
+    public let className: String?
+    public init(_ name: String, count: Int? = nil, className: String? = nil) { self.name = name; self.count = count; self.className = className }
+    public init(stringLiteral name: String) { self.init(name) }
 }

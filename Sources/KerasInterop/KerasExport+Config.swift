@@ -88,7 +88,8 @@ extension KerasExport {
     /// The keras_hub modules defining its layers (registered as `keras_hub>Name`; Keras
     /// loads them when keras_hub is installed).
     static let hubModules = ["PositionEmbedding": "keras_hub.src.layers.modeling.position_embedding",
-                             "TokenAndPositionEmbedding": "keras_hub.src.layers.modeling.token_and_position_embedding"]
+                             "TokenAndPositionEmbedding": "keras_hub.src.layers.modeling.token_and_position_embedding",
+                             "TransformerEncoder": "keras_hub.src.layers.modeling.transformer_encoder"]
 
     /// The modules defining the keras.applications layers (not in `keras.layers`).
     static let applicationModules = [

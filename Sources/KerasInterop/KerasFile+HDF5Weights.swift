@@ -114,7 +114,7 @@ extension KerasFile {
         if let className, case let .groups(groups, _)? = LayerRegistry.table.entry(named: className)?.weights {
             var paths: [String] = []
             for sub in groups {
-                paths += try nativeDatasets(h5, group: "\(group)/\(sub)", className: nil, visited: &visited, depth: depth + 1)
+                paths += try nativeDatasets(h5, group: "\(group)/\(sub.name)", className: sub.className, visited: &visited, depth: depth + 1)
             }
             return paths
         }

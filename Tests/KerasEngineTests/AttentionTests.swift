@@ -153,4 +153,22 @@ final class AttentionTests: XCTestCase {
         XCTAssertEqual(report.checked, 10)
         XCTAssertThrowsError(try layer.build(inputShapes: [[6, 2]], context: &ctx))
     }
+
+    /// keras_hub's TransformerEncoder, post-norm and pre-norm, by central differences on
+    /// the input and its sixteen weights (the values against Keras: KerasAttentionFileTests).
+    func testTransformerEncoderGradient() throws {
+        for first in [false, true] {
+            var c = TransformerEncoder.Config(intermediateDim: 5, numHeads: 2)
+            c.normalizeFirst = first; c.activation = .tanh
+            let layer = TransformerEncoder(c)
+            var ctx = BuildContext(rng: RNG(seed: 11))
+            _ = try layer.build(inputShapes: [[3, 4]], context: &ctx)
+            XCTAssertEqual(layer.parameters.count, 16)
+            let x = GradientCheck.random([2, 3, 4], seed: 12)
+            let report = GradientCheck.check(inputs: [x], parameters: layer.parameters, eps: 1e-2, tolerance: 2e-2) { xs in
+                layer(xs[0], training: false)
+            }
+            XCTAssertEqual(report.checked, x.count + layer.parameterCount)
+        }
+    }
 }

@@ -9,9 +9,10 @@ import KerasSpec
 /// cross attention called with `key=`, `attention_mask=`, `use_causal_mask=True`,
 /// `return_attention_scores=True` and `query=`/`value=` by keyword. Each predicts as Keras
 /// does from `.keras`, legacy `.h5` and JSON + weights, and exports back unchanged; so do
-/// keras_hub's PositionEmbedding and TokenAndPositionEmbedding (feeding causal attention).
+/// keras_hub's PositionEmbedding, TokenAndPositionEmbedding (feeding causal attention) and
+/// TransformerEncoder (post-norm with dropout, then pre-norm).
 final class KerasAttentionFileTests: XCTestCase {
-    static let names = ["encoder_block", "attention_kwargs", "position_embedding", "token_position"]
+    static let names = ["encoder_block", "attention_kwargs", "position_embedding", "token_position", "hub_encoder"]
 
     func check(_ loaded: LoadedKerasModel, _ name: String, _ what: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let io = try KerasModelFixtures.io(name)

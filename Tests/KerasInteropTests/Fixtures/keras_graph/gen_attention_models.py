@@ -2,7 +2,7 @@
 encoder block (self-attention, residuals, LayerNormalization, feed-forward), and cross
 attention called with every tensor keyword (key=, attention_mask=, use_causal_mask=,
 return_attention_scores=, and query=/value= by keyword); and keras_hub's
-PositionEmbedding and TokenAndPositionEmbedding.
+PositionEmbedding, TokenAndPositionEmbedding and TransformerEncoder.
 
 Run from this folder:
     KERAS_BACKEND=tensorflow TF_CPP_MIN_LOG_LEVEL=3 python3 gen_attention_models.py
@@ -69,8 +69,20 @@ def token_position():
     return keras.Model(ids, y, name="token_position")
 
 
+def hub_encoder():
+    """keras_hub's TransformerEncoder twice: post-norm with dropout, then pre-norm
+    (normalize_first) with another activation and epsilon."""
+    import keras_hub
+    x = keras.Input((6, 8), name="x")
+    h = keras_hub.layers.TransformerEncoder(intermediate_dim=16, num_heads=2, dropout=0.1, name="enc1")(x)
+    h = keras_hub.layers.TransformerEncoder(intermediate_dim=12, num_heads=4, activation="tanh", layer_norm_epsilon=1e-6,
+                                            normalize_first=True, name="enc2")(h)
+    y = layers.Dense(3, name="out")(layers.GlobalAveragePooling1D(name="pool")(h))
+    return keras.Model(x, y, name="hub_encoder")
+
+
 MODELS = {"encoder_block": encoder_block, "attention_kwargs": attention_kwargs, "position_embedding": position_embedding,
-          "token_position": token_position}
+          "token_position": token_position, "hub_encoder": hub_encoder}
 
 
 def inputs(model, n):

@@ -171,4 +171,22 @@ final class AttentionTests: XCTestCase {
             XCTAssertEqual(report.checked, x.count + layer.parameterCount)
         }
     }
+
+    /// With dropout, a training pass differs from inference, and restoring randomState
+    /// (what a checkpoint saves) replays the same masks in all three dropout sites.
+    func testTransformerEncoderDropoutReplaysFromRandomState() throws {
+        var c = TransformerEncoder.Config(intermediateDim: 8, numHeads: 2)
+        c.dropout = 0.3
+        let layer = TransformerEncoder(c)
+        var ctx = BuildContext(rng: RNG(seed: 13))
+        _ = try layer.build(inputShapes: [[5, 4]], context: &ctx)
+        let x = GradientCheck.random([2, 5, 4], seed: 14)
+        let state = layer.randomState
+        let a = layer(x, training: true)
+        layer.randomState = state
+        let b = layer(x, training: true)
+        let inference = layer(x, training: false)
+        XCTAssertEqual(a.scalars, b.scalars)
+        XCTAssertNotEqual(a.scalars, inference.scalars)
+    }
 }

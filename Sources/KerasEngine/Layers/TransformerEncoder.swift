@@ -80,11 +80,19 @@ public final class TransformerEncoder: UnaryLayer, RandomStateful {
     public func callAsFunction(_ x: Tensor, training: Bool) -> Tensor {
         guard let attention else { preconditionFailure("TransformerEncoder '\(name)' used before build") }
         let first = config.normalizeFirst
+        // One random stream for the attention's and both dropouts' masks (what randomState
+        // saves, so a resumed run draws the same masks).
+        func drop(_ i: Int, _ v: Tensor) -> Tensor {
+            guard training, config.dropout > 0 else { return v }
+            dropouts[i].randomState = attention.randomState
+            defer { attention.randomState = dropouts[i].randomState }
+            return dropouts[i](v, training: training)
+        }
         let q = first ? norms[0](x, training: training) : x
-        var h = dropouts[0](attention.forward([q, q], training: training)[0], training: training) + x
+        var h = drop(0, attention.forward([q, q], training: training)[0]) + x
         if !first { h = norms[0](h, training: training) }
         let f = first ? norms[1](h, training: training) : h
-        var y = dropouts[1](dense[1](dense[0](f, training: training), training: training), training: training) + h
+        var y = drop(1, dense[1](dense[0](f, training: training), training: training)) + h
         if !first { y = norms[1](y, training: training) }
         return y
     }

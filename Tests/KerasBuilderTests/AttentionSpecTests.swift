@@ -80,4 +80,15 @@ final class AttentionSpecTests: XCTestCase {
         // LayerNormalizations 2·64, feed-forward 32·64+64 + 64·32+32, classes 32·10+10.
         XCTAssertEqual(model.layers.map(\.parameterCount), [928, 896, 0, 16_800, 0, 64, 2_112, 2_080, 0, 64, 0, 330])
     }
+
+    /// The memory budget counts the attention scores (heads · T · S per example), not
+    /// just the layer's output: 64 heads over 30,000 tokens would need 230 GB an example.
+    func testScoresCountInTheMemoryBudget() throws {
+        let big = try build("    - MultiHeadAttention: {name: y, num_heads: 64, key_dim: 2, inputs: [x, x]}",
+                            inputs: "[{Input: {name: x, shape: [30000, 8]}}]")
+        let problem = try XCTUnwrap(MemoryBudget.batchProblem(model: big, batchSize: 32, training: true))
+        XCTAssertTrue(problem.contains("activation values per example"), problem)
+        let small = try build("    - MultiHeadAttention: {name: y, num_heads: 4, key_dim: 8, inputs: [x, x]}")
+        XCTAssertNil(MemoryBudget.batchProblem(model: small, batchSize: 32, training: true))
+    }
 }

@@ -107,6 +107,12 @@ public final class MultiHeadAttention: Layer, LossContributing, RandomStateful {
             throw ShapeError(layer: name, "was built for query, key, value features \(projections[0].kernel.shape[0]), \(projections[1].kernel.shape[0]), \(projections[2].kernel.shape[0]); got \(query[query.count - 1]), \(key[key.count - 1]), \(value[value.count - 1])")
         }
         hasKey = tensors == 3
+        // The memory budget counts outputs; charge the intermediates too: the projections,
+        // the scores (twice with dropout) and the combined heads, per example.
+        let p = ShapeArithmetic.self
+        let projected = [p.product(t, heads * c.keyDim), p.product(s, heads * c.keyDim), p.product(s, heads * valueDim),
+                         p.product(t, heads * valueDim), p.product(p.product(heads, t) ?? Int.max, s).flatMap { p.product($0, c.dropout > 0 ? 2 : 1) }]
+        for n in projected { WeightAllocation.activationElements = p.sum(WeightAllocation.activationElements, n ?? Int.max) ?? Int.max }
         let y = Array(query.dropLast()) + [out]
         return c.returnAttentionScores ? [y, [heads] + Array(query.dropLast()) + Array(value.dropLast())] : [y]
     }

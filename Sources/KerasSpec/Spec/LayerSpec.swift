@@ -8,6 +8,8 @@ import KerasText
 /// for `keras.ops` operations also numbers (`ops.add: {inputs: [x, 3.0]}` is
 /// `keras.ops.add(x, 3.0)`); the numbers are ``constants``. `training: false` (or `true`)
 /// is Keras's call argument `layer(x, training=False)`: the layer always runs in that mode.
+/// `attention_mask: m` is a tensor call argument (the attention layers'): its tensor joins
+/// the end of ``inputs`` and the object's `callTensors` names it.
 ///
 /// `Shared: {layer: enc, name: enc_right, inputs: right}` is a layer spec whose ``kind``
 /// is `Shared`; its `layer` argument is read by the builder.

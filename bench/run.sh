@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Side-by-side epoch times: kerasctl vs real Keras (TensorFlow and JAX backends), same
-# machine, same run. Usage: bench/run.sh [EPOCHS] [MODELS...]   (models: mlp cnn lstm)
+# machine, same run. Usage: bench/run.sh [EPOCHS] [MODELS...]   (models: mlp cnn lstm transformer)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 EPOCHS=${1:-3}; shift || true
@@ -9,11 +9,17 @@ BIN=.build/release/kerasctl
 OUT=bench-out; mkdir -p "$OUT"
 REF=../shared/bench/keras_reference.py
 PY=${KERAS_PYTHON:-python3}   # the interpreter with Keras (make keras-venv: .venv-keras/bin/python)
-declare -A SPEC=([mlp]=specs/fashion_mlp.yaml [cnn]=specs/bench_cnn.yaml [lstm]=specs/bench_lstm.yaml)
+declare -A SPEC=([mlp]=specs/fashion_mlp.yaml [cnn]=specs/bench_cnn.yaml [lstm]=specs/bench_lstm.yaml
+                 [transformer]=specs/fashion_transformer.yaml)
+# The Keras side: the shared reference script, or a model's own script beside its spec.
+declare -A KERAS_CMD=([transformer]="specs/fashion_transformer_keras.py")
 # GFLOP per epoch (forward + weight gradients + input gradients but the first layer's), 60,000 images.
 # LSTM(128) on 28 steps of 28: per step and example 2·512·(28+128) forward, 2·512·(28+128+128)
 # backward (kernel and recurrent-kernel gradients, hidden-state gradient), gates not counted.
-declare -A GFLOP=([mlp]=192 [cnn]=880 [lstm]=757)
+# Transformer (one encoder block, 28 tokens, width 32, 4 heads of key_dim 32, 54,000 training
+# images): per example forward ≈ 1.6 MFLOP (projections 0.92, scores and mixing 0.40,
+# feed-forward 0.23, token Dense 0.05), training ≈ 3× that.
+declare -A GFLOP=([mlp]=192 [cnn]=880 [lstm]=757 [transformer]=260)
 
 median_after_first() { python3 -c '
 import json,sys
@@ -33,7 +39,8 @@ for m in $MODELS; do
   printf "%-6s %-22s %10s %10s %12s %10s\n" "$m" kerasctl "$sec" "$gf" "$(( $(tail -1 "$OUT/$m.mem") / 1024 ))" "$acc"
   if "$PY" -c "import keras" 2>/dev/null; then
     for be in tensorflow jax; do
-      KERAS_BACKEND=$be /usr/bin/time -f "%M" -o "$OUT/$m.$be.mem" "$PY" "$REF" "$m" "$EPOCHS" >"$OUT/$m.$be.jsonl" 2>"$OUT/$m.$be.err" || { echo "$m: keras/$be failed"; continue; }
+      if [ -n "${KERAS_CMD[$m]:-}" ]; then cmd=("${KERAS_CMD[$m]}" "$EPOCHS"); else cmd=("$REF" "$m" "$EPOCHS"); fi
+      KERAS_BACKEND=$be /usr/bin/time -f "%M" -o "$OUT/$m.$be.mem" "$PY" "${cmd[@]}" >"$OUT/$m.$be.jsonl" 2>"$OUT/$m.$be.err" || { echo "$m: keras/$be failed"; continue; }
       sec=$(median_after_first "$OUT/$m.$be.jsonl")
       acc=$(python3 -c 'import json,sys;print([json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")][-1].get("test_accuracy","n/a"))' "$OUT/$m.$be.jsonl")
       gf=$(python3 -c "print('%.0f' % (${GFLOP[$m]}/$sec) if ${GFLOP[$m]} and '$sec'!='n/a' else 'n/a')")

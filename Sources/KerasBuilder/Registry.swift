@@ -112,7 +112,7 @@ func plain<Product>(_ make: @escaping @autoclosure () -> Product) -> (ObjectSpec
 }
 
 /// How `.keras` export writes a layer's weights in `model.weights.h5` (Keras 3's layout).
-public enum WeightLayout: Sendable {
+public enum WeightLayout: Sendable, Equatable {
     /// The layer's own `vars/0..n` (every layer without sublayers).
     case own
     /// Under `cell/` (SimpleRNN, LSTM, GRU).
@@ -121,4 +121,23 @@ public enum WeightLayout: Sendable {
     case bidirectional
     /// Under `layer/` (TimeDistributed).
     case wrapped
+    /// Split evenly over sub-layer groups, in `get_weights()` order (not the file's
+    /// alphabetical one), with `empty` groups of weightless sub-layers written beside them:
+    /// MultiHeadAttention's `query_dense/`, `key_dense/`, `value_dense/`, `output_dense/`
+    /// (and empty `_dropout_layer/`, `_softmax/`); TokenAndPositionEmbedding's
+    /// `token_embedding/`, `position_embedding/`. A group with a `count` takes that many
+    /// arrays, one with a `className` is laid out as that class is (TransformerEncoder's
+    /// `_self_attention_layer/` as a MultiHeadAttention).
+    case groups([WeightGroup], empty: [String] = [])
+}
+
+/// One sub-layer group of a `.groups` layout.
+public struct WeightGroup: Sendable, Equatable, ExpressibleByStringLiteral {
+    public let name: String
+    /// How many of the layer's arrays it holds; nil splits the arrays evenly.
+    public let count: Int?
+    /// The sub-layer's class, when its own layout is not `.own`.
+    public let className: String?
+    public init(_ name: String, count: Int? = nil, className: String? = nil) { self.name = name; self.count = count; self.className = className }
+    public init(stringLiteral name: String) { self.init(name) }
 }

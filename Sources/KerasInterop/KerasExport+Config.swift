@@ -17,10 +17,14 @@ extension KerasExport {
         LayerRegistry.table.entry(named: className)?.mainArgument
     }
 
+    /// Whether an argument holds an initializer: `*_initializer`, or keras_hub's plain
+    /// `initializer` (PositionEmbedding).
+    static func isInitializerKey(_ key: String) -> Bool { key == "initializer" || key.hasSuffix("_initializer") }
+
     /// The argument a single value stands for in a nested initializer, regularizer or
     /// constraint (by the argument's `key`: `*_initializer`, `*_regularizer`, `*_constraint`).
     static func objectMainArgument(_ name: String, key: String) -> String? {
-        key.hasSuffix("_initializer") ? InitializerRegistry.table.entry(named: name)?.mainArgument
+        isInitializerKey(key) ? InitializerRegistry.table.entry(named: name)?.mainArgument
             : key.hasSuffix("_regularizer") ? RegularizerRegistry.table.entry(named: name)?.mainArgument
             : key.hasSuffix("_constraint") ? ConstraintRegistry.table.entry(named: name)?.mainArgument : nil
     }
@@ -31,13 +35,16 @@ extension KerasExport {
         var config: [String: Any] = ["trainable": true, "dtype": "float32"]
         if let name { config["name"] = name }
         for (key, node) in try arguments(object, mainArgument: layerMainArgument(object.name)) {
-            if key == "name" || key == "inputs" || key == "training" { continue }
+            if key == "name" || key == "inputs" || key == "training" || LayerRegistry.attentionCallArguments.contains(key) { continue }
             config[key] = try value(node, key: key, owner: object)
         }
         if object.name == "ThresholdedReLU" {
             // Keras 2 only; Keras 3's ReLU(threshold=theta) is the same function.
             config["threshold"] = config.removeValue(forKey: "theta") ?? 1.0
             return ["module": "keras.layers", "class_name": "ReLU", "config": config, "registered_name": NSNull()]
+        }
+        if let module = hubModules[object.name] {
+            return ["module": module, "class_name": object.name, "config": config, "registered_name": "keras_hub>\(object.name)"]
         }
         if let module = applicationModules[object.name] {
             // Keras finds these by importing the module that defines them, as its own files say.
@@ -78,6 +85,12 @@ extension KerasExport {
         return (config, layers)
     }
 
+    /// The keras_hub modules defining its layers (registered as `keras_hub>Name`; Keras
+    /// loads them when keras_hub is installed).
+    static let hubModules = ["PositionEmbedding": "keras_hub.src.layers.modeling.position_embedding",
+                             "TokenAndPositionEmbedding": "keras_hub.src.layers.modeling.token_and_position_embedding",
+                             "TransformerEncoder": "keras_hub.src.layers.modeling.transformer_encoder"]
+
     /// The modules defining the keras.applications layers (not in `keras.layers`).
     static let applicationModules = [
         "LayerScale": "keras.src.applications.convnext", "StochasticDepth": "keras.src.applications.convnext",
@@ -111,7 +124,7 @@ extension KerasExport {
             nested["config"] = config
             return nested
         }
-        let module = key.hasSuffix("_initializer") ? "keras.initializers"
+        let module = isInitializerKey(key) ? "keras.initializers"
             : key.hasSuffix("_regularizer") ? "keras.regularizers"
             : key.hasSuffix("_constraint") ? "keras.constraints" : nil
         if let module {

@@ -114,10 +114,20 @@ extension KerasExport {
                     var rest = tensors.makeIterator()
                     let total = tensors.count + c.constants.count
                     args = (0..<total).compactMap { i in c.constants.first { $0.position == i }.map { $0.value as Any } ?? rest.next() }
+                } else if layer is MultiHeadAttention {
+                    args = Array(tensors.prefix(2))  // query, value; key and attention_mask by keyword below
                 } else {
                     args = tensors.count == 1 ? [tensors[0]] : [tensors]
                 }
                 var kwargs: [String: Any] = [:]
+                if let mha = layer as? MultiHeadAttention {
+                    let keywords = object.callTensors
+                    let positional = tensors.count - keywords.count
+                    if positional == 3 { kwargs["key"] = tensors[2] }
+                    for (keyword, t) in zip(keywords, tensors.suffix(keywords.count)) { kwargs[keyword] = t }
+                    if mha.config.useCausalMask { kwargs["use_causal_mask"] = true }
+                    if mha.config.returnAttentionScores { kwargs["return_attention_scores"] = true }
+                }
                 if let training = c.training { kwargs["training"] = training }
                 nodes.append(["args": args, "kwargs": kwargs] as [String: Any])
                 k += 1

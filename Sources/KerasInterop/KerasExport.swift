@@ -146,6 +146,15 @@ public enum KerasExport {
             try writeLayer(h5, path + "/backward_layer", className: inner ?? "", inner: nil, params: Array(params[half...]))
         case .wrapped:
             try writeLayer(h5, path + "/layer", className: inner ?? "", inner: nil, params: params)
+        case let .groups(groups, empty):
+            let per = params.count / Swift.max(groups.count, 1)
+            var at = 0
+            for group in groups {
+                let n = Swift.min(group.count ?? per, params.count - at)
+                try writeLayer(h5, "\(path)/\(group.name)", className: group.className ?? group.name, inner: nil, params: Array(params[at..<(at + n)]))
+                at += n
+            }
+            for group in empty { try writeLayer(h5, "\(path)/\(group)", className: group, inner: nil, params: []) }
         case .own:
             for (i, p) in params.enumerated() {
                 let value = p.value.detached

@@ -111,6 +111,13 @@ extension KerasFile {
             return try nativeDatasets(h5, group: group + "/forward_layer", className: nil, visited: &visited, depth: depth + 1)
                 + nativeDatasets(h5, group: group + "/backward_layer", className: nil, visited: &visited, depth: depth + 1)
         }
+        if let className, case let .groups(groups, _)? = LayerRegistry.table.entry(named: className)?.weights {
+            var paths: [String] = []
+            for sub in groups {
+                paths += try nativeDatasets(h5, group: "\(group)/\(sub.name)", className: sub.className, visited: &visited, depth: depth + 1)
+            }
+            return paths
+        }
         var paths: [String] = []
         while paths.count < 4096, h5.kind("\(group)/vars/\(paths.count)") == .dataset {
             paths.append("\(group)/vars/\(paths.count)")

@@ -26,6 +26,9 @@ public struct ObjectSpec: Sendable {
     /// Numbers given among a layer's `inputs` (position in the call, value): the constant
     /// operands of a `keras.ops` operation. Only operations accept them.
     public var callConstants: [(position: Int, value: Double)] = []
+    /// Tensor call arguments given by keyword (`attention_mask: m`), in the order their
+    /// tensors follow the positional `inputs` (attention layers only).
+    public var callTensors: [String] = []
 
     /// Reads an object from `node`; `path` defaults to the node's own path.
     public init(node: Node, path: String? = nil) throws(SpecError) {

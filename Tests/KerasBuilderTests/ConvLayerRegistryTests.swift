@@ -118,6 +118,12 @@ final class ConvLayerRegistryTests: XCTestCase {
         XCTAssertEqual(s, [2, 6, 1])
         (_, s) = try build("LayerNormalization: {axis: [-2, -1]}", input: [3, 4])
         XCTAssertEqual(s, [3, 4])
+        // rms_scaling: gamma only (Keras drops beta); a leading axis: gamma of that axis.
+        var (layer, _) = try build("LayerNormalization: {rms_scaling: true}", input: [3, 4])
+        XCTAssertEqual(layer.parameters.map(\.name), ["layer_normalization/gamma"])
+        (layer, s) = try build("LayerNormalization: {axis: 1, center: false}", input: [3, 4])
+        XCTAssertEqual(layer.parameters.map(\.shape), [[3]])
+        XCTAssertEqual(s, [3, 4])
     }
 
     func testBadArgumentsAreLocatedErrors() {

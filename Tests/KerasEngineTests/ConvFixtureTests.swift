@@ -27,6 +27,18 @@ final class ConvFixtureTests: XCTestCase {
         print("layers_conv: matched Keras on \(ran.count) cases")
     }
 
+    /// `layer_norm.json` (gen_layer_norm.py): LayerNormalization over leading, several and
+    /// non-contiguous axes, without center or scale, and with rms_scaling.
+    func testLayerNormalizationMatchesKeras() throws {
+        let cases = try KerasReference.cases("layer_norm")
+        for c in cases {
+            let layer = try XCTUnwrap(Self.makeLayer(c["class"] as! String, c["config"] as! [String: Any]))
+            try check(c["name"] as! String, layer, c)
+            XCTAssertEqual(layer.parameters.reduce(0) { $0 + $1.count }, c["param_count"] as? Int, "\(c["name"]!) parameter count")
+        }
+        XCTAssertEqual(cases.count, 8)
+    }
+
     private func check(_ name: String, _ layer: any UnaryLayer, _ c: [String: Any]) throws {
         let x = KerasReference.tensor((c["inputs"] as! [Any])[0])!
         let want = KerasReference.tensor((c["outputs"] as! [Any])[0])!
@@ -120,6 +132,7 @@ final class ConvFixtureTests: XCTestCase {
         case "LayerNormalization":
             var c = LayerNormalization.Config(axis: ints(cfg["axis"]))
             c.epsilon = Float(cfg["epsilon"] as! Double); c.center = cfg["center"] as! Bool; c.scale = cfg["scale"] as! Bool
+            c.rmsScaling = cfg["rms_scaling"] as? Bool ?? false
             return LayerNormalization(c)
         case "ZeroPadding1D", "ZeroPadding2D":
             return SpatialPadding(.init(rank: rank, crop: false, amounts: pairs(cfg["padding"], rank: rank)))

@@ -79,6 +79,12 @@ final class ConvGradientTests: XCTestCase {
         try checkLayer(BatchNormalization(noAffine), x, training: true)
         try checkLayer(LayerNormalization(), x)
         try checkLayer(LayerNormalization(.init(axis: [1, 2])), x)
+        try checkLayer(LayerNormalization(.init(axis: [1])), x)
+        var rms = LayerNormalization.Config(axis: [-1])
+        rms.rmsScaling = true
+        try checkLayer(LayerNormalization(rms), x)
+        rms.axis = [1]
+        try checkLayer(LayerNormalization(rms), x)
     }
 
     func testReshapingGradients() throws {

@@ -32,7 +32,8 @@ final class ConvShapeTests: XCTestCase {
         XCTAssertEqual(shapeError(RepeatVector(n: 3, name: "rv"), [2, 3]),
                        "rv: RepeatVector expects input of rank 2 (batch, features), got (None, 2, 3)")
         XCTAssertTrue(shapeError(Permute(dims: [1, 3], name: "perm"), [2, 3]).contains("must be a permutation of 1...2"))
-        XCTAssertTrue(shapeError(LayerNormalization(.init(axis: [1]), name: "ln"), [2, 3]).contains("supports only trailing axes"))
+        XCTAssertTrue(shapeError(LayerNormalization(.init(axis: [3]), name: "ln"), [2, 3]).contains("axis [3] is out of range"))
+        XCTAssertTrue(shapeError(LayerNormalization(.init(axis: [2, -1]), name: "ln"), [2, 3]).contains("repeats an axis"))
         XCTAssertEqual(shapeError(SpatialDropout(rank: 1, rate: 0.2, name: "sd"), [4, 4, 2]),
                        "sd: SpatialDropout1D expects input of shape (None, steps, channels), got (None, 4, 4, 2)")
     }

@@ -40,6 +40,7 @@ extension LayerRegistry {
             c.epsilon = Float(try r.doubleInRange("epsilon", 0, .infinity, lowerInclusive: false, default: 1e-3))
             c.center = try r.bool("center", default: true)
             c.scale = try r.bool("scale", default: true)
+            c.rmsScaling = try r.bool("rms_scaling", default: false)
             c.betaInitializer = try InitializerRegistry.read(r, "beta_initializer", default: .zeros)
             c.gammaInitializer = try InitializerRegistry.read(r, "gamma_initializer", default: .ones)
             c.betaRegularizer = try RegularizerRegistry.read(r, "beta_regularizer")

@@ -7,7 +7,7 @@ import KerasText
 /// register with the engine's `CustomLayers` (plain arguments, no spec types): a name
 /// that is not in this table is looked up there.
 public enum LayerRegistry {
-    public static let table = Registry<any Layer>(kind: "layer", core + activation + merge + recurrent + convolution + pooling + normalization + preprocessing + reshaping + regularization + applications + ops + models)
+    public static let table = Registry<any Layer>(kind: "layer", core + activation + merge + attention + recurrent + convolution + pooling + normalization + preprocessing + reshaping + regularization + applications + ops + models)
 
     /// Registers a custom layer under `names` so specs can use it. The maker reads the
     /// YAML arguments as built-in layers do:
@@ -33,6 +33,9 @@ public enum LayerRegistry {
     public static func make(_ o: ObjectSpec) throws -> any Layer {
         if let constant = o.callConstants.first, !o.name.hasPrefix("ops.") {
             throw o.error("inputs: \(o.name) takes tensors only (got the number \(constant.value) at position \(constant.position)); numbers are operands of ops.* operations", at: o.nameNode)
+        }
+        if let keyword = o.callTensors.first, !attentionLayers.contains(o.name) {
+            throw o.error("\(keyword) is a call argument of the attention layers; \(o.name) does not take it", at: o.nameNode)
         }
         if table.contains(o.name) { return try table.make(o) }
         if let maker = CustomLayers.maker(for: o.name) { return try custom(o, maker) }

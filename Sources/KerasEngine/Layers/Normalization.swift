@@ -88,19 +88,23 @@ extension BatchNormalization: BatchStatistics {
     public var batchStatistics: [Parameter] { [movingMean, movingVariance].compactMap { $0 } }
 }
 
-/// Keras `LayerNormalization` over trailing axes (default the last):
+/// Keras `LayerNormalization` over any feature axes (default the last):
 ///
-///     y = γ·(x − mean)/√(var + ε) + β
+///     y = γ·(x − mean)/√(var + ε) + β          (rms_scaling: y = γ·x/√(var + ε))
 ///
 /// with mean and (biased) variance over the normalized axes of each example; gamma and
-/// beta have the shape of those axes. Weights: gamma (when scale), beta (when center).
+/// beta have the shape of those axes (in increasing axis order). Weights: gamma (when
+/// scale or rms_scaling), beta (when center and not rms_scaling). Axes other than the
+/// trailing ones are moved last for the op and back after it.
 public final class LayerNormalization: UnaryLayer {
     public struct Config {
-        /// Axes to normalize (negative counts from the end); they must be the trailing axes.
+        /// Axes to normalize (counting the batch as 0; negative counts from the end).
         public var axis: [Int] = [-1]
         public var epsilon: Float = 1e-3
         public var center = true
         public var scale = true
+        /// Keras's `rms_scaling`: scale by 1/√(var + ε) without centring; no beta.
+        public var rmsScaling = false
         public var betaInitializer: Initializer = .zeros
         public var gammaInitializer: Initializer = .ones
         public var betaRegularizer: (any Regularizer)?
@@ -115,6 +119,8 @@ public final class LayerNormalization: UnaryLayer {
     public private(set) var gamma: Parameter?
     public private(set) var beta: Parameter?
     private var normalizedShape: [Int] = []
+    /// The permutation (batch included) moving the normalized axes last; nil when they are.
+    private var permutation: [Int]?
 
     public init(_ config: Config = Config(), name: String = "layer_normalization") { self.config = config; self.name = name }
 
@@ -124,33 +130,40 @@ public final class LayerNormalization: UnaryLayer {
         // Axes count the batch as axis 0 (Keras); convert to per-example positions.
         let full = inputShape.count + 1
         let axes = Set(config.axis.map { $0 < 0 ? $0 + full : $0 })
-        guard !axes.isEmpty, axes.allSatisfy({ $0 >= 1 && $0 < full }) else {
-            throw ShapeError(layer: name, "LayerNormalization axis \(config.axis) is out of range for input \(kerasShape(inputShape))")
+        guard !axes.isEmpty, axes.count == config.axis.count, axes.allSatisfy({ $0 >= 1 && $0 < full }) else {
+            throw ShapeError(layer: name, "LayerNormalization axis \(config.axis) is out of range (or repeats an axis) for input \(kerasShape(inputShape))")
         }
-        guard axes == Set((full - axes.count)..<full) else {
-            throw ShapeError(layer: name, "LayerNormalization supports only trailing axes, got axis \(config.axis) for input \(kerasShape(inputShape))")
-        }
-        let shape = Array(inputShape.suffix(axes.count))
+        let sorted = axes.sorted()
+        let shape = sorted.map { inputShape[$0 - 1] }
         if let g = gamma ?? beta, g.shape != shape {
             throw ShapeError(layer: name, "LayerNormalization was built for \(g.shape), got \(kerasShape(inputShape))")
         }
         normalizedShape = shape
+        let rest = (0..<full).filter { !axes.contains($0) }
+        permutation = sorted == Array((full - axes.count)..<full) ? nil : rest + sorted
         return inputShape
     }
 
     public func build(inputShape: [Int], context: inout BuildContext) throws {
         guard gamma == nil && beta == nil else { return }
-        if config.scale {
+        if config.scale || config.rmsScaling {
             gamma = Parameter(name: "\(name)/gamma", value: config.gammaInitializer.make(normalizedShape, rng: &context.rng),
                               regularizer: config.gammaRegularizer, constraint: config.gammaConstraint)
         }
-        if config.center {
+        if config.center && !config.rmsScaling {
             beta = Parameter(name: "\(name)/beta", value: config.betaInitializer.make(normalizedShape, rng: &context.rng),
                              regularizer: config.betaRegularizer, constraint: config.betaConstraint)
         }
     }
 
     public func callAsFunction(_ x: Tensor, training: Bool) -> Tensor {
-        layerNorm(x, normalizedCount: normalizedShape.reduce(1, *), gamma: gamma?.value, beta: beta?.value, epsilon: config.epsilon)
+        func norm(_ v: Tensor) -> Tensor {
+            layerNorm(v, normalizedCount: normalizedShape.reduce(1, *), gamma: gamma?.value, beta: beta?.value,
+                      epsilon: config.epsilon, rms: config.rmsScaling)
+        }
+        guard let perm = permutation else { return norm(x) }
+        var inverse = perm
+        for (i, p) in perm.enumerated() { inverse[p] = i }
+        return transpose(norm(transpose(x, perm)), inverse)
     }
 }

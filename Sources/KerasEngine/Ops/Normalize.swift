@@ -148,7 +148,11 @@ public func batchNormInference(_ x: Tensor, mean: Tensor, variance: Tensor, gamm
 ///     x̂ = (x − mean)/√(var + ε), y = γ·x̂ + β      (γ, β of D values, optional)
 ///
 /// Backward: dx = (1/√(var+ε))·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)) with ĝ = γ·dy.
-public func layerNorm(_ x: Tensor, normalizedCount D: Int, gamma: Tensor?, beta: Tensor?, epsilon: Float) -> Tensor {
+///
+/// With `rms` (Keras's `rms_scaling`), `y = γ·x/√(var + ε)`: the input is scaled, not
+/// centred (the variance still is, as Keras computes it); then
+/// dx = inv·(ĝ − inv²·(x − mean)·mean(ĝ·x)) with inv = 1/√(var+ε).
+public func layerNorm(_ x: Tensor, normalizedCount D: Int, gamma: Tensor?, beta: Tensor?, epsilon: Float, rms: Bool = false) -> Tensor {
     let R = x.count / Swift.max(D, 1)
     let px = x.pointer
     var means = [Float](repeating: 0, count: R), invs = [Float](repeating: 0, count: R)
@@ -165,8 +169,9 @@ public func layerNorm(_ x: Tensor, normalizedCount D: Int, gamma: Tensor?, beta:
         let inv = Float(1 / (v / Double(Swift.max(D, 1)) + Double(epsilon)).squareRoot())
         let m = Float(mu)
         means[r] = m; invs[r] = inv
+        let shift = rms ? 0 : m
         for j in 0..<D {
-            var y = (row[j] - m) * inv
+            var y = (row[j] - shift) * inv
             if let pgam { y *= pgam[j] }
             if let pbet { y += pbet[j] }
             o[j] = y
@@ -184,14 +189,19 @@ public func layerNorm(_ x: Tensor, normalizedCount D: Int, gamma: Tensor?, beta:
         var gh = [Float](repeating: 0, count: D)
         for r in 0..<R {
             let row = px + r * D, g = pg + r * D, m = means[r], inv = invs[r]
+            let shift = rms ? 0 : m
             var sg: Float = 0, sgx: Float = 0
             for j in 0..<D {
-                let xh = (row[j] - m) * inv
+                let xh = (row[j] - shift) * inv
                 ggam[j] += g[j] * xh; gbet[j] += g[j]
                 let h = g[j] * (pgam?[j] ?? 1)
                 gh[j] = h; sg += h; sgx += h * xh
             }
-            if let pd {
+            if rms, let pd {
+                // sgx = inv·Σ ĝ·x, so inv²·(x − mean)·mean(ĝ·x) = inv·(x − mean)·sgx/D.
+                let invD = 1 / Float(Swift.max(D, 1))
+                for j in 0..<D { pd[r * D + j] = inv * (gh[j] - inv * (row[j] - m) * sgx * invD) }
+            } else if let pd {
                 let invD = 1 / Float(Swift.max(D, 1))
                 for j in 0..<D { pd[r * D + j] = inv * (gh[j] - sg * invD - (row[j] - m) * inv * sgx * invD) }
             }

@@ -120,7 +120,9 @@ extension KerasJSON {
         if let config, !config.isNull, config.entries == nil {
             throw config.error("\"config\" of \(className) must be a map, got \(config.got)", path: path)
         }
-        return (className, classNode, config?.isNull == true ? nil : config)
+        // Legacy .h5 configs name keras_hub's layers by their registered name.
+        let name = className.hasPrefix("keras_hub>") ? String(className.dropFirst("keras_hub>".count)) : className
+        return (name, classNode, config?.isNull == true ? nil : config)
     }
 
     /// A config value as a spec value: serialized objects become `{Name: args}` objects,

@@ -6,15 +6,21 @@ extension KerasJSON {
     /// call as `{"args": [...], "kwargs": {...}}` with tensors `{"class_name":
     /// "__keras_tensor__", "config": {"keras_history": [layer, node, tensor]}}` (possibly
     /// inside lists); older Keras writes `[[layer, node, tensor, {kwargs}], ...]`.
-    static func callArgs(_ call: Node, path: String) throws(SpecError) -> (args: [CallArg], training: Bool?) {
+    ///
+    /// The attention layers' keyword arguments are kept too: the tensors `query`, `value`,
+    /// `key` join the positional arguments in that order (Keras's call order),
+    /// `attention_mask` and the flags `use_causal_mask`, `return_attention_scores` become
+    /// spec arguments (``CallKeyword``).
+    static func callArgs(_ call: Node, path: String) throws(SpecError) -> (args: [CallArg], training: Bool?, keywords: [CallKeyword]) {
         var args: [CallArg] = []
         var training: Bool?
+        var keywords: [CallKeyword] = []
         if call.entries != nil {
             for entry in call.entries ?? [] {
                 switch entry.name {
                 case "args":
                     for item in entry.value.items ?? [entry.value] { try collectArgs(item, into: &args, path: path, top: true) }
-                case "kwargs": training = try checkKwargs(entry.value, path: path) ?? training
+                case "kwargs": training = try checkKwargs(entry.value, path: path, keywords: &keywords) ?? training
                 default: throw entry.key.error("unexpected key '\(entry.name)' in an inbound node (expected args, kwargs)", path: path)
                 }
             }
@@ -24,15 +30,19 @@ extension KerasJSON {
                     throw item.error("an inbound tensor must be [layer, node, tensor, kwargs], got \(item.got)", path: path)
                 }
                 args.append(.tensor(try ref(parts, at: item, path: path)))
-                if parts.count > 3 { training = try checkKwargs(parts[3], path: path) ?? training }
+                if parts.count > 3 { training = try checkKwargs(parts[3], path: path, keywords: &keywords) ?? training }
             }
         } else {
             throw call.error("an inbound node must be a map {args, kwargs} or a list, got \(call.got)", path: path)
         }
+        for name in positionalKeywords {
+            for case let .tensor(name: n, ref) in keywords where n == name { args.append(.tensor(ref)) }
+        }
+        keywords.removeAll { if case let .tensor(name, _) = $0 { positionalKeywords.contains(name) } else { false } }
         if !args.contains(where: { if case .tensor = $0 { true } else { false } }) {
             throw call.error("an inbound node has no input tensors", path: path)
         }
-        return (args, training)
+        return (args, training, keywords)
     }
 
     /// Every Keras tensor in `node`, depth first; at the top level of `args`, numbers too
@@ -62,9 +72,16 @@ extension KerasJSON {
         return TensorRef(layer: layer, node: k, tensor: t, mark: parts[0].mark)
     }
 
-    /// Call keyword arguments: `training` (true or false) is kept; any other must be
-    /// `null` (Keras's default, e.g. `mask=None`).
-    static func checkKwargs(_ node: Node, path: String) throws(SpecError) -> Bool? {
+    /// The attention layers' tensor keywords that are positional in Keras's call order.
+    static let positionalKeywords = ["query", "value", "key"]
+    /// The attention layers' keyword arguments kept as spec arguments.
+    static let tensorKeywords: Set<String> = ["attention_mask"]
+    static let flagKeywords: Set<String> = ["use_causal_mask", "return_attention_scores"]
+
+    /// Call keyword arguments: `training` (true or false) is kept, and the attention
+    /// layers' keywords go to `keywords`; any other must be `null` (Keras's default, e.g.
+    /// `mask=None`).
+    static func checkKwargs(_ node: Node, path: String, keywords: inout [CallKeyword]) throws(SpecError) -> Bool? {
         if node.isNull { return nil }
         guard let entries = node.entries else {
             throw node.error("call keyword arguments must be a map, got \(node.got)", path: path)
@@ -73,6 +90,19 @@ extension KerasJSON {
         for entry in entries where !entry.value.isNull {
             if entry.name == "training", let flag = entry.value.boolValue {
                 training = flag
+                continue
+            }
+            if positionalKeywords.contains(entry.name) || tensorKeywords.contains(entry.name) {
+                var found: [CallArg] = []
+                try collectArgs(entry.value, into: &found, path: path)
+                guard found.count == 1, case let .tensor(ref) = found[0] else {
+                    throw entry.value.error("call argument '\(entry.name)' must be one Keras tensor", path: path)
+                }
+                keywords.append(.tensor(name: entry.name, ref))
+                continue
+            }
+            if flagKeywords.contains(entry.name), entry.value.boolValue != nil {
+                keywords.append(.option(name: entry.name, entry.value))
                 continue
             }
             throw entry.key.error("call argument '\(entry.name)' is not supported", path: path)

@@ -101,9 +101,19 @@ public enum KerasJSON {
         let args: [CallArg]
         /// The call argument `training`, when given.
         let training: Bool?
+        /// Attention keywords kept as spec arguments (`attention_mask`, `use_causal_mask`).
+        var keywords: [CallKeyword] = []
         let mark: Mark
         /// The tensors among ``args``.
         var inputs: [TensorRef] { args.compactMap { if case let .tensor(t) = $0 { t } else { nil } } }
+        /// Every tensor the call reads: ``inputs`` then the keyword tensors.
+        var reads: [TensorRef] { inputs + keywords.compactMap { if case let .tensor(_, t) = $0 { t } else { nil } } }
+    }
+
+    /// A keyword argument of a call kept as a spec argument: a tensor (by name) or a flag.
+    enum CallKeyword {
+        case tensor(name: String, TensorRef)
+        case option(name: String, Node)
     }
 
     /// A positional argument of a call.
@@ -145,8 +155,8 @@ public enum KerasJSON {
             let inbound = item["inbound_nodes"]?.items ?? []
             if inbound.isEmpty { throw item.error("layer '\(layerName)' has no \"inbound_nodes\"", path: path) }
             for (k, call) in inbound.enumerated() {
-                let (args, training) = try callArgs(call, path: path)
-                calls.append(Call(layerIndex: index, callIndex: k, args: args, training: training, mark: call.mark))
+                let (args, training, keywords) = try callArgs(call, path: path)
+                calls.append(Call(layerIndex: index, callIndex: k, args: args, training: training, keywords: keywords, mark: call.mark))
             }
         }
         let names = infos.map(\.name)
@@ -157,7 +167,7 @@ public enum KerasJSON {
             // writes preprocessing) become preprocessing; their readers read the input.
             var current = input
             while true {
-                let readers = calls.filter { $0.inputs.contains { $0.layer == current } }
+                let readers = calls.filter { $0.reads.contains { $0.layer == current } }
                 guard readers.count == 1, let c = readers.first, c.inputs.count == 1, c.callIndex == 0,
                       !calls.contains(where: { $0.layerIndex == c.layerIndex && $0.callIndex > 0 }),
                       let config = items[c.layerIndex]["config"],
@@ -183,6 +193,12 @@ public enum KerasJSON {
             }, at: call.mark)
             var callEntries: [(String, Mark, Node)] = [("inputs", call.mark, inputs)]
             if let training = call.training { callEntries.append(("training", call.mark, .bool(training, at: call.mark))) }
+            for keyword in call.keywords {
+                switch keyword {
+                case let .tensor(name, t): callEntries.append((name, t.mark, .string(tensorName(t), at: t.mark)))
+                case let .option(name, node): callEntries.append((name, node.mark, node))
+                }
+            }
             if call.callIndex == 0 {
                 let nameMark = item["name"]?.mark ?? item.mark
                 layers.append(try layerObject(item, path: "config.layers[\(call.layerIndex)]", extra: [
@@ -235,7 +251,7 @@ public enum KerasJSON {
         while !pending.isEmpty {
             let ready = pending.firstIndex { call in
                 (call.callIndex == 0 || done.contains(names[call.layerIndex]))
-                    && call.inputs.allSatisfy { done.contains(key($0.layer, $0.node)) || !names.contains($0.layer) }
+                    && call.reads.allSatisfy { done.contains(key($0.layer, $0.node)) || !names.contains($0.layer) }
             } ?? 0
             let call = pending.remove(at: ready)
             done.insert(key(names[call.layerIndex], call.callIndex))

@@ -8,6 +8,8 @@ import KerasText
 /// for `keras.ops` operations also numbers (`ops.add: {inputs: [x, 3.0]}` is
 /// `keras.ops.add(x, 3.0)`); the numbers are ``constants``. `training: false` (or `true`)
 /// is Keras's call argument `layer(x, training=False)`: the layer always runs in that mode.
+/// `attention_mask: m` is a tensor call argument (the attention layers'): its tensor joins
+/// the end of ``inputs`` and the object's `callTensors` names it.
 ///
 /// `Shared: {layer: enc, name: enc_right, inputs: right}` is a layer spec whose ``kind``
 /// is `Shared`; its `layer` argument is read by the builder.
@@ -44,6 +46,9 @@ public struct LayerSpec: Sendable {
         try ArgReader(object, mainArgument: mainArgument)
     }
 
+    /// Tensor call arguments given by keyword; their tensors follow `inputs`.
+    static let tensorKeywords: Set<String> = ["attention_mask"]
+
     /// Reads a layer; `functional` allows `inputs`.
     init(node: Node, path: String, functional: Bool) throws(SpecError) {
         var object = try ObjectSpec(node: node, path: path)
@@ -53,6 +58,7 @@ public struct LayerSpec: Sendable {
         var inputNodes: [Node] = []
         var constants: [(position: Int, value: Double, node: Node)] = []
         var training: Bool?
+        var tensorKeywords: [(key: String, tensor: String, node: Node)] = []
         if let entries = object.args?.entries {
             for entry in entries where entry.name == "name" {
                 guard let text = entry.value.string, !text.isEmpty else {
@@ -84,6 +90,16 @@ public struct LayerSpec: Sendable {
                 if inputs.isEmpty { throw object.error("inputs must name at least one tensor", at: entry.value) }
                 object.consumedKeys.insert("inputs")
             }
+            for entry in entries where LayerSpec.tensorKeywords.contains(entry.name) && !entry.value.isNull {
+                guard functional else {
+                    throw object.error("\(entry.name) names a tensor, which only functional models have (add 'type: functional' to model)", at: entry.key)
+                }
+                guard let text = entry.value.string else {
+                    throw object.error("\(entry.name) must name a tensor, got \(entry.value.got)", at: entry.value)
+                }
+                tensorKeywords.append((entry.name, text, entry.value))
+                object.consumedKeys.insert(entry.name)
+            }
             for entry in entries where entry.name == "training" && !entry.value.isNull {
                 guard let flag = entry.value.boolValue else {
                     throw object.error("training must be true or false, got \(entry.value.got)", at: entry.value)
@@ -92,6 +108,12 @@ public struct LayerSpec: Sendable {
                 object.consumedKeys.insert("training")
             }
         }
+        if !tensorKeywords.isEmpty && inputs.isEmpty {
+            throw object.error("\(tensorKeywords[0].key) is given but inputs is missing", at: tensorKeywords[0].node)
+        }
+        inputs += tensorKeywords.map(\.tensor)
+        inputNodes += tensorKeywords.map(\.node)
+        object.callTensors = tensorKeywords.map(\.key)
         object.callConstants = constants.map { ($0.position, $0.value) }
         self.object = object
         self.name = name

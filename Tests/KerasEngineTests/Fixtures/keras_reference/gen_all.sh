@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 export KERAS_BACKEND=tensorflow TF_CPP_MIN_LOG_LEVEL=3
 for s in gen_activations.py gen_losses.py gen_optimizers.py gen_schedules.py \
-         gen_layers_conv.py gen_layers_rnn.py rnn_extra_gen.py rnn_wide_gen.py gen_dense_mlp.py; do
+         gen_layers_conv.py gen_layers_rnn.py rnn_extra_gen.py rnn_wide_gen.py gen_dense_mlp.py gen_attention.py gen_layer_norm.py; do
   echo "== $s"
   python3 "$s" 2>&1 | grep -v -e 'oneDNN' -e 'absl::InitializeLog' -e 'retracing' || true
 done

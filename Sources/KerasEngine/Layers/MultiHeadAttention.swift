@@ -1,0 +1,158 @@
+/// Keras `MultiHeadAttention` (Vaswani et al. 2017), with Keras 3's weights and math:
+///
+///     q = query·Wq + bq,  k = key·Wk + bk,  v = value·Wv + bv     (EinsumDense "abc,cde->abde")
+///     P_h = where(mask, softmax_S(where(mask, (q_h / √key_dim)·k_hᵀ, −1e9)), 0)   (dropout on P in training)
+///     y = concat_h(P_h·v_h)·Wo + bo                                 (EinsumDense "abcd,cde->abe")
+///
+/// Inputs, in Keras's call order: `query`, `value`, optionally `key` (defaults to
+/// `value`), then — when `attentionMaskInput` — the `attention_mask` of shape
+/// `(batch, T, S)` (nonzero keeps a position). Weights, in Keras's `get_weights()` order:
+/// `query/kernel` `[dim, heads, key_dim]`, `query/bias` `[heads, key_dim]`, the same for
+/// `key` and `value` (`value_dim`), `attention_output/kernel` `[heads, value_dim, out]`,
+/// `attention_output/bias` `[out]` (out = `output_shape`, default the query's last axis).
+/// Attention runs over every axis between the batch and the features (Keras's default
+/// `attention_axes`); those axes are taken as one sequence.
+public final class MultiHeadAttention: Layer, LossContributing, RandomStateful {
+    @dynamicMemberLookup
+    public struct Config: ComposesWeightOptions {
+        public var numHeads: Int
+        public var keyDim: Int
+        /// Defaults to `keyDim`.
+        public var valueDim: Int?
+        /// Dropout rate on the attention probabilities.
+        public var dropout: Float = 0
+        /// The last axis of the output; nil keeps the query's.
+        public var outputShape: Int?
+        /// nil (Keras's None) or the default axes written out; other axes are refused.
+        public var attentionAxes: [Int]?
+        public var seed: Int?
+        /// Call arguments: `use_causal_mask`, `return_attention_scores` (then the scores
+        /// `(batch, heads, T, S)` are a second output), and whether the last input is the
+        /// `attention_mask`.
+        public var useCausalMask = false
+        public var returnAttentionScores = false
+        public var attentionMaskInput = false
+        /// use_bias, initializers, regularizers and constraints (activation unused).
+        public var weightOptions = WeightOptions()
+        public init(numHeads: Int, keyDim: Int, valueDim: Int? = nil) {
+            self.numHeads = numHeads; self.keyDim = keyDim; self.valueDim = valueDim
+        }
+    }
+
+    public var name: String
+    public let config: Config
+    public var lossTerms: [Tensor] = []
+    public private(set) var projections: [(kernel: Parameter, bias: Parameter?)] = []
+    private let scoreDropout: Dropout
+    private var hasKey = false
+
+    public init(_ config: Config, name: String = "multi_head_attention") {
+        self.config = config
+        self.name = name
+        scoreDropout = Dropout(rate: Swift.min(Swift.max(config.dropout, 0), 0.999), name: name + "/dropout")
+    }
+
+    public var typeName: String { "MultiHeadAttention" }
+    public var parameters: [Parameter] { projections.flatMap { [$0.kernel, $0.bias].compactMap { $0 } } }
+    public var randomState: RNG { get { scoreDropout.randomState } set { scoreDropout.randomState = newValue } }
+    var valueDim: Int { config.valueDim ?? config.keyDim }
+
+    public func build(inputShapes: [[Int]], context: inout BuildContext) throws -> [[Int]] {
+        let c = config
+        guard c.numHeads > 0, c.keyDim > 0, valueDim > 0, (c.outputShape ?? 1) > 0 else {
+            throw ShapeError(layer: name, "num_heads, key_dim, value_dim and output_shape must be positive, got num_heads=\(c.numHeads), key_dim=\(c.keyDim), value_dim=\(valueDim), output_shape=\(c.outputShape.map(String.init) ?? "None")")
+        }
+        guard c.dropout >= 0 && c.dropout < 1 else { throw ShapeError(layer: name, "dropout must be in [0, 1), got \(c.dropout)") }
+        let tensors = inputShapes.count - (c.attentionMaskInput ? 1 : 0)
+        guard tensors == 2 || tensors == 3 else {
+            throw ShapeError(layer: name, "MultiHeadAttention takes query, value[, key]\(c.attentionMaskInput ? " and attention_mask" : ""), got \(inputShapes.count) inputs")
+        }
+        let query = inputShapes[0], value = inputShapes[1], key = tensors == 3 ? inputShapes[2] : value
+        guard query.count >= 2, value.count == query.count, key.count == query.count else {
+            throw ShapeError(layer: name, "query, value and key need the same rank (at least 3 with the batch), got query \(kerasShape(query)), value \(kerasShape(value)), key \(kerasShape(key))")
+        }
+        guard Array(value.dropLast()) == Array(key.dropLast()) else {
+            throw ShapeError(layer: name, "All dimensions of `value` and `key`, except the last one, must be equal. Received: value_shape=\(kerasShape(value)) and key_shape=\(kerasShape(key))")
+        }
+        let rank = query.count + 1
+        if let axes = c.attentionAxes {
+            let normalized = axes.map { $0 < 0 ? $0 + rank : $0 }
+            guard normalized == Array(1..<(rank - 1)) else {
+                throw ShapeError(layer: name, "attention_axes \(axes) is not supported: only the default (every axis between the batch and the features, \(Array(1..<(rank - 1))) for this query)")
+            }
+        }
+        if c.useCausalMask && rank != 3 {
+            throw ShapeError(layer: name, "use_causal_mask needs (batch, steps, features) inputs, got query \(kerasShape(query))")
+        }
+        let t = query.dropLast().reduce(1, *), s = value.dropLast().reduce(1, *)
+        if c.attentionMaskInput {
+            let mask = inputShapes[inputShapes.count - 1]
+            guard mask.reduce(1, *) == t * s, mask.count == 2 * (rank - 2) || mask == [t, s] else {
+                throw ShapeError(layer: name, "attention_mask must have shape (batch, \(query.dropLast().map(String.init).joined(separator: ", ")), \(value.dropLast().map(String.init).joined(separator: ", "))), got \(kerasShape(mask))")
+            }
+        }
+        let heads = c.numHeads, out = c.outputShape ?? query[query.count - 1]
+        if projections.isEmpty {
+            let w = c.weightOptions
+            func dense(_ sub: String, _ kernel: [Int], _ bias: [Int]) -> (Parameter, Parameter?) {
+                w.makeWeights(layer: "\(name)/\(sub)", kernelShape: kernel, biasShape: bias, rng: &context.rng)
+            }
+            projections = [dense("query", [query[query.count - 1], heads, c.keyDim], [heads, c.keyDim]),
+                           dense("key", [key[key.count - 1], heads, c.keyDim], [heads, c.keyDim]),
+                           dense("value", [value[value.count - 1], heads, valueDim], [heads, valueDim]),
+                           dense("attention_output", [heads, valueDim, out], [out])]
+            try scoreDropout.build(inputShape: [heads, t, s], context: &context)
+        } else if projections[0].kernel.shape[0] != query[query.count - 1] || projections[1].kernel.shape[0] != key[key.count - 1]
+                    || projections[2].kernel.shape[0] != value[value.count - 1] {
+            throw ShapeError(layer: name, "was built for query, key, value features \(projections[0].kernel.shape[0]), \(projections[1].kernel.shape[0]), \(projections[2].kernel.shape[0]); got \(query[query.count - 1]), \(key[key.count - 1]), \(value[value.count - 1])")
+        }
+        hasKey = tensors == 3
+        // The memory budget counts outputs; charge the intermediates too: the projections,
+        // the scores (twice with dropout) and the combined heads, per example.
+        let p = ShapeArithmetic.self
+        let projected = [p.product(t, heads * c.keyDim), p.product(s, heads * c.keyDim), p.product(s, heads * valueDim),
+                         p.product(t, heads * valueDim), p.product(p.product(heads, t) ?? Int.max, s).flatMap { p.product($0, c.dropout > 0 ? 2 : 1) }]
+        for n in projected { WeightAllocation.activationElements = p.sum(WeightAllocation.activationElements, n ?? Int.max) ?? Int.max }
+        let y = Array(query.dropLast()) + [out]
+        return c.returnAttentionScores ? [y, [heads] + Array(query.dropLast()) + Array(value.dropLast())] : [y]
+    }
+
+    /// `x·W + b` with W seen as `[x's last axis, rest]` (`[in, heads, d]` for the input
+    /// projections, `[heads, d, out]` for the output one): Keras's EinsumDense.
+    private func project(_ x: Tensor, _ p: (kernel: Parameter, bias: Parameter?)) -> Tensor {
+        let w = p.kernel.value, inner = x.shape[x.rank - 1]
+        let y = matmul(x, reshape(w, [inner, w.count / inner]))
+        guard let b = p.bias?.value else { return y }
+        return biasAdd(y, reshape(b, [b.count]))
+    }
+
+    public func forward(_ inputs: [Tensor], training: Bool) -> [Tensor] {
+        precondition(projections.count == 4, "MultiHeadAttention '\(name)' used before build")
+        let c = config, heads = c.numHeads
+        let query = inputs[0], value = inputs[1], key = hasKey ? inputs[2] : value
+        let batch = query.shape[0], t = query.count / (batch * query.shape[query.rank - 1])
+        let s = value.count / Swift.max(1, batch * value.shape[value.rank - 1])
+        func rows(_ x: Tensor) -> Tensor { reshape(x, [batch, x.count / (batch * x.shape[x.rank - 1]), x.shape[x.rank - 1]]) }
+        let q = rows(project(query, projections[0]))
+        let k = rows(project(key, projections[1]))
+        let v = rows(project(value, projections[2]))
+        var keep: [Bool]?
+        if c.attentionMaskInput, let m = inputs.last {
+            let pm = m.pointer
+            keep = (0..<(batch * t * s)).map { pm[$0] != 0 }
+        }
+        if c.useCausalMask {
+            var flags = keep ?? [Bool](repeating: true, count: batch * t * s)
+            for b in 0..<batch { for i in 0..<t { for j in 0..<s where j > i { flags[(b * t + i) * s + j] = false } } }
+            keep = flags
+        }
+        let probs = attentionScores(q, k, heads: heads, scale: 1 / Float(c.keyDim).squareRoot(), mask: keep.map(AttentionMask.init))
+        let dropped = c.dropout > 0 ? scoreDropout(probs, training: training) : probs
+        let combined = attentionCombine(dropped, v, heads: heads)
+        var y = project(combined, projections[3])
+        y = reshape(y, Array(query.shape.dropLast()) + [y.shape[y.rank - 1]])
+        if let r = c.activityRegularizer { lossTerms.append(r.activityTerm(y)) }
+        guard c.returnAttentionScores else { return [y] }
+        return [y, reshape(probs, [batch, heads] + Array(query.shape[1..<(query.rank - 1)]) + Array(value.shape[1..<(value.rank - 1)]))]
+    }
+}

@@ -90,3 +90,18 @@ enum CLI {
         XCTAssertFalse(r.stderr.contains("Fatal error") || r.stderr.contains("Stack dump"), file: file, line: line)
     }
 }
+
+/// A test case with a fresh temporary folder per test (`dir`, removed afterwards) and a
+/// way to write a text file into it.
+class TempDirTestCase: XCTestCase {
+    var dir: URL!
+    override func setUpWithError() throws { dir = try CLI.tempDir() }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
+    /// Writes `text` to `dir/name` and returns its path.
+    func write(_ name: String, _ text: String) throws -> String {
+        let u = dir.appendingPathComponent(name)
+        try text.write(to: u, atomically: true, encoding: .utf8)
+        return u.path
+    }
+}

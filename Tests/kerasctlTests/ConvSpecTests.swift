@@ -3,10 +3,7 @@ import XCTest
 
 /// The convolution specs from the command line: shape errors located in the spec,
 /// `summary` of the CNN specs with Keras's totals.
-final class ConvSpecTests: XCTestCase {
-    var dir: URL!
-    override func setUpWithError() throws { dir = try CLI.tempDir() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+final class ConvSpecTests: TempDirTestCase {
 
     func testConv2DOnFlatInputIsLocatedWithBothShapes() throws {
         let spec = dir.appendingPathComponent("flat.yaml")

@@ -2,16 +2,7 @@ import Foundation
 import XCTest
 
 /// Bad input of every kind ends with one clear line and the documented exit code.
-final class ErrorExitTests: XCTestCase {
-    var dir: URL!
-    override func setUpWithError() throws { dir = try CLI.tempDir() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
-
-    func write(_ name: String, _ text: String) throws -> String {
-        let u = dir.appendingPathComponent(name)
-        try text.write(to: u, atomically: true, encoding: .utf8)
-        return u.path
-    }
+final class ErrorExitTests: TempDirTestCase {
 
     func writeBytes(_ name: String, _ bytes: [UInt8]) throws -> String {
         let u = dir.appendingPathComponent(name)

@@ -3,10 +3,7 @@ import XCTest
 
 /// kerasctl on Keras files: `summary FILE.keras|.h5`, `export`, `train --init-weights`,
 /// `keras_json` specs; broken files end with one line and exit 3.
-final class KerasFileCLITests: XCTestCase {
-    var dir: URL!
-    override func setUpWithError() throws { dir = try CLI.tempDir() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+final class KerasFileCLITests: TempDirTestCase {
 
     let fixtures = "Tests/KerasInteropTests/Fixtures/keras_models"
 

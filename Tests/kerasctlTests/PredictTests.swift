@@ -4,10 +4,7 @@ import KerasEngine
 import XCTest
 
 /// `predict`, `evaluate` and `summary` on model directories written by `train -o`.
-final class PredictTests: XCTestCase {
-    var dir: URL!
-    override func setUpWithError() throws { dir = try CLI.tempDir() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+final class PredictTests: TempDirTestCase {
 
     var iris: String { CLI.root.appendingPathComponent("datasets/iris.csv").path }
 

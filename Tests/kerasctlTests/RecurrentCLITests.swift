@@ -3,10 +3,7 @@ import XCTest
 
 /// The recurrent specs run end to end through `kerasctl`, and bad recurrent arguments stop
 /// with one located line and exit 2.
-final class RecurrentCLITests: XCTestCase {
-    var dir: URL!
-    override func setUpWithError() throws { dir = try CLI.tempDir() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+final class RecurrentCLITests: TempDirTestCase {
 
     /// Trains `spec` with `extra` flags; returns the exit result and the last --metrics-out line.
     func train(_ spec: String, _ extra: [String] = []) throws -> (CLI.Result, [String: Any]) {

@@ -3,10 +3,7 @@ import XCTest
 
 /// Checkpoints that last: kill -9 then --resume equals an uninterrupted run; one seed gives
 /// one history; Ctrl-C exits 130 leaving a loadable directory.
-final class ResumeTests: XCTestCase {
-    var dir: URL!
-    override func setUpWithError() throws { dir = try CLI.tempDir() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+final class ResumeTests: TempDirTestCase {
 
     /// A spec whose epochs take long enough to be interrupted mid-way (release: ~0.2 s or more),
     /// with Dropout, EarlyStopping(restore_best_weights) and ReduceLROnPlateau, whose state

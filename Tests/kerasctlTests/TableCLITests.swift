@@ -4,16 +4,7 @@ import XCTest
 /// Real tables end to end: `feature_space` specs train from raw CSV rows (strings, integer
 /// codes, NA), `predict` and `evaluate` take raw rows and print class names, and bad tables
 /// or feature specs end with one located line and the documented exit code.
-final class TableCLITests: XCTestCase {
-    var dir: URL!
-    override func setUpWithError() throws { dir = try CLI.tempDir() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
-
-    func write(_ name: String, _ text: String) throws -> String {
-        let u = dir.appendingPathComponent(name)
-        try text.write(to: u, atomically: true, encoding: .utf8)
-        return u.path
-    }
+final class TableCLITests: TempDirTestCase {
 
     /// A spec on `table` (in the temp folder) with these feature lines and model layers.
     func spec(table: String = "t.csv", target: String = "label", features: String, extra: String = "",

@@ -61,12 +61,14 @@ extension KerasExport {
         for (key, node) in try arguments(object, mainArgument: nil) where !["name", "inputs", "training"].contains(key) {
             config[key] = try plain(node, owner: object)
         }
+        // The keras.ops.nn activations are classes of keras.src.ops.nn; everything else
+        // (tanh included) of keras.src.ops.numpy.
         let module: String
         switch operation.function {
         case .activation: module = "keras.src.ops.nn"
         default: module = "keras.src.ops.numpy"
         }
-        let className = operation.typeName == "Abs" ? "Absolute" : operation.typeName
+        let className = operation.typeName
         return ["module": module, "class_name": className, "config": config, "registered_name": className]
     }
 

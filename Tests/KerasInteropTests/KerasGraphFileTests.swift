@@ -106,4 +106,28 @@ final class KerasGraphFileTests: XCTestCase {
         XCTAssertEqual(back.preprocessing?.rescale, 0.5)
         XCTAssertEqual(back.model.parameters.map(\.value.scalars), loaded.model.parameters.map(\.value.scalars))
     }
+
+    /// Aliases export as the operation class Keras writes for them, in its module
+    /// (`ops.swish` is `Silu` in ops.nn, `ops.abs` is `Absolute`, `ops.tanh` is numpy's).
+    func testOperationAliasesExportAsKerasClasses() throws {
+        let spec = try Spec.parse(text: """
+            model:
+              inputs: [{Input: {name: x, shape: [3]}}]
+              layers:
+                - ops.swish: {name: a, inputs: x}
+                - ops.hard_swish: {name: b, inputs: a}
+                - ops.abs: {name: c, inputs: b}
+                - ops.tanh: {name: d, inputs: c}
+                - ops.true_divide: {name: e, inputs: [d, 2.0]}
+              outputs: e
+            """, file: "ops.yaml")
+        let model = try ModelBuilder.build(spec)
+        let config = try KerasExport.modelConfig(model: model, spec: spec.model, name: "ops")
+        let layers = try XCTUnwrap((config["config"] as? [String: Any])?["layers"] as? [[String: Any]])
+        let written = layers.compactMap { l -> String? in
+            guard let module = l["module"] as? String, module.hasPrefix("keras.src.ops") else { return nil }
+            return "\(module.dropFirst(14)).\(l["class_name"] as? String ?? "")"
+        }
+        XCTAssertEqual(written, ["nn.Silu", "nn.HardSilu", "numpy.Absolute", "numpy.Tanh", "numpy.Divide"])
+    }
 }

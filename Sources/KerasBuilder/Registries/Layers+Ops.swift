@@ -19,7 +19,7 @@ extension LayerRegistry {
         + OperationLayer.Unary.allCases.map { op in
             .init(["ops.\(op.rawValue)"] + (op == .absolute ? ["ops.abs"] : []), { o in try operation(o, .unary(op)) })
         }
-        + activationOps.map { name, activation in .init(["ops.\(name)"], { o in try activationOperation(o, name, activation) }) }
+        + activationOps.map { names, activation in .init(names.map { "ops.\($0)" }, { o in try activationOperation(o, activation) }) }
         + OperationLayer.Reduction.allCases.map { kind in
             .init(["ops.\(kind.rawValue)"], { o in
                 let r = try o.reader()
@@ -63,16 +63,16 @@ extension LayerRegistry {
         ]
 
     /// The `keras.ops.nn` activations (with `keras.ops`'s defaults, e.g. `ops.gelu`'s
-    /// `approximate: true`): their arguments are read as the activation's.
-    static let activationOps: [(String, Activation)] = [
-        ("relu", .relu()), ("relu6", .relu6), ("sigmoid", .sigmoid), ("tanh", .tanh), ("silu", .silu),
-        ("swish", .silu), ("hard_sigmoid", .hardSigmoid), ("hard_silu", .hardSilu), ("hard_swish", .hardSilu),
-        ("gelu", .gelu(approximate: true)), ("elu", .elu()), ("selu", .selu), ("softplus", .softplus),
-        ("softsign", .softsign), ("leaky_relu", .leakyRelu()), ("softmax", .softmax()), ("log_softmax", .logSoftmax()),
-        ("mish", .mish),
+    /// `approximate: true`): their arguments are read as the activation's. The first name
+    /// is the function whose operation class Keras writes (`ops.swish` is `Silu`).
+    static let activationOps: [([String], Activation)] = [
+        (["relu"], .relu()), (["relu6"], .relu6), (["sigmoid"], .sigmoid), (["silu", "swish"], .silu),
+        (["hard_sigmoid"], .hardSigmoid), (["hard_silu", "hard_swish"], .hardSilu),
+        (["gelu"], .gelu(approximate: true)), (["elu"], .elu()), (["selu"], .selu), (["softplus"], .softplus),
+        (["softsign"], .softsign), (["leaky_relu"], .leakyRelu()), (["softmax"], .softmax()), (["log_softmax"], .logSoftmax()),
     ]
 
-    static func activationOperation(_ o: ObjectSpec, _ name: String, _ standard: Activation) throws -> any Layer {
+    static func activationOperation(_ o: ObjectSpec, _ standard: Activation) throws -> any Layer {
         let r = try o.reader()
         var activation = standard
         switch standard {
@@ -94,7 +94,9 @@ extension LayerRegistry {
         try r.finish()
         var constants: [Int: Float] = [:]
         for c in o.callConstants { constants[c.position] = Float(c.value) }
-        let className = o.name.dropFirst(4).split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+        // Keras's operation class from the entry's first name (`ops.abs` is `Absolute`).
+        let canonical = LayerRegistry.table.entry(named: o.name)?.name ?? o.name
+        let className = canonical.dropFirst(4).split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
         return OperationLayer(function, constants: constants, typeName: className, name: o.instanceName ?? String(o.name.dropFirst(4)))
     }
 

@@ -37,7 +37,7 @@ public final class OperationLayer: Layer {
     }
 
     public enum Binary: String, Sendable, CaseIterable { case add, subtract, multiply, divide, maximum, minimum }
-    public enum Unary: String, Sendable, CaseIterable { case negative, absolute, square, sqrt, exp, log }
+    public enum Unary: String, Sendable, CaseIterable { case negative, absolute, square, sqrt, exp, log, tanh }
     public enum Reduction: String, Sendable, CaseIterable { case mean, sum }
 
     public var name: String
@@ -166,6 +166,7 @@ public final class OperationLayer: Layer {
             case .sqrt: return [sqrt(x)]
             case .exp: return [exp(x)]
             case .log: return [log(x)]
+            case .tanh: return [Activation.tanh(x)]
             }
         case let .activation(a):
             return [a(x)]

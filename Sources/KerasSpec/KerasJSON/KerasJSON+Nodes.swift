@@ -2,25 +2,24 @@
 /// `input_layers` / `output_layers` lists.
 extension KerasJSON {
     /// What one call of a layer passes: its positional arguments (Keras tensors and, for
-    /// `keras.ops` operations, numbers) and the call argument `training`. Keras 3 writes a
+    /// `keras.ops` operations, numbers) and the keyword arguments kept as spec arguments. Keras 3 writes a
     /// call as `{"args": [...], "kwargs": {...}}` with tensors `{"class_name":
     /// "__keras_tensor__", "config": {"keras_history": [layer, node, tensor]}}` (possibly
     /// inside lists); older Keras writes `[[layer, node, tensor, {kwargs}], ...]`.
     ///
-    /// The attention layers' keyword arguments are kept too: the tensors `query`, `value`,
-    /// `key` join the positional arguments in that order (Keras's call order),
-    /// `attention_mask` and the flags `use_causal_mask`, `return_attention_scores` become
-    /// spec arguments (``CallKeyword``).
-    static func callArgs(_ call: Node, path: String) throws(SpecError) -> (args: [CallArg], training: Bool?, keywords: [CallKeyword]) {
+    /// Keyword arguments: the attention layers' tensors `query`, `value`, `key` join the
+    /// positional arguments in that order (Keras's call order); `attention_mask` and the
+    /// flags `training`, `use_causal_mask`, `return_attention_scores` become spec arguments
+    /// (``CallKeyword``).
+    static func callArgs(_ call: Node, path: String) throws(SpecError) -> (args: [CallArg], keywords: [CallKeyword]) {
         var args: [CallArg] = []
-        var training: Bool?
         var keywords: [CallKeyword] = []
         if call.entries != nil {
             for entry in call.entries ?? [] {
                 switch entry.name {
                 case "args":
                     for item in entry.value.items ?? [entry.value] { try collectArgs(item, into: &args, path: path, top: true) }
-                case "kwargs": training = try checkKwargs(entry.value, path: path, keywords: &keywords) ?? training
+                case "kwargs": try checkKwargs(entry.value, path: path, keywords: &keywords)
                 default: throw entry.key.error("unexpected key '\(entry.name)' in an inbound node (expected args, kwargs)", path: path)
                 }
             }
@@ -30,7 +29,7 @@ extension KerasJSON {
                     throw item.error("an inbound tensor must be [layer, node, tensor, kwargs], got \(item.got)", path: path)
                 }
                 args.append(.tensor(try ref(parts, at: item, path: path)))
-                if parts.count > 3 { training = try checkKwargs(parts[3], path: path, keywords: &keywords) ?? training }
+                if parts.count > 3 { try checkKwargs(parts[3], path: path, keywords: &keywords) }
             }
         } else {
             throw call.error("an inbound node must be a map {args, kwargs} or a list, got \(call.got)", path: path)
@@ -42,7 +41,7 @@ extension KerasJSON {
         if !args.contains(where: { if case .tensor = $0 { true } else { false } }) {
             throw call.error("an inbound node has no input tensors", path: path)
         }
-        return (args, training, keywords)
+        return (args, keywords)
     }
 
     /// Every Keras tensor in `node`, depth first; at the top level of `args`, numbers too
@@ -76,22 +75,17 @@ extension KerasJSON {
     static let positionalKeywords = ["query", "value", "key"]
     /// The attention layers' keyword arguments kept as spec arguments.
     static let tensorKeywords: Set<String> = ["attention_mask"]
-    static let flagKeywords: Set<String> = ["use_causal_mask", "return_attention_scores"]
+    /// The boolean keyword arguments kept as spec arguments (`layer(x, training=False)`).
+    static let flagKeywords: Set<String> = ["training", "use_causal_mask", "return_attention_scores"]
 
-    /// Call keyword arguments: `training` (true or false) is kept, and the attention
-    /// layers' keywords go to `keywords`; any other must be `null` (Keras's default, e.g.
-    /// `mask=None`).
-    static func checkKwargs(_ node: Node, path: String, keywords: inout [CallKeyword]) throws(SpecError) -> Bool? {
-        if node.isNull { return nil }
+    /// Call keyword arguments: the flags and the attention layers' tensors go to
+    /// `keywords`; any other must be `null` (Keras's default, e.g. `mask=None`).
+    static func checkKwargs(_ node: Node, path: String, keywords: inout [CallKeyword]) throws(SpecError) {
+        if node.isNull { return }
         guard let entries = node.entries else {
             throw node.error("call keyword arguments must be a map, got \(node.got)", path: path)
         }
-        var training: Bool?
         for entry in entries where !entry.value.isNull {
-            if entry.name == "training", let flag = entry.value.boolValue {
-                training = flag
-                continue
-            }
             if positionalKeywords.contains(entry.name) || tensorKeywords.contains(entry.name) {
                 var found: [CallArg] = []
                 try collectArgs(entry.value, into: &found, path: path)
@@ -107,7 +101,6 @@ extension KerasJSON {
             }
             throw entry.key.error("call argument '\(entry.name)' is not supported", path: path)
         }
-        return training
     }
 
     /// `input_layers` / `output_layers`: one `[name, node, tensor]` or a list of them.

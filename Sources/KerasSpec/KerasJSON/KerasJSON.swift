@@ -99,9 +99,7 @@ public enum KerasJSON {
         let callIndex: Int
         /// The positional arguments: tensors, and numbers (operations' constants).
         let args: [CallArg]
-        /// The call argument `training`, when given.
-        let training: Bool?
-        /// Attention keywords kept as spec arguments (`attention_mask`, `use_causal_mask`).
+        /// Keyword arguments kept as spec arguments (`training`, `attention_mask`, `use_causal_mask`).
         var keywords: [CallKeyword] = []
         let mark: Mark
         /// The tensors among ``args``.
@@ -155,8 +153,8 @@ public enum KerasJSON {
             let inbound = item["inbound_nodes"]?.items ?? []
             if inbound.isEmpty { throw item.error("layer '\(layerName)' has no \"inbound_nodes\"", path: path) }
             for (k, call) in inbound.enumerated() {
-                let (args, training, keywords) = try callArgs(call, path: path)
-                calls.append(Call(layerIndex: index, callIndex: k, args: args, training: training, keywords: keywords, mark: call.mark))
+                let (args, keywords) = try callArgs(call, path: path)
+                calls.append(Call(layerIndex: index, callIndex: k, args: args, keywords: keywords, mark: call.mark))
             }
         }
         let names = infos.map(\.name)
@@ -192,7 +190,6 @@ public enum KerasJSON {
                 }
             }, at: call.mark)
             var callEntries: [(String, Mark, Node)] = [("inputs", call.mark, inputs)]
-            if let training = call.training { callEntries.append(("training", call.mark, .bool(training, at: call.mark))) }
             for keyword in call.keywords {
                 switch keyword {
                 case let .tensor(name, t): callEntries.append((name, t.mark, .string(tensorName(t), at: t.mark)))

@@ -52,6 +52,19 @@ extension KerasFile {
         return (plans, offset)
     }
 
+    /// Gives `model` the weights in the HDF5 `image` laid out as `layout`: Keras 3's groups
+    /// (`/layers/<class_snake>[_k]`, nested models per inner layer) or the legacy groups by
+    /// layer name (under `/model_weights` in a model file). Every parameter must get a value.
+    static func loadWeights(into model: Model, keras: KerasModelJSON, image: [UInt8], name: String, file: String,
+                            layout: WeightsLayout) throws(KerasFileError) {
+        let top = layout == .legacyNested ? "/model_weights" : ""
+        let (plans, floats) = layout == .native
+            ? try plan(model: model, keras: keras, file: file, nested: true) { _, native in "/layers/\(native)" }
+            : try plan(model: model, keras: keras, file: file) { info, _ in "\(top)/\(info.name)" }
+        try readWeights(image: image, name: name, file: file, legacy: layout != .native, plans: plans, floats: floats)
+        try checkAllAssigned(model, file: file)
+    }
+
     /// Reads the weights of `plans` from the HDF5 image (in a child) and gives them to the
     /// model's parameters. `legacy` selects the legacy layout (`weight_names` attributes).
     static func readWeights(image: [UInt8], name: String, file: String, legacy: Bool,

@@ -61,12 +61,8 @@ public enum KerasFile {
         let model = try WeightAllocation.withoutValues { try ModelBuilder.build(keras) }
         let image = try readFile(weightsPath)
         try checkSignature(image, name: weightsPath)
-        let layout = try weightsLayout(image, path: weightsPath)
-        let (plans, floats) = layout == .native
-            ? try plan(model: model, keras: keras, file: weightsPath, nested: true) { _, native in "/layers/\(native)" }
-            : try plan(model: model, keras: keras, file: weightsPath) { info, _ in "\(layout == .legacyNested ? "/model_weights" : "")/\(info.name)" }
-        try readWeights(image: image, name: weightsPath, file: weightsPath, legacy: layout != .native, plans: plans, floats: floats)
-        try checkAllAssigned(model, file: weightsPath)
+        try loadWeights(into: model, keras: keras, image: image, name: weightsPath, file: weightsPath,
+                        layout: weightsLayout(image, path: weightsPath))
         return LoadedKerasModel(model: model, keras: keras, kerasVersion: nil)
     }
 
@@ -110,9 +106,7 @@ public enum KerasFile {
             let image = try zip.read(weightsMember)
             let name = "\(path)/model.weights.h5"
             try checkSignature(image, name: name)
-            let (plans, floats) = try plan(model: model, keras: keras, file: path, nested: true) { _, native in "/layers/\(native)" }
-            try readWeights(image: image, name: name, file: path, legacy: false, plans: plans, floats: floats)
-            try checkAllAssigned(model, file: path)
+            try loadWeights(into: model, keras: keras, image: image, name: name, file: path, layout: .native)
         }
         return LoadedKerasModel(model: model, keras: keras, kerasVersion: version)
     }
@@ -146,10 +140,8 @@ public enum KerasFile {
         // drawing initial values would be wasted work (and slow for large orthogonal ones).
         let model = try WeightAllocation.withoutValues { try ModelBuilder.build(keras) }
         if weights {
-            let top = root.nestedWeights ? "/model_weights" : ""
-            let (plans, floats) = try plan(model: model, keras: keras, file: path) { info, _ in "\(top)/\(info.name)" }
-            try readWeights(image: bytes, name: path, file: path, legacy: true, plans: plans, floats: floats)
-            try checkAllAssigned(model, file: path)
+            try loadWeights(into: model, keras: keras, image: bytes, name: path, file: path,
+                            layout: root.nestedWeights ? .legacyNested : .legacy)
         }
         return LoadedKerasModel(model: model, keras: keras, kerasVersion: root.version)
     }

@@ -65,7 +65,7 @@ extension KerasExport {
                 return (key(p.layer, p.call), t, base)
             }
             calls[key(layerName, k)] = Call(layer: layerName, call: k, inputs: inputs, isInput: false,
-                                            constants: ls.constants.map { ($0.position, $0.value) }, training: ls.training)
+                                            constants: ls.constants, training: ls.training)
         }
         let outputs = spec.outputs.map { ref -> (key: String, tensor: Int, layer: String, call: Int) in
             let (base, t) = split(ref)

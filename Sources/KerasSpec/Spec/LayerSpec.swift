@@ -24,8 +24,9 @@ public struct LayerSpec: Sendable {
     public let inputs: [String]
     /// The nodes of each entry of `inputs`, parallel to ``inputs``.
     public let inputNodes: [Node]
-    /// Numbers among `inputs`: (position in the call, value, node).
-    public let constants: [(position: Int, value: Double, node: Node)]
+    /// Numbers among `inputs`: (position in the call, value), kept on the object, where
+    /// the operation's maker reads them.
+    public var constants: [(position: Int, value: Double)] { object.callConstants }
     /// The call argument `training`, when given.
     public let training: Bool?
 
@@ -56,7 +57,7 @@ public struct LayerSpec: Sendable {
         var nameNode: Node?
         var inputs: [String] = []
         var inputNodes: [Node] = []
-        var constants: [(position: Int, value: Double, node: Node)] = []
+        var constants: [(position: Int, value: Double)] = []
         var training: Bool?
         var tensorKeywords: [(key: String, tensor: String, node: Node)] = []
         if let entries = object.args?.entries {
@@ -78,7 +79,7 @@ public struct LayerSpec: Sendable {
                 for (position, item) in nodes.enumerated() {
                     if let number = item.doubleValue, item.string == nil {
                         guard number.isFinite else { throw object.error("inputs: a constant must be a finite number, got \(item.got)", at: item) }
-                        constants.append((position, number, item))
+                        constants.append((position, number))
                         continue
                     }
                     guard let text = item.string else {
@@ -114,13 +115,12 @@ public struct LayerSpec: Sendable {
         inputs += tensorKeywords.map(\.tensor)
         inputNodes += tensorKeywords.map(\.node)
         object.callTensors = tensorKeywords.map(\.key)
-        object.callConstants = constants.map { ($0.position, $0.value) }
+        object.callConstants = constants
         self.object = object
         self.name = name
         self.nameNode = nameNode
         self.inputs = inputs
         self.inputNodes = inputNodes
-        self.constants = constants
         self.training = training
     }
 }

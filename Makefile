@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 BIN := .build/release/kerasctl
-APT_PACKAGES := libyaml-dev libopenblas-dev zlib1g-dev libhdf5-dev libfarmhash-dev pkg-config dataset-fashion-mnist openmpi-bin libopenmpi-dev
+APT_PACKAGES := libyaml-dev libopenblas-dev libdnnl-dev zlib1g-dev libhdf5-dev libfarmhash-dev pkg-config dataset-fashion-mnist openmpi-bin libopenmpi-dev
 FASHION := /usr/share/datasets/fashion-mnist
 # EPOCHS: `make demo EPOCHS=1` shortens the demo's training (CI does); `make bench` runs 20 unless given.
 EPOCHS ?=

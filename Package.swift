@@ -28,12 +28,16 @@ let package = Package(
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
         // FarmHash's Fingerprint64, the hash behind Keras's Hashing, HashedCrossing and lookup OOV buckets.
         .systemLibrary(name: "CFarmHash", providers: [.apt(["libfarmhash-dev"])]),
+        // oneDNN (Debian libdnnl-dev; the CPU kernels Keras's TensorFlow backend runs on) for
+        // convolutions, through a thin C layer over its C API (fixed-size dims arrays and
+        // descriptor unions are awkward from Swift). libdnnl ships no pkg-config file.
+        .target(name: "KerasDNNL", linkerSettings: [.linkedLibrary("dnnl")]),
 
         // The pipeline: YAML -> KerasSpec -> KerasBuilder -> KerasEngine <- KerasData.
         // Text every module shares: "did you mean" suggestions, the unknown-name message, JSON strings.
         .target(name: "KerasText"),
         .target(name: "KerasSpec", dependencies: ["CYAML", "KerasText"]),
-        .target(name: "KerasEngine", dependencies: ["CBLAS", "KerasText"], swiftSettings: optimize),
+        .target(name: "KerasEngine", dependencies: ["CBLAS", "KerasDNNL", "KerasText"], swiftSettings: optimize),
         .target(name: "KerasData", dependencies: ["CZlib", "CFarmHash", "KerasText"]),
         .target(name: "KerasBuilder", dependencies: ["KerasText", "KerasSpec", "KerasEngine", "KerasData"]),
         // Keras files: .keras (zip of config.json + model.weights.h5) and legacy .h5.

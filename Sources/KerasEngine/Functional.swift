@@ -53,6 +53,9 @@ public final class Functional: Model {
     private var freeAfter: [[Int]] = []
     private var slotCount = 0
     private var uniqueLayers: [any Layer] = []
+    /// Convolution → BatchNormalization (→ activation) chains that inference runs as one
+    /// convolution (``ConvolutionChain``), by the index of their first node.
+    private var chains: [Int: ConvolutionChain] = [:]
     private var autoNames = Set<String>()
 
     public init(name: String = "functional") {
@@ -171,6 +174,7 @@ public final class Functional: Model {
         for (s, r) in lastReader.enumerated() where r >= 0 { freeAfter[r].append(s) }
         nodes = ordered
         slotCount = shapes.count
+        chains = findChains(outputs: Set(outputSlots))
         var seen = Set<ObjectIdentifier>()
         uniqueLayers = ordered.map(\.layer).filter { seen.insert(ObjectIdentifier($0)).inserted }
         return outputSlots.map { shapes[$0]! }
@@ -183,7 +187,12 @@ public final class Functional: Model {
         // MaskPreserving layer to its first output (other layers drop them).
         var masks = [Tensor?](repeating: nil, count: slotCount)
         for (i, x) in inputs.enumerated() { values[i] = x }
+        var fused = Set<Int>()  // nodes a chain already ran
         for (i, node) in nodes.enumerated() {
+            if fused.contains(i) || (!training && runChain(at: i, &values, ran: &fused)) {
+                for s in freeAfter[i] { values[s] = nil; masks[s] = nil }
+                continue
+            }
             let ins = node.inputSlots.map { values[$0]! }
             let mask = node.inputSlots.first.flatMap { masks[$0] }
             let outs: [Tensor]
@@ -228,5 +237,43 @@ extension Layer {
         let graph = inputs[0].graph
         precondition(inputs.allSatisfy { $0.graph === graph }, "tensors of different graphs")
         return graph.add(layer: self, name: name, inputs: inputs.map(\.name))
+    }
+}
+
+extension Functional {
+    /// The chains of this graph: a Conv/DepthwiseConv node whose one output is read only by a
+    /// BatchNormalization node (whose output, in turn, only by a fusable activation node, when
+    /// there is one), none of them a graph output or forced into training mode.
+    fileprivate func findChains(outputs: Set<Int>) -> [Int: ConvolutionChain] {
+        var readers = [[Int]](repeating: [], count: slotCount)
+        for (i, n) in nodes.enumerated() { for s in n.inputSlots { readers[s].append(i) } }
+        func soleReader(of i: Int) -> Int? {
+            let n = nodes[i]
+            guard n.outputShapes.count == 1, !outputs.contains(n.firstSlot), readers[n.firstSlot].count == 1,
+                  let r = readers[n.firstSlot].first, nodes[r].inputSlots == [n.firstSlot], nodes[r].training != true
+            else { return nil }
+            return r
+        }
+        var found: [Int: ConvolutionChain] = [:]
+        for (i, n) in nodes.enumerated() {
+            guard n.training != true, let conv = n.layer as? any FoldableConvolution, conv.ownActivation == .linear,
+                  let j = soleReader(of: i), let norm = nodes[j].layer as? BatchNormalization else { continue }
+            if let k = soleReader(of: j), let post = ConvolutionChain.postOp(nodes[k].layer) {
+                found[i] = ConvolutionChain(nodes: [i, j, k], conv: conv, norm: norm, post: post)
+            } else {
+                found[i] = ConvolutionChain(nodes: [i, j], conv: conv, norm: norm, post: .none)
+            }
+        }
+        return found
+    }
+
+    /// Runs the chain starting at node `i` (inference only), writing its last node's output;
+    /// false when there is none or it must run layer by layer.
+    fileprivate func runChain(at i: Int, _ values: inout [Tensor?], ran: inout Set<Int>) -> Bool {
+        guard let chain = chains[i], let slot = nodes[i].inputSlots.first, let x = values[slot],
+              let y = chain.run(x), let last = chain.nodes.last else { return false }
+        values[nodes[last].firstSlot] = y
+        ran.formUnion(chain.nodes)
+        return true
     }
 }

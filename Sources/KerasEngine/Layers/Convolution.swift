@@ -40,14 +40,18 @@ public final class Convolution: ConvolutionLayer<Convolution.Config>, UnaryLayer
         buildWeights(&context) { g in ([g.groupInC, config.filters], config.filters) }
     }
 
+    /// The geometry for `x`: the built one, or made again for another spatial size (a
+    /// graph built with unknown sizes); nil when `x` does not fit.
+    func geometry(for x: Tensor) -> ConvGeometry? {
+        guard let g = geometry else { return nil }
+        if x.shape.dropFirst() == [g.inH, g.inW, g.inC].suffix(config.rank + 1)[...] { return g }
+        return try? config.convOptions.geometry(typeName, name, input: Array(x.shape.dropFirst()),
+                                                outChannels: config.filters, groups: config.groups)
+    }
+
     public func callAsFunction(_ x: Tensor, training: Bool) -> Tensor {
-        var (kernel, g) = built(typeName)
-        if x.shape.dropFirst() != [g.inH, g.inW, g.inC].suffix(config.rank + 1)[...] {
-            guard let g2 = try? config.convOptions.geometry(typeName, name, input: Array(x.shape.dropFirst()),
-                                                       outChannels: config.filters, groups: config.groups)
-            else { preconditionFailure("\(typeName) '\(name)': input \(x.shape) does not fit") }
-            g = g2
-        }
+        let kernel = built(typeName).kernel
+        guard let g = geometry(for: x) else { preconditionFailure("\(typeName) '\(name)': input \(x.shape) does not fit") }
         let fuse = config.activation == .relu()
         let y = conv2d(x, kernel.value, bias: bias?.value, geometry: g, fuseReLU: fuse)
         return config.weightOptions.activate(y, lossTerms: &lossTerms, skipActivation: fuse)

@@ -37,8 +37,8 @@ final class ScratchBuffer {
 ///
 ///     y[b, oy, ox, o] = bias[o] + Σ_{ky,kx,c} x[b, oy·sh − pt + ky·dh, ox·sw − pl + kx·dw, g·cg + c] · k[ky, kx, c, o]
 ///
-/// computed as im2col(x) (b·oh·ow, kh·kw·cg) × kernel (kh·kw·cg, out), one GEMM per group.
-/// The batch is split into chunks run in parallel (`ParallelBatch`), and each chunk is
+/// computed by oneDNN when it can (``OneDNN``), else as im2col(x) (b·oh·ow, kh·kw·cg) ×
+/// kernel (kh·kw·cg, out), one GEMM per group. The batch is split into chunks run in parallel (`ParallelBatch`), and each chunk is
 /// walked in blocks of a few examples whose im2col rows and outputs fit in the L2 cache:
 /// im2col, GEMM and the bias + ReLU pass of a block run back to back on cached data, and
 /// no batch-sized im2col matrix is kept — backward rebuilds a block's columns (cheap next
@@ -51,21 +51,11 @@ public func conv2d(_ x: Tensor, _ kernel: Tensor, bias: Tensor? = nil, geometry 
                  "conv2d: input \(x.shape), kernel \(kernel.shape) do not fit \(g)")
     let blocks = ConvBlocks(g)
     let (K, gk, oc, goc) = (g.colK, g.groupK, g.outC, g.groupOutC)
-    var out = Tensor(uninitializedShape: windowOutputShape(x, g, channels: oc))
-    let po = out.freshPointer, px = x.pointer, pk = kernel.pointer, pb = bias?.pointer
+    let outShape = windowOutputShape(x, g, channels: oc)
+    let px = x.pointer, pk = kernel.pointer, pb = bias?.pointer
     let chunks = ParallelBatch.chunks(n)
-    ParallelBatch.run(n, chunks: chunks) { _, examples in
-        let colBuffer = blocks.columnBuffer()
-        blocks.forEach(examples) { e, count, r0, rows in
-            let col = blocks.columns(px, example: e, count: count, into: colBuffer?.pointer)
-            for grp in 0..<g.groups {
-                gemm(col + grp * gk, lda: K, pk + grp * goc, ldb: oc, po + r0 * oc + grp * goc, ldc: oc,
-                     m: rows, n: goc, k: gk)
-            }
-            biasReLU(po + r0 * oc, rows: rows, n: oc, bias: pb, relu: fuseReLU)
-        }
-        withExtendedLifetime(colBuffer) {}
-    }
+    let out = OneDNN.conv2d(x, kernel, bias: bias, geometry: g, batch: n, post: fuseReLU ? .relu : .none, outputShape: outShape)
+        ?? conv2dBlocked(px, pk, pb, blocks: blocks, batch: n, chunks: chunks, fuseReLU: fuseReLU, outputShape: outShape)
     let y = out
     let (tx, tk, tb) = (x.isTracked, kernel.isTracked, bias?.isTracked ?? false)
     var inputs = [x, kernel]
@@ -133,6 +123,29 @@ public func conv2d(_ x: Tensor, _ kernel: Tensor, bias: Tensor? = nil, geometry 
         }
         return [gx, gk2, gb]
     }
+}
+
+/// The engine's own forward convolution (when oneDNN is off or cannot make the shape): each
+/// chunk of the batch in blocks of examples, im2col → GEMM per group → bias + ReLU.
+private func conv2dBlocked(_ px: UnsafePointer<Float>, _ pk: UnsafePointer<Float>, _ pb: UnsafePointer<Float>?,
+                           blocks: ConvBlocks, batch n: Int, chunks: Int, fuseReLU: Bool, outputShape: [Int]) -> Tensor {
+    let g = blocks.g
+    let (K, gk, oc, goc) = (g.colK, g.groupK, g.outC, g.groupOutC)
+    var out = Tensor(uninitializedShape: outputShape)
+    let po = out.freshPointer
+    ParallelBatch.run(n, chunks: chunks) { _, examples in
+        let colBuffer = blocks.columnBuffer()
+        blocks.forEach(examples) { e, count, r0, rows in
+            let col = blocks.columns(px, example: e, count: count, into: colBuffer?.pointer)
+            for grp in 0..<g.groups {
+                gemm(col + grp * gk, lda: K, pk + grp * goc, ldb: oc, po + r0 * oc + grp * goc, ldc: oc,
+                     m: rows, n: goc, k: gk)
+            }
+            biasReLU(po + r0 * oc, rows: rows, n: oc, bias: pb, relu: fuseReLU)
+        }
+        withExtendedLifetime(colBuffer) {}
+    }
+    return out
 }
 
 /// How `conv2d` walks a chunk of examples: blocks of whole examples whose im2col rows

@@ -13,7 +13,7 @@ public enum ConvPadding: String, Sendable {
 ///
 /// Output position (oy, ox) reads input rows `oy·strideH − padTop + ky·dilationH` and
 /// columns `ox·strideW − padLeft + kx·dilationW`; cells outside the input are zero.
-public struct ConvGeometry: Equatable, Sendable {
+public struct ConvGeometry: Hashable, Sendable {
     public var inH: Int, inW: Int, inC: Int
     public var kh: Int, kw: Int
     public var sh: Int, sw: Int

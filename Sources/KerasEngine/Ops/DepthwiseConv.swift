@@ -1,3 +1,27 @@
+/// The engine's own depthwise forward (when oneDNN is off or cannot make the shape).
+private func depthwiseDirect(_ px: UnsafePointer<Float>, _ pk: UnsafePointer<Float>, _ pb: UnsafePointer<Float>?,
+                             windows: DepthwiseWindows, batch n: Int, chunks: Int, outputShape: [Int]) -> Tensor {
+    let (inC, oc) = (windows.g.inC, windows.g.outC)
+    let m = oc / Swift.max(inC, 1)
+    var out = Tensor(uninitializedShape: outputShape)
+    let po = out.freshPointer
+    ParallelBatch.run(n, chunks: chunks) { _, examples in
+        for e in examples {
+            windows.forEachOutput(example: e) { row, _ in
+                let y = po + row * oc
+                if let pb { y.update(from: pb, count: oc) } else { y.update(repeating: 0, count: oc) }
+            }
+            windows.forEachTap(example: e) { row, input, tap in
+                let y = po + row * oc, xin = px + input * inC, k = pk + tap * oc
+                if m == 1 { multiplyAdd(y, xin, k, oc) } else {
+                    for c in 0..<inC { let v = xin[c]; for j in 0..<m { y[c * m + j] += v * k[c * m + j] } }
+                }
+            }
+        }
+    }
+    return out
+}
+
 /// Depthwise convolution (Keras's DepthwiseConv1D/2D: groups = input channels) of
 /// channels-last `x` (batch, h, w, in) or (batch, w, in) with `kernel` (kh, kw, in, m),
 /// computed directly rather than as a grouped im2col + GEMM (whose GEMMs would have
@@ -16,24 +40,12 @@ public func depthwiseConv2d(_ x: Tensor, _ kernel: Tensor, bias: Tensor? = nil, 
     let m = oc / Swift.max(inC, 1)
     precondition(g.groups == inC && m * inC == oc && x.count == n * g.inH * g.inW * inC && kernel.count == g.kh * g.kw * oc,
                  "depthwiseConv2d: input \(x.shape), kernel \(kernel.shape) do not fit \(g)")
-    var out = Tensor(uninitializedShape: windowOutputShape(x, g, channels: oc))
-    let po = out.freshPointer, px = x.pointer, pk = kernel.pointer, pb = bias?.pointer
+    let outShape = windowOutputShape(x, g, channels: oc)
+    let px = x.pointer, pk = kernel.pointer, pb = bias?.pointer
     let chunks = ParallelBatch.chunks(n)
     let windows = DepthwiseWindows(g)
-    ParallelBatch.run(n, chunks: chunks) { _, examples in
-        for e in examples {
-            windows.forEachOutput(example: e) { row, _ in
-                let y = po + row * oc
-                if let pb { y.update(from: pb, count: oc) } else { y.update(repeating: 0, count: oc) }
-            }
-            windows.forEachTap(example: e) { row, input, tap in
-                let y = po + row * oc, xin = px + input * inC, k = pk + tap * oc
-                if m == 1 { multiplyAdd(y, xin, k, oc) } else {
-                    for c in 0..<inC { let v = xin[c]; for j in 0..<m { y[c * m + j] += v * k[c * m + j] } }
-                }
-            }
-        }
-    }
+    let out = OneDNN.depthwise(x, kernel, bias: bias, geometry: g, batch: n, outputShape: outShape)
+        ?? depthwiseDirect(px, pk, pb, windows: windows, batch: n, chunks: chunks, outputShape: outShape)
     let (tx, tk, tb) = (x.isTracked, kernel.isTracked, bias?.isTracked ?? false)
     var inputs = [x, kernel]
     if let bias { inputs.append(bias) }

@@ -57,6 +57,7 @@ public struct Tensor: @unchecked Sendable {
     /// Write access; copies the storage first if another tensor shares it.
     public mutating func withMutableData<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        storage.version &+= 1
         return try body(UnsafeMutableBufferPointer(start: storage.pointer, count: storage.count))
     }
 

@@ -11,6 +11,9 @@ public final class TensorStorage: @unchecked Sendable {
     private let pooled: Bool
     /// Whether the buffer is a read-only reservation (``init(reservedCount:)``).
     public private(set) var reserved = false
+    /// Counts in-place writes (``Tensor/withMutableData(_:)``), so a cache derived from the
+    /// values (a kernel reordered for oneDNN) knows when it is stale.
+    public internal(set) var version = 0
 
     /// Allocates `count` floats, uninitialised.
     public init(count: Int) {

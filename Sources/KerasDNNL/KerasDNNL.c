@@ -1,0 +1,117 @@
+#include "KerasDNNL.h"
+#include <oneapi/dnnl/dnnl.h>
+#include <pthread.h>
+#include <stdlib.h>
+
+static dnnl_engine_t engine;
+static int engine_ok;
+static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
+static void make_engine(void) { engine_ok = dnnl_engine_create(&engine, dnnl_cpu, 0) == dnnl_success; }
+
+struct kd_conv {
+    dnnl_primitive_desc_t pd;
+    dnnl_primitive_t prim;
+    dnnl_memory_desc_t src, dst, bias, user_weights;
+    const dnnl_memory_desc_t *weights;  // owned by pd
+    dnnl_primitive_t reorder;           // Keras layout → oneDNN's
+    int has_bias;
+};
+
+void kd_conv_destroy(kd_conv *c) {
+    if (!c) return;
+    if (c->reorder) dnnl_primitive_destroy(c->reorder);
+    if (c->prim) dnnl_primitive_destroy(c->prim);
+    if (c->pd) dnnl_primitive_desc_destroy(c->pd);
+    free(c);
+}
+
+kd_conv *kd_conv_create(const kd_conv_shape *s, int has_bias, kd_post post, float alpha, float beta) {
+    pthread_once(&engine_once, make_engine);
+    if (!engine_ok || s->groups < 1 || s->ic % s->groups || s->oc % s->groups) return NULL;
+    kd_conv *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    c->has_bias = has_bias;
+    dnnl_dims_t sd = {s->n, s->ic, s->ih, s->iw}, dd = {s->n, s->oc, s->oh, s->ow}, bd = {s->oc};
+    int ok = dnnl_memory_desc_init_by_tag(&c->src, 4, sd, dnnl_f32, dnnl_nhwc) == dnnl_success
+          && dnnl_memory_desc_init_by_tag(&c->dst, 4, dd, dnnl_f32, dnnl_nhwc) == dnnl_success
+          && dnnl_memory_desc_init_by_tag(&c->bias, 1, bd, dnnl_f32, dnnl_a) == dnnl_success;
+    dnnl_memory_desc_t any;
+    if (s->groups == 1) {
+        dnnl_dims_t wd = {s->oc, s->ic, s->kh, s->kw};
+        ok = ok && dnnl_memory_desc_init_by_tag(&c->user_weights, 4, wd, dnnl_f32, dnnl_hwio) == dnnl_success
+                && dnnl_memory_desc_init_by_tag(&any, 4, wd, dnnl_f32, dnnl_format_tag_any) == dnnl_success;
+    } else {
+        dnnl_dims_t wd = {s->groups, s->oc / s->groups, s->ic / s->groups, s->kh, s->kw};
+        ok = ok && dnnl_memory_desc_init_by_tag(&c->user_weights, 5, wd, dnnl_f32, dnnl_hwigo) == dnnl_success
+                && dnnl_memory_desc_init_by_tag(&any, 5, wd, dnnl_f32, dnnl_format_tag_any) == dnnl_success;
+    }
+    // oneDNN's padding: dilation counts the gaps (0 = none); the right/bottom pad is
+    // whatever makes its output size formula give (oh, ow), never negative.
+    int effh = (s->kh - 1) * s->dh + 1, effw = (s->kw - 1) * s->dw + 1;
+    int pb = (s->oh - 1) * s->sh + effh - s->ih - s->pad_top, pr = (s->ow - 1) * s->sw + effw - s->iw - s->pad_left;
+    dnnl_dims_t strides = {s->sh, s->sw}, dil = {s->dh - 1, s->dw - 1}, pl = {s->pad_top, s->pad_left},
+                prr = {pb > 0 ? pb : 0, pr > 0 ? pr : 0};
+    dnnl_convolution_desc_t cd;
+    ok = ok && dnnl_dilated_convolution_forward_desc_init(&cd, dnnl_forward_inference, dnnl_convolution_direct, &c->src, &any,
+                                                          has_bias ? &c->bias : NULL, &c->dst, strides, dil, pl, prr) == dnnl_success;
+    dnnl_primitive_attr_t attr = NULL;
+    dnnl_post_ops_t ops = NULL;
+    if (ok && post != KD_POST_NONE) {
+        dnnl_alg_kind_t alg = post == KD_POST_RELU ? dnnl_eltwise_relu : post == KD_POST_CLIP ? dnnl_eltwise_clip : dnnl_eltwise_swish;
+        ok = dnnl_post_ops_create(&ops) == dnnl_success
+          && dnnl_post_ops_append_eltwise(ops, 1.0f, alg, alpha, beta) == dnnl_success
+          && dnnl_primitive_attr_create(&attr) == dnnl_success
+          && dnnl_primitive_attr_set_post_ops(attr, ops) == dnnl_success;
+    }
+    ok = ok && dnnl_primitive_desc_create(&c->pd, &cd, attr, engine, NULL) == dnnl_success;
+    if (ops) dnnl_post_ops_destroy(ops);
+    if (attr) dnnl_primitive_attr_destroy(attr);
+    if (!ok) { kd_conv_destroy(c); return NULL; }
+    c->weights = dnnl_primitive_desc_query_md(c->pd, dnnl_query_weights_md, 0);
+    dnnl_primitive_desc_t rpd = NULL;
+    ok = c->weights && dnnl_primitive_create(&c->prim, c->pd) == dnnl_success
+      && dnnl_reorder_primitive_desc_create(&rpd, &c->user_weights, engine, c->weights, engine, NULL) == dnnl_success
+      && dnnl_primitive_create(&c->reorder, rpd) == dnnl_success;
+    if (rpd) dnnl_primitive_desc_destroy(rpd);
+    if (!ok) { kd_conv_destroy(c); return NULL; }
+    return c;
+}
+
+const char *kd_conv_impl(const kd_conv *c) {
+    const char *impl = "";
+    dnnl_primitive_desc_query(c->pd, dnnl_query_impl_info_str, 0, &impl);
+    return impl;
+}
+
+size_t kd_conv_weights_bytes(const kd_conv *c) { return dnnl_memory_desc_get_size(c->weights); }
+
+// Runs `prim` on (arg, memory desc, pointer) triples; 0 on success.
+static int run(dnnl_primitive_t prim, int n, const int *args, const dnnl_memory_desc_t *const *mds, void *const *ptrs) {
+    dnnl_memory_t mem[4] = {0};
+    dnnl_exec_arg_t exec[4];
+    dnnl_stream_t stream = NULL;
+    int ok = dnnl_stream_create(&stream, engine, dnnl_stream_default_flags) == dnnl_success;
+    for (int i = 0; ok && i < n; i++) {
+        ok = dnnl_memory_create(&mem[i], mds[i], engine, ptrs[i]) == dnnl_success;
+        exec[i].arg = args[i];
+        exec[i].memory = mem[i];
+    }
+    ok = ok && dnnl_primitive_execute(prim, stream, n, exec) == dnnl_success && dnnl_stream_wait(stream) == dnnl_success;
+    for (int i = 0; i < n; i++) if (mem[i]) dnnl_memory_destroy(mem[i]);
+    if (stream) dnnl_stream_destroy(stream);
+    return ok ? 0 : -1;
+}
+
+int kd_conv_prepare_weights(const kd_conv *c, const float *kernel, void *out) {
+    const int args[2] = {DNNL_ARG_FROM, DNNL_ARG_TO};
+    const dnnl_memory_desc_t *mds[2] = {&c->user_weights, c->weights};
+    void *ptrs[2] = {(void *)kernel, out};
+    return run(c->reorder, 2, args, mds, ptrs);
+}
+
+int kd_conv_forward(const kd_conv *c, const float *x, const void *weights, const float *bias, float *y) {
+    const int args[4] = {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST, DNNL_ARG_BIAS};
+    const dnnl_memory_desc_t *mds[4] = {&c->src, c->weights, &c->dst, &c->bias};
+    void *ptrs[4] = {(void *)x, (void *)weights, y, (void *)bias};
+    return run(c->prim, c->has_bias && bias ? 4 : 3, args, mds, ptrs);
+}

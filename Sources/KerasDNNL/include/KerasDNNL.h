@@ -1,0 +1,34 @@
+#ifndef KERAS_DNNL_H
+#define KERAS_DNNL_H
+// oneDNN (Debian libdnnl 2.6) convolutions on kerasctl's channels-last float tensors.
+// A thin C layer over oneDNN's C API, whose descriptors (fixed-size dims arrays, unions)
+// are awkward from Swift. Shapes are checked by the Swift caller before they get here.
+#include <stddef.h>
+
+typedef struct kd_conv kd_conv;
+
+/// A 2-D convolution over (n, ih, iw, ic) → (n, oh, ow, oc); kernel (kh, kw, ic/groups, oc)
+/// as Keras stores it. Dilation 1 means none; pad_top/pad_left as Keras's geometry.
+typedef struct kd_conv_shape {
+    int n, ih, iw, ic, oh, ow, oc;
+    int kh, kw, sh, sw, dh, dw, pad_top, pad_left, groups;
+} kd_conv_shape;
+
+/// The elementwise function oneDNN applies to the output (a post-op).
+typedef enum kd_post { KD_POST_NONE = 0, KD_POST_RELU = 1, KD_POST_CLIP = 2, KD_POST_SWISH = 3 } kd_post;
+
+/// A forward convolution primitive (inference kind), with the output's post-op
+/// (relu: max(x, 0); clip: min(max(x, alpha), beta); swish: x·sigmoid(alpha·x)).
+/// NULL when oneDNN cannot make it (the caller falls back to its own kernels).
+kd_conv *kd_conv_create(const kd_conv_shape *shape, int has_bias, kd_post post, float alpha, float beta);
+void kd_conv_destroy(kd_conv *conv);
+/// The implementation oneDNN chose (e.g. "brgconv:avx512_core").
+const char *kd_conv_impl(const kd_conv *conv);
+/// Bytes of the kernel in oneDNN's own (blocked) layout.
+size_t kd_conv_weights_bytes(const kd_conv *conv);
+/// Reorders a Keras-layout kernel into `out` (kd_conv_weights_bytes bytes). 0 on success.
+int kd_conv_prepare_weights(const kd_conv *conv, const float *kernel, void *out);
+/// y = post(conv(x, weights) + bias); weights as prepared. 0 on success.
+int kd_conv_forward(const kd_conv *conv, const float *x, const void *weights, const float *bias, float *y);
+
+#endif

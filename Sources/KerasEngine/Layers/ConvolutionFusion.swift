@@ -1,0 +1,115 @@
+/// Inference fusion (Keras TF does the same through Grappler's remapper): a convolution
+/// followed by BatchNormalization in inference mode, and optionally by ReLU, ReLU(6) or swish,
+/// runs as ONE oneDNN convolution whose kernel and bias carry the normalization:
+///
+///     s = γ / √(moving_variance + ε)
+///     K'[..., o] = K[..., o] · s[o]          b'[o] = (b[o] − moving_mean[o]) · s[o] + β[o]
+///
+/// and whose activation is applied inside the kernel (a oneDNN post-op): no pass over the
+/// convolution's output for the normalization and none for the activation. Only when
+/// nothing is differentiated (no tracked input or weight) — training and fine-tuning run
+/// the layers one by one. The folded weights are kept and made again only when a source
+/// weight changed (its storage or ``TensorStorage/version``).
+protocol FoldableConvolution: Layer {
+    /// The kernel, whose last axis (or last two, flattened) is the output channel.
+    var kernel: Parameter? { get }
+    var bias: Parameter? { get }
+    /// The layer's own activation: only a linear one can have a normalization folded in.
+    var ownActivation: Activation { get }
+    /// The layer's output for `x` computed with `kernel` and `bias` in place of its own and
+    /// `post` applied by oneDNN; nil when oneDNN cannot (the layers then run one by one).
+    func foldedForward(_ x: Tensor, kernel: Tensor, bias: Tensor, post: OneDNN.PostOp) -> Tensor?
+}
+
+extension Convolution: FoldableConvolution {
+    var ownActivation: Activation { config.activation }
+    func foldedForward(_ x: Tensor, kernel: Tensor, bias: Tensor, post: OneDNN.PostOp) -> Tensor? {
+        guard let g = geometry(for: x) else { return nil }
+        return OneDNN.conv2d(x, kernel, bias: bias, geometry: g, batch: x.shape[0], post: post,
+                             outputShape: windowOutputShape(x, g, channels: g.outC))
+    }
+}
+
+extension DepthwiseConvolution: FoldableConvolution {
+    var ownActivation: Activation { config.activation }
+    func foldedForward(_ x: Tensor, kernel: Tensor, bias: Tensor, post: OneDNN.PostOp) -> Tensor? {
+        guard let g = geometry, x.count == x.shape[0] * g.inH * g.inW * g.inC else { return nil }
+        return OneDNN.conv2d(x, kernel, bias: bias, geometry: g, batch: x.shape[0], post: post,
+                             outputShape: windowOutputShape(x, g, channels: g.outC))
+    }
+}
+
+/// One fused chain of a functional graph: node indices (convolution, normalization[,
+/// activation]) and the folded weights.
+final class ConvolutionChain {
+    let nodes: [Int]
+    let conv: any FoldableConvolution
+    let norm: BatchNormalization
+    let post: OneDNN.PostOp
+    private var sources: [(storage: TensorStorage, version: Int)?] = []
+    private var kernel: Tensor?
+    private var bias: Tensor?
+
+    init(nodes: [Int], conv: any FoldableConvolution, norm: BatchNormalization, post: OneDNN.PostOp) {
+        self.nodes = nodes; self.conv = conv; self.norm = norm; self.post = post
+    }
+
+    /// The activation oneDNN can apply for an activation layer; nil for any other layer.
+    static func postOp(_ layer: any Layer) -> OneDNN.PostOp? {
+        let activation = (layer as? any ActivationFunctionLayer)?.activation ?? (layer as? ActivationLayer)?.activation
+        switch activation {
+        case .relu(0, nil, 0)?: return .relu
+        case .relu(0, 6, 0)?, .relu6?: return .clip(low: 0, high: 6)
+        case .silu?: return .swish
+        default: return nil
+        }
+    }
+
+    /// The chain's output for `x`, or nil when it must run layer by layer.
+    func run(_ x: Tensor) -> Tensor? {
+        guard OneDNN.enabled, !x.isTracked, conv.ownActivation == .linear, let k = conv.kernel,
+              let mean = norm.movingMean, let variance = norm.movingVariance else { return nil }
+        let weights = [k, conv.bias, norm.gamma, norm.beta, mean, variance]
+        guard weights.allSatisfy({ $0?.value.isTracked != true }) else { return nil }
+        let now: [(storage: TensorStorage, version: Int)?] = weights.map { $0.map { ($0.value.storage, $0.value.storage.version) } }
+        let same = now.count == sources.count && zip(now, sources).allSatisfy { a, b in
+            a?.storage === b?.storage && a?.version == b?.version
+        }
+        if !same || kernel == nil || bias == nil { fold(k.value, conv.bias?.value, mean.value, variance.value) }
+        sources = now
+        guard let kernel, let bias else { return nil }
+        return conv.foldedForward(x, kernel: kernel, bias: bias, post: post)
+    }
+
+    /// K' and b' (above), written into the kept tensors when they have the same size, so
+    /// oneDNN's cached reorder of the kernel is refreshed in place.
+    private func fold(_ k: Tensor, _ b: Tensor?, _ mean: Tensor, _ variance: Tensor) {
+        let oc = mean.count
+        guard oc > 0, k.count % oc == 0, b.map({ $0.count == oc }) ?? true, variance.count == oc,
+              norm.gamma.map({ $0.value.count == oc }) ?? true, norm.beta.map({ $0.value.count == oc }) ?? true
+        else { kernel = nil; bias = nil; return }
+        var scale = [Float](repeating: 1, count: oc)
+        let eps = norm.config.epsilon
+        variance.withData { v in
+            for o in 0..<oc { scale[o] = 1 / (v[o] + eps).squareRoot() }
+        }
+        norm.gamma?.value.withData { g in for o in 0..<oc { scale[o] *= g[o] } }
+        var kk = kernel.flatMap { $0.count == k.count ? $0 : nil } ?? Tensor(uninitializedShape: k.shape)
+        kernel = nil
+        kk.withMutableData { out in
+            k.withData { src in
+                for r in 0..<(k.count / oc) { for o in 0..<oc { out[r * oc + o] = src[r * oc + o] * scale[o] } }
+            }
+        }
+        var bb = bias.flatMap { $0.count == oc ? $0 : nil } ?? Tensor(uninitializedShape: [oc])
+        bias = nil
+        bb.withMutableData { out in
+            mean.withData { m in
+                for o in 0..<oc { out[o] = ((b?.pointer[o] ?? 0) - m[o]) * scale[o] }
+            }
+            norm.beta?.value.withData { beta in for o in 0..<oc { out[o] += beta[o] } }
+        }
+        kernel = kk
+        bias = bb
+    }
+}

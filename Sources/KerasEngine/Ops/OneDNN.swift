@@ -1,0 +1,130 @@
+import KerasDNNL
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Convolutions through oneDNN (Debian's libdnnl, the CPU library Keras's TensorFlow
+/// backend runs on): its JIT AVX-512 kernels compute a forward convolution about twice as
+/// fast as im2col + OpenBLAS on this machine kind (docs/PERFORMANCE.md). oneDNN wants the
+/// kernel in its own blocked layout: the reordered kernel is cached per kernel storage and
+/// redone when the storage's ``TensorStorage/version`` moves (an optimizer step), so
+/// inference reorders each kernel once. Primitives are cached per shape.
+///
+/// `KERASCTL_ONEDNN=0` turns it off (the engine's own kernels run instead); so does a
+/// shape oneDNN cannot make.
+enum OneDNN {
+    /// The elementwise function applied to the output inside oneDNN's kernel.
+    enum PostOp: Hashable {
+        case none, relu
+        /// min(max(x, low), high): ReLU(max_value), relu6.
+        case clip(low: Float, high: Float)
+        /// x·sigmoid(x).
+        case swish
+    }
+
+    static let enabled: Bool = getenv("KERASCTL_ONEDNN").map { String(cString: $0) != "0" } ?? true
+
+    /// `post(conv(x, kernel) + bias)` with oneDNN into a new tensor of `shape`, or nil when
+    /// oneDNN cannot make this convolution (the caller runs its own kernels).
+    static func conv2d(_ x: Tensor, _ kernel: Tensor, bias: Tensor?, geometry g: ConvGeometry, batch n: Int,
+                       post: PostOp, outputShape: [Int]) -> Tensor? {
+        guard enabled, let prim = primitive(Key(geometry: g, batch: n, bias: bias != nil, post: post)),
+              let weights = weights(kernel, for: prim) else { return nil }
+        var out = Tensor(uninitializedShape: outputShape)
+        let status = withExtendedLifetime((weights, x, kernel, bias)) {
+            kd_conv_forward(prim.handle, x.pointer, UnsafeRawPointer(weights.pointer), bias?.pointer, out.freshPointer)
+        }
+        return status == 0 ? out : nil
+    }
+
+    /// A depthwise convolution (groups = input channels; Keras's (kh, kw, in, multiplier)
+    /// kernel is oneDNN's grouped layout) through oneDNN, or nil.
+    static func depthwise(_ x: Tensor, _ kernel: Tensor, bias: Tensor?, geometry g: ConvGeometry, batch n: Int,
+                          outputShape: [Int]) -> Tensor? {
+        guard depthwiseEnabled else { return nil }
+        return conv2d(x, kernel, bias: bias, geometry: g, batch: n, post: .none, outputShape: outputShape)
+    }
+    static let depthwiseEnabled: Bool = getenv("KERASCTL_ONEDNN_DW").map { String(cString: $0) != "0" } ?? true
+
+    struct Key: Hashable {
+        var geometry: ConvGeometry, batch: Int, bias: Bool, post: PostOp
+    }
+
+    final class Primitive: @unchecked Sendable {
+        let handle: OpaquePointer
+        let weightBytes: Int
+        init(_ handle: OpaquePointer) { self.handle = handle; weightBytes = kd_conv_weights_bytes(handle) }
+        deinit { kd_conv_destroy(handle) }
+    }
+
+    /// A kernel in oneDNN's layout, made from `source` at `version`. The source is held
+    /// weakly: a kernel that is gone leaves a dead entry, dropped when the cache is full.
+    final class Weights: @unchecked Sendable {
+        weak var source: TensorStorage?
+        var version: Int
+        let pointer: UnsafeMutableRawPointer
+        let bytes: Int
+        init(source: TensorStorage, bytes: Int) {
+            self.source = source
+            version = source.version &- 1
+            self.bytes = bytes
+            pointer = .allocate(byteCount: Swift.max(bytes, 64), alignment: 64)
+        }
+        deinit { pointer.deallocate() }
+    }
+
+    struct WeightsKey: Hashable { var storage: ObjectIdentifier, primitive: ObjectIdentifier }
+
+    /// Primitives by shape (nil: oneDNN could not make it — not retried).
+    private static let primitives = Mutex<[Key: Primitive?]>([:])
+    /// Reordered kernels by (kernel storage, primitive), bounded in bytes.
+    private static let kernels = Mutex<[WeightsKey: Weights]>([:])
+    private static let kernelCacheBytes = 1 << 30
+
+    private static func primitive(_ key: Key) -> Primitive? {
+        if let cached = primitives.withLock({ $0[key] }) { return cached }
+        let g = key.geometry
+        var shape = kd_conv_shape(n: Int32(key.batch), ih: Int32(g.inH), iw: Int32(g.inW), ic: Int32(g.inC),
+                                  oh: Int32(g.outH), ow: Int32(g.outW), oc: Int32(g.outC), kh: Int32(g.kh), kw: Int32(g.kw),
+                                  sh: Int32(g.sh), sw: Int32(g.sw), dh: Int32(g.dh), dw: Int32(g.dw),
+                                  pad_top: Int32(g.padTop), pad_left: Int32(g.padLeft), groups: Int32(g.groups))
+        let (kind, alpha, beta): (kd_post, Float, Float) = switch key.post {
+        case .none: (KD_POST_NONE, 0, 0)
+        case .relu: (KD_POST_RELU, 0, 0)
+        case let .clip(low, high): (KD_POST_CLIP, low, high)
+        case .swish: (KD_POST_SWISH, 1, 0)
+        }
+        let made = kd_conv_create(&shape, key.bias ? 1 : 0, kind, alpha, beta).map(Primitive.init)
+        primitives.withLock { cache in
+            if cache.count >= 1024 { cache.removeAll() }
+            cache[key] = made
+        }
+        return made
+    }
+
+    /// `kernel` in the layout `prim` reads, reordered again only when its values changed.
+    private static func weights(_ kernel: Tensor, for prim: Primitive) -> Weights? {
+        let storage = kernel.storage
+        let key = WeightsKey(storage: ObjectIdentifier(storage), primitive: ObjectIdentifier(prim))
+        return kernels.withLock { cache -> Weights? in
+            let entry: Weights
+            if let hit = cache[key], hit.source === storage {
+                entry = hit
+            } else {
+                entry = Weights(source: storage, bytes: prim.weightBytes)
+                cache[key] = entry
+                if cache.values.reduce(0, { $0 + $1.bytes }) > kernelCacheBytes {
+                    cache = cache.filter { $0.value.source != nil }
+                    if cache.values.reduce(0, { $0 + $1.bytes }) > kernelCacheBytes { cache = [key: entry] }
+                }
+            }
+            if entry.version != storage.version {
+                guard kd_conv_prepare_weights(prim.handle, kernel.pointer, entry.pointer) == 0 else { return nil }
+                entry.version = storage.version
+            }
+            return entry
+        }
+    }
+}

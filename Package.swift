@@ -31,7 +31,7 @@ let package = Package(
         // oneDNN (Debian libdnnl-dev; the CPU kernels Keras's TensorFlow backend runs on) for
         // convolutions, through a thin C layer over its C API (fixed-size dims arrays and
         // descriptor unions are awkward from Swift). libdnnl ships no pkg-config file.
-        .target(name: "KerasDNNL", linkerSettings: [.linkedLibrary("dnnl")]),
+        .target(name: "KerasDNNL", linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp")]),
 
         // The pipeline: YAML -> KerasSpec -> KerasBuilder -> KerasEngine <- KerasData.
         // Text every module shares: "did you mean" suggestions, the unknown-name message, JSON strings.

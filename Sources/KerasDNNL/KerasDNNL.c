@@ -115,3 +115,15 @@ int kd_conv_forward(const kd_conv *c, const float *x, const void *weights, const
     void *ptrs[4] = {(void *)x, (void *)weights, y, (void *)bias};
     return run(c->prim, c->has_bias && bias ? 4 : 3, args, mds, ptrs);
 }
+
+// OpenMP's runtime (libgomp, which libdnnl is built with).
+extern void omp_set_num_threads(int);
+extern int omp_get_max_threads(void);
+
+int kd_sgemm(int trans_a, int trans_b, long m, long n, long k, const float *a, long lda, const float *b, long ldb,
+             float beta, float *c, long ldc) {
+    return dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc) == dnnl_success ? 0 : -1;
+}
+
+void kd_set_threads(int n) { omp_set_num_threads(n); }
+int kd_threads(void) { return omp_get_max_threads(); }

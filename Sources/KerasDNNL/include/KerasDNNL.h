@@ -31,4 +31,13 @@ int kd_conv_prepare_weights(const kd_conv *conv, const float *kernel, void *out)
 /// y = post(conv(x, weights) + bias); weights as prepared. 0 on success.
 int kd_conv_forward(const kd_conv *conv, const float *x, const void *weights, const float *bias, float *y);
 
+/// C = op(A)·op(B) + beta·C, row-major with leading dimensions (BLAS's sgemm), through
+/// oneDNN's JIT AVX-512 GEMM. 0 on success.
+int kd_sgemm(int trans_a, int trans_b, long m, long n, long k, const float *a, long lda, const float *b, long ldb,
+             float beta, float *c, long ldc);
+/// The number of OpenMP threads oneDNN uses for calls made from the calling thread
+/// (OpenMP's per-thread setting), and that number.
+void kd_set_threads(int n);
+int kd_threads(void);
+
 #endif

@@ -1,12 +1,18 @@
 import CBLAS
+import KerasDNNL
 
 /// C = op(A)·op(B) (+ beta·C) for row-major matrices with explicit leading dimensions,
 /// so blocks of a wider matrix (a group's channels, a gate's columns) are used in place.
+/// oneDNN's GEMM (``OneDNN``) when it is on: 1.6× OpenBLAS's on this machine kind at the
+/// seed MLP's shapes (165 against 98–112 GFLOP/s on two cores, docs/PERFORMANCE.md);
+/// OpenBLAS otherwise.
 @inline(__always)
 func gemm(_ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
           _ c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, k: Int,
           transA: Bool = false, transB: Bool = false, beta: Float = 0) {
     guard m > 0, n > 0 else { return }
+    if OneDNN.enabled, k > 0,
+       kd_sgemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, a, lda, b, ldb, beta, c, ldc) == 0 { return }
     cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                 Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
 }
@@ -74,14 +80,16 @@ func columnParallel(_ columns: Int, _ big: Bool, _ body: (Range<Int>) -> Void) {
     }
 }
 
-/// Runs `body` with OpenBLAS held to one thread.
+/// Runs `body` with OpenBLAS and oneDNN held to one thread.
 @inline(__always)
 func onOneBLASThread(_ body: () -> Void) {
-    let threads = openblas_get_num_threads()
-    if threads == 1 { body(); return }
+    let threads = openblas_get_num_threads(), ompThreads = kd_threads()
+    if threads == 1 && ompThreads == 1 { body(); return }
     openblas_set_num_threads(1)
+    kd_set_threads(1)
     body()
     openblas_set_num_threads(threads)
+    kd_set_threads(ompThreads)
 }
 
 /// x + bias along the last axis (Keras's bias_add, channels last).

@@ -1,4 +1,5 @@
 import CBLAS
+import KerasDNNL
 import Dispatch
 #if canImport(Glibc)
 import Glibc
@@ -43,7 +44,14 @@ public enum ParallelBatch {
         // is what makes sharing the non-Sendable body between threads sound.
         withoutActuallyEscaping(body) { body in
             let shared = unsafeBitCast(body, to: (@Sendable (Int, Range<Int>) -> Void).self)
-            DispatchQueue.concurrentPerform(iterations: count) { c in shared(c, range(c, of: count, n)) }
+            DispatchQueue.concurrentPerform(iterations: count) { c in
+                // oneDNN's OpenMP setting is per thread (the caller's runs one chunk too): one
+                // thread each meanwhile, as OpenBLAS.
+                let omp = kd_threads()
+                kd_set_threads(1)
+                shared(c, range(c, of: count, n))
+                kd_set_threads(omp)
+            }
         }
         if blasThreads != 1 { openblas_set_num_threads(blasThreads) }
     }

@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # Side-by-side epoch times: kerasctl vs real Keras (TensorFlow and JAX backends), same
-# machine, same run. Usage: bench/run.sh [EPOCHS] [MODELS...]   (models: mlp cnn lstm transformer)
+# machine, same run. Usage: bench/run.sh [EPOCHS] [MODELS...]   (models: mlp cnn cnn_bn lstm transformer)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 EPOCHS=${1:-3}; shift || true
-MODELS=${*:-mlp cnn lstm}
+MODELS=${*:-mlp cnn cnn_bn lstm}
 BIN=.build/release/kerasctl
 OUT=bench-out; mkdir -p "$OUT"
-REF=../shared/bench/keras_reference.py
+REF=bench/keras_reference.py
 PY=${KERAS_PYTHON:-python3}   # the interpreter with Keras (make keras-venv: .venv-keras/bin/python)
-declare -A SPEC=([mlp]=specs/fashion_mlp.yaml [cnn]=specs/bench_cnn.yaml [lstm]=specs/bench_lstm.yaml
+declare -A SPEC=([mlp]=specs/fashion_mlp.yaml [cnn]=specs/bench_cnn.yaml [cnn_bn]=specs/bench_cnn_bn.yaml [lstm]=specs/bench_lstm.yaml
                  [transformer]=specs/fashion_transformer.yaml)
-# The Keras side: the shared reference script, or a model's own script beside its spec.
+# The Keras side: bench/keras_reference.py, or a model's own script beside its spec.
 declare -A KERAS_CMD=([transformer]="specs/fashion_transformer_keras.py")
 # GFLOP per epoch (forward + weight gradients + input gradients but the first layer's), 60,000 images.
 # LSTM(128) on 28 steps of 28: per step and example 2·512·(28+128) forward, 2·512·(28+128+128)
@@ -19,7 +19,7 @@ declare -A KERAS_CMD=([transformer]="specs/fashion_transformer_keras.py")
 # Transformer (one encoder block, 28 tokens, width 32, 4 heads of key_dim 32, 54,000 training
 # images): per example forward ≈ 1.6 MFLOP (projections 0.92, scores and mixing 0.40,
 # feed-forward 0.23, token Dense 0.05), training ≈ 3× that.
-declare -A GFLOP=([mlp]=192 [cnn]=880 [lstm]=757 [transformer]=260)
+declare -A GFLOP=([mlp]=192 [cnn]=880 [cnn_bn]=0 [lstm]=757 [transformer]=260)
 
 median_after_first() { python3 -c '
 import json,sys

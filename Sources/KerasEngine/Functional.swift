@@ -55,7 +55,7 @@ public final class Functional: Model {
     private var uniqueLayers: [any Layer] = []
     /// Convolution → BatchNormalization (→ activation) chains that inference runs as one
     /// convolution (``ConvolutionChain``), by the index of their first node.
-    private var chains: [Int: ConvolutionChain] = [:]
+    private(set) var chains: [Int: ConvolutionChain] = [:]
     private var autoNames = Set<String>()
 
     public init(name: String = "functional") {

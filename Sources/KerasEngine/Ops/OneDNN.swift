@@ -24,7 +24,8 @@ enum OneDNN {
         case swish
     }
 
-    static let enabled: Bool = getenv("KERASCTL_ONEDNN").map { String(cString: $0) != "0" } ?? true
+    /// Read once from the environment; tests switch it to compare with the engine's kernels.
+    nonisolated(unsafe) static var enabled: Bool = getenv("KERASCTL_ONEDNN").map { String(cString: $0) != "0" } ?? true
 
     /// `post(conv(x, kernel) + bias)` with oneDNN into a new tensor of `shape`, or nil when
     /// oneDNN cannot make this convolution (the caller runs its own kernels).
@@ -43,10 +44,8 @@ enum OneDNN {
     /// kernel is oneDNN's grouped layout) through oneDNN, or nil.
     static func depthwise(_ x: Tensor, _ kernel: Tensor, bias: Tensor?, geometry g: ConvGeometry, batch n: Int,
                           outputShape: [Int]) -> Tensor? {
-        guard depthwiseEnabled else { return nil }
-        return conv2d(x, kernel, bias: bias, geometry: g, batch: n, post: .none, outputShape: outputShape)
+        conv2d(x, kernel, bias: bias, geometry: g, batch: n, post: .none, outputShape: outputShape)
     }
-    static let depthwiseEnabled: Bool = getenv("KERASCTL_ONEDNN_DW").map { String(cString: $0) != "0" } ?? true
 
     struct Key: Hashable {
         var geometry: ConvGeometry, batch: Int, bias: Bool, post: PostOp

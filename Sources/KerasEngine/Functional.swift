@@ -54,8 +54,9 @@ public final class Functional: Model {
     private var slotCount = 0
     private var uniqueLayers: [any Layer] = []
     /// Convolution → BatchNormalization (→ activation) chains that inference runs as one
-    /// convolution (``ConvolutionChain``), by the index of their first node.
-    private(set) var chains: [Int: ConvolutionChain] = [:]
+    /// convolution (``ConvolutionChain``) and BatchNormalization → activation ones run as
+    /// one pass (``NormalizationChain``), by the index of their first node.
+    private(set) var chains: [Int: any InferenceChain] = [:]
     private var autoNames = Set<String>()
 
     public init(name: String = "functional") {
@@ -244,7 +245,7 @@ extension Functional {
     /// The chains of this graph: a Conv/DepthwiseConv node whose one output is read only by a
     /// BatchNormalization node (whose output, in turn, only by a fusable activation node, when
     /// there is one), none of them a graph output or forced into training mode.
-    fileprivate func findChains(outputs: Set<Int>) -> [Int: ConvolutionChain] {
+    fileprivate func findChains(outputs: Set<Int>) -> [Int: any InferenceChain] {
         var readers = [[Int]](repeating: [], count: slotCount)
         for (i, n) in nodes.enumerated() { for s in n.inputSlots { readers[s].append(i) } }
         func soleReader(of i: Int) -> Int? {
@@ -254,7 +255,8 @@ extension Functional {
             else { return nil }
             return r
         }
-        var found: [Int: ConvolutionChain] = [:]
+        var found: [Int: any InferenceChain] = [:]
+        var taken = Set<Int>()
         for (i, n) in nodes.enumerated() {
             guard n.training != true, let conv = n.layer as? any FoldableConvolution, conv.ownActivation == .linear,
                   let j = soleReader(of: i), let norm = nodes[j].layer as? BatchNormalization else { continue }
@@ -263,6 +265,12 @@ extension Functional {
             } else {
                 found[i] = ConvolutionChain(nodes: [i, j], conv: conv, norm: norm, post: .none)
             }
+            taken.formUnion(found[i]?.nodes ?? [])
+        }
+        for (j, n) in nodes.enumerated() where !taken.contains(j) && n.training != true {
+            guard let norm = n.layer as? BatchNormalization, let k = soleReader(of: j),
+                  let post = ConvolutionChain.postOp(nodes[k].layer) else { continue }
+            found[j] = NormalizationChain(nodes: [j, k], norm: norm, post: post)
         }
         return found
     }

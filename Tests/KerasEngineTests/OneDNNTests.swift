@@ -118,6 +118,7 @@ final class OneDNNTests: XCTestCase {
             let g = try chainGraph(conv(), activation?())
             XCTAssertEqual(g.chains.count, 1, what)
             XCTAssertEqual(g.chains.first?.value.nodes.count, activation == nil ? 2 : 3, what)
+            XCTAssertTrue(g.chains.first?.value is ConvolutionChain, what)
             XCTAssertNotNil(g.chains.first?.value.run(x), "\(what): oneDNN runs the chain (not layer by layer)")
             assertClose(g.call([x], training: false)[0], layerByLayer(g, x), "\(what): folded")
             // New weights (an optimizer step writes the kernel in place; moving statistics
@@ -134,6 +135,26 @@ final class OneDNNTests: XCTestCase {
             for node in g.nodes { h = node.layer.forward([h], training: true)[0] }
             OneDNN.enabled = true
             assertClose(train, h, "\(what): training")
+        }
+    }
+
+    func testNormalizationThenActivationRunsInOnePass() throws {
+        for (what, act) in [("relu", ActivationLayer(.relu(), name: "act") as any Layer), ("relu6", ReLU(.init(maxValue: 6), name: "act")),
+                            ("swish", ActivationLayer(.silu, name: "act"))] {
+            let g = Functional(name: "pre")
+            g.addInput(name: "x", shape: [5, 4, 6])
+            g.add(layer: BatchNormalization(name: "bn"), inputs: ["x"])
+            g.add(layer: act, inputs: ["bn"])
+            g.add(layer: Convolution(.init(rank: 2, filters: 3, kernelSize: [1, 1]), name: "conv"), inputs: [act.name])
+            g.setOutputs(["conv"])
+            try g.build(seed: 3)
+            for p in g.parameters where p.name.hasPrefix("bn/") {
+                p.value = GradientCheck.random(p.shape, seed: UInt64(p.name.count), scale: 1.5)
+                if p.name.hasSuffix("variance") { p.value.withMutableData { v in for i in 0..<v.count { v[i] = abs(v[i]) + 0.1 } } }
+            }
+            XCTAssertTrue(g.chains.values.contains { $0 is NormalizationChain && $0.nodes.count == 2 }, what)
+            let x = GradientCheck.random([3, 5, 4, 6], seed: 8, scale: 3)
+            assertClose(g.call([x], training: false)[0], layerByLayer(g, x), what)
         }
     }
 

@@ -39,9 +39,35 @@ extension DepthwiseConvolution: FoldableConvolution {
     }
 }
 
+/// Nodes of a functional graph that inference runs as one step.
+protocol InferenceChain: AnyObject {
+    /// Node indices, in graph order; the last one's output is the chain's.
+    var nodes: [Int] { get }
+    /// The chain's output for `x`, or nil when it must run layer by layer.
+    func run(_ x: Tensor) -> Tensor?
+}
+
+/// BatchNormalization (inference) → ReLU/ReLU(6)/swish as one pass over the tensor, for
+/// normalizations no convolution takes in (DenseNet's and ResNet v2's pre-activations).
+final class NormalizationChain: InferenceChain {
+    let nodes: [Int]
+    let norm: BatchNormalization
+    let post: OneDNN.PostOp
+
+    init(nodes: [Int], norm: BatchNormalization, post: OneDNN.PostOp) { self.nodes = nodes; self.norm = norm; self.post = post }
+
+    func run(_ x: Tensor) -> Tensor? {
+        guard !x.isTracked, let mean = norm.movingMean?.value, let variance = norm.movingVariance?.value,
+              let c = x.shape.last, mean.count == c, variance.count == c,
+              norm.parameters.allSatisfy({ !$0.value.isTracked }) else { return nil }
+        return batchNormInference(x, mean: mean, variance: variance, gamma: norm.gamma?.value, beta: norm.beta?.value,
+                                  epsilon: norm.config.epsilon, post: post)
+    }
+}
+
 /// One fused chain of a functional graph: node indices (convolution, normalization[,
 /// activation]) and the folded weights.
-final class ConvolutionChain {
+final class ConvolutionChain: InferenceChain {
     let nodes: [Int]
     let conv: any FoldableConvolution
     let norm: BatchNormalization

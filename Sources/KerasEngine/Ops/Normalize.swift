@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Fused normalization ops (batch and layer normalization), each with its backward.
 
 /// Batch normalization with batch statistics over every axis but the last (C channels):
@@ -93,8 +97,8 @@ struct RowChunks {
 /// The batch-norm forward pass shared by training and inference: y = x·scale + shift per
 /// channel with scale = γ·inv, shift = β − μ·γ·inv (rows split over the threads when
 /// large); also returns the op's inputs [x, γ?, β?] and `scale` (dy·scale is dx's first term).
-func normalized(_ x: Tensor, mean m: [Float], inverseStd inv: [Float], gamma: Tensor?, beta: Tensor?)
-    -> (output: Tensor, inputs: [Tensor], scale: [Float]) {
+func normalized(_ x: Tensor, mean m: [Float], inverseStd inv: [Float], gamma: Tensor?, beta: Tensor?,
+                post: OneDNN.PostOp = .none) -> (output: Tensor, inputs: [Tensor], scale: [Float]) {
     let C = x.shape[x.rank - 1], R = x.count / Swift.max(C, 1)
     let gam = gamma?.scalars ?? [Float](repeating: 1, count: C), bet = beta?.scalars ?? [Float](repeating: 0, count: C)
     let scale = (0..<C).map { gam[$0] * inv[$0] }, shift = (0..<C).map { bet[$0] - m[$0] * gam[$0] * inv[$0] }
@@ -103,11 +107,36 @@ func normalized(_ x: Tensor, mean m: [Float], inverseStd inv: [Float], gamma: Te
     scale.withUnsafeBufferPointer { sc in
         shift.withUnsafeBufferPointer { sh in
             RowChunks(rows: R, width: C).each { rows in
-                for r in rows { let row = px + r * C, o = po + r * C; for c in 0..<C { o[c] = row[c] * sc[c] + sh[c] } }
+                switch post {  // an activation in the same pass (inference chains: BatchNormalization → ReLU)
+                case .none:
+                    for r in rows { let row = px + r * C, o = po + r * C; for c in 0..<C { o[c] = row[c] * sc[c] + sh[c] } }
+                case .relu:
+                    for r in rows { let row = px + r * C, o = po + r * C; for c in 0..<C { o[c] = Swift.max(row[c] * sc[c] + sh[c], 0) } }
+                case let .clip(low, high):
+                    for r in rows {
+                        let row = px + r * C, o = po + r * C
+                        for c in 0..<C { o[c] = Swift.min(Swift.max(row[c] * sc[c] + sh[c], low), high) }
+                    }
+                case .swish:
+                    for r in rows {
+                        let row = px + r * C, o = po + r * C
+                        for c in 0..<C { let v = row[c] * sc[c] + sh[c]; o[c] = v / (1 + expf(-v)) }
+                    }
+                }
             }
         }
     }
     return (out, [x] + [gamma, beta].compactMap { $0 }, scale)
+}
+
+/// Batch normalization with fixed statistics followed by `post`, in one pass and without a
+/// tape (inference chains, ``NormalizationChain``).
+func batchNormInference(_ x: Tensor, mean: Tensor, variance: Tensor, gamma: Tensor?, beta: Tensor?, epsilon: Float,
+                        post: OneDNN.PostOp) -> Tensor {
+    let C = x.shape[x.rank - 1]
+    let pv = variance.pointer
+    let inv = (0..<C).map { 1 / (pv[$0] + epsilon).squareRoot() }
+    return normalized(x, mean: mean.scalars, inverseStd: inv, gamma: gamma, beta: beta, post: post).output
 }
 
 /// Batch normalization with fixed statistics (inference): y = γ·(x − μ)/√(σ² + ε) + β.

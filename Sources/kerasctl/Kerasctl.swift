@@ -51,11 +51,17 @@ struct Kerasctl: ParsableCommand {
 /// `OPENBLAS_CORETYPE` when OpenBLAS fell back to generic kernels on a CPU that runs faster
 /// ones (see `BLASInfo.preferredCoreType`), and `OMP_WAIT_POLICY=passive` unless the user set
 /// it — oneDNN's OpenMP threads otherwise spin after each convolution and slow the engine's
-/// own threads that run next (MobileNetV2 inference 202 → 144 images/s). If the exec fails,
-/// kerasctl goes on as it is.
+/// own threads that run next (MobileNetV2 inference 202 → 144 images/s); and
+/// `OMP_NUM_THREADS` from `KERASCTL_THREADS` or `OPENBLAS_NUM_THREADS` when only those are
+/// set, so one thread count holds for all three pools (MPI ranks sharing a machine set it to
+/// 1). If the exec fails, kerasctl goes on as it is.
 private func useFasterBLASKernels() {
     var changed = false
     if let core = BLASInfo.preferredCoreType() { setenv("OPENBLAS_CORETYPE", core, 1); changed = true }
     if getenv("OMP_WAIT_POLICY") == nil { setenv("OMP_WAIT_POLICY", "passive", 1); changed = true }
+    if getenv("OMP_NUM_THREADS") == nil, let n = getenv("KERASCTL_THREADS") ?? getenv("OPENBLAS_NUM_THREADS") {
+        setenv("OMP_NUM_THREADS", n, 1)
+        changed = true
+    }
     if changed { execv("/proc/self/exe", CommandLine.unsafeArgv) }
 }

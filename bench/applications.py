@@ -47,12 +47,21 @@ def write_idx(path, array):
         f.write(a.tobytes())
 
 
-def kerasctl_predict(model, inputs, batch=32, extra=()):
+def peak_mb(memfile):
+    """The peak resident memory /usr/bin/time wrote (kB) in MB, or '?'."""
+    try:
+        return f"{int(open(memfile).read().split()[-1]) / 1024:.0f}"
+    except (OSError, ValueError, IndexError):
+        return "?"
+
+
+def kerasctl_predict(model, inputs, batch=32, extra=(), memfile=None):
     import numpy as np
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "x.idx")
         write_idx(path, inputs)
-        p = subprocess.run([BIN, "predict", model, *extra, "--input", path, "--probabilities",
+        timer = ["/usr/bin/time", "-f", "%M", "-o", memfile] if memfile else []
+        p = subprocess.run(timer + [BIN, "predict", model, *extra, "--input", path, "--probabilities",
                             "--batch-size", str(batch)], capture_output=True, text=True)
         if p.returncode != 0:
             raise RuntimeError(p.stderr.strip().splitlines()[-1] if p.stderr.strip() else f"exit {p.returncode}")
@@ -154,7 +163,7 @@ def speed(names):
     import numpy as np
     names = names or list(SPEED)
     out = tempfile.mkdtemp(prefix="kerasctl-speed-")
-    print(f"{'model':<16} {'input':>7} {'kerasctl img/s':>15} {'Keras TF':>10} {'Keras JAX':>10}")
+    print(f"{'model':<16} {'input':>7} {'kerasctl img/s':>15} {'Keras TF':>10} {'Keras JAX':>10}   peak MB: kerasctl / TF / JAX")
     for name in names:
         side = SPEED[name]
         path = os.path.join(out, name + ".keras")
@@ -169,16 +178,19 @@ m.save({path!r})
             best = 1e9
             for _ in range(3):
                 t = time.perf_counter()
-                kerasctl_predict(path, x[:n])
+                kerasctl_predict(path, x[:n], memfile=os.path.join(out, "kerasctl.mem"))
                 best = min(best, time.perf_counter() - t)
             times[n] = best
         ours = 256 / max(times[320] - times[64], 1e-9)
+        mems = [peak_mb(os.path.join(out, "kerasctl.mem"))]
         theirs = []
         for backend in ("tensorflow", "jax"):
-            r = subprocess.run([PY, "-c", KERAS_SPEED, name, str(side), path], capture_output=True, text=True,
-                               env=dict(ENV, KERAS_BACKEND=backend))
+            memfile = os.path.join(out, backend + ".mem")
+            r = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", memfile, PY, "-c", KERAS_SPEED, name, str(side), path],
+                               capture_output=True, text=True, env=dict(ENV, KERAS_BACKEND=backend))
             theirs.append(f"{json.loads(r.stdout.strip().splitlines()[-1])['img_per_s']:.0f}" if r.returncode == 0 else "fail")
-        print(f"{name:<16} {side:>4}x{side:<2} {ours:>15.0f} {theirs[0]:>10} {theirs[1]:>10}", flush=True)
+            mems.append(peak_mb(memfile))
+        print(f"{name:<16} {side:>4}x{side:<2} {ours:>15.0f} {theirs[0]:>10} {theirs[1]:>10}   {' / '.join(mems)}", flush=True)
     return 0
 
 

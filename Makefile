@@ -13,7 +13,7 @@ VERSION = $(shell dpkg-parsechangelog -S Version 2>/dev/null || sed -n '1s/^[^(]
 DEB = kerasctl_$(VERSION)_$(shell dpkg --print-architecture)
 PREFIX ?= /usr/local
 
-.PHONY: deps build demo test fuzz bench clean deb test-deb install applications transfer keras-venv test-mpi-hosts
+.PHONY: deps build demo test fuzz bench bench-kernels clean deb test-deb install applications transfer keras-venv test-mpi-hosts
 
 # Installs Debian packages that are missing: $(call apt,PACKAGES).
 apt = @missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -64,6 +64,15 @@ fuzz: deps
 bench: build
 	KERAS_PYTHON=$(KERAS_PYTHON) bash bench/run.sh $(or $(EPOCHS),20)
 	$(KERAS_PYTHON) bench/applications.py speed
+
+# The kernel evaluation behind adopting oneDNN: single convolutions (oneDNN vs im2col +
+# OpenBLAS) and the MLP's GEMMs (oneDNN vs OpenBLAS), in one run.
+bench-kernels: deps
+	mkdir -p .build/bench
+	cc -O2 bench/onednn_conv.c -o .build/bench/onednn_conv -ldnnl -lopenblas
+	cc -O2 bench/onednn_gemm.c -o .build/bench/onednn_gemm -ldnnl -lopenblas -lgomp -lpthread
+	OMP_WAIT_POLICY=passive .build/bench/onednn_conv
+	OMP_WAIT_POLICY=passive .build/bench/onednn_gemm
 
 # Every keras.applications architecture, saved by real Keras, checked in kerasctl: summary's
 # parameter count, predictions from .keras/.h5/JSON+weights against Keras's, and kerasctl's

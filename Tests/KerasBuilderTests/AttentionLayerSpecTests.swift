@@ -40,6 +40,17 @@ final class AttentionLayerSpecTests: XCTestCase {
         XCTAssertEqual(d.parameters[12].shape, [4, 2, 3], "cross-attention key kernel reads the encoder's 4 features")
     }
 
+    /// specs/sunspots_decoder.yaml builds with the parameter count real Keras + keras_hub
+    /// give the same model (sunspots_decoder_keras.py: 2,273).
+    func testSunspotsDecoderSpecMatchesKerasCount() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let model = try ModelBuilder.build(try Spec.load(path: root.appendingPathComponent("specs/sunspots_decoder.yaml").path))
+        // Dense 1·16+16; decoder: attention 3·(16·16+16) + 16·16+16, two layer norms 2·32,
+        // feed-forward 16·32+32 + 32·16+16; Dense 16+1.
+        XCTAssertEqual(model.parameterCount, 32 + (4 * 272 + 64 + 544 + 528) + 17)
+        XCTAssertEqual(model.parameterCount, 2_273)
+    }
+
     func testLocatedErrors() {
         let bad = error("    - EinsumDense: {name: y, equation: 'abc,cd', output_shape: 3, inputs: x}")
         XCTAssertTrue(bad.contains("a.yaml:4:") && bad.contains("Invalid einsum equation"), bad)

@@ -138,6 +138,11 @@ public struct WeightGroup: Sendable, Equatable, ExpressibleByStringLiteral {
     public let count: Int?
     /// The sub-layer's class, when its own layout is not `.own`.
     public let className: String?
-    public init(_ name: String, count: Int? = nil, className: String? = nil) { self.name = name; self.count = count; self.className = className }
+    /// Present only in some configurations (TransformerDecoder's cross-attention): written
+    /// only when the layer has the arrays of every group, and read when the file has it.
+    public let optional: Bool
+    public init(_ name: String, count: Int? = nil, className: String? = nil, optional: Bool = false) {
+        self.name = name; self.count = count; self.className = className; self.optional = optional
+    }
     public init(stringLiteral name: String) { self.init(name) }
 }

@@ -91,7 +91,9 @@ extension KerasExport {
     /// loads them when keras_hub is installed).
     static let hubModules = ["PositionEmbedding": "keras_hub.src.layers.modeling.position_embedding",
                              "TokenAndPositionEmbedding": "keras_hub.src.layers.modeling.token_and_position_embedding",
-                             "TransformerEncoder": "keras_hub.src.layers.modeling.transformer_encoder"]
+                             "TransformerEncoder": "keras_hub.src.layers.modeling.transformer_encoder",
+                             "TransformerDecoder": "keras_hub.src.layers.modeling.transformer_decoder",
+                             "SinePositionEncoding": "keras_hub.src.layers.modeling.sine_position_encoding"]
 
     /// The modules defining the keras.applications layers (not in `keras.layers`).
     static let applicationModules = [

@@ -116,6 +116,8 @@ extension KerasExport {
                     args = (0..<total).compactMap { i in c.constants.first { $0.position == i }.map { $0.value as Any } ?? rest.next() }
                 } else if layer is MultiHeadAttention {
                     args = Array(tensors.prefix(2))  // query, value; key and attention_mask by keyword below
+                } else if layer is TransformerDecoder {
+                    args = tensors  // decoder_sequence[, encoder_sequence], positional
                 } else {
                     args = tensors.count == 1 ? [tensors[0]] : [tensors]
                 }
@@ -128,6 +130,7 @@ extension KerasExport {
                     if mha.config.useCausalMask { kwargs["use_causal_mask"] = true }
                     if mha.config.returnAttentionScores { kwargs["return_attention_scores"] = true }
                 }
+                if let decoder = layer as? TransformerDecoder, !decoder.config.useCausalMask { kwargs["use_causal_mask"] = false }
                 if let training = c.training { kwargs["training"] = training }
                 nodes.append(["args": args, "kwargs": kwargs] as [String: Any])
                 k += 1

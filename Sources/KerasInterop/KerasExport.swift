@@ -146,7 +146,9 @@ public enum KerasExport {
             try writeLayer(h5, path + "/backward_layer", className: inner ?? "", inner: nil, params: Array(params[half...]))
         case .wrapped:
             try writeLayer(h5, path + "/layer", className: inner ?? "", inner: nil, params: params)
-        case let .groups(groups, empty):
+        case let .groups(all, empty):
+            let full = all.reduce(0) { $0 + ($1.count ?? 0) }
+            let groups = all.filter { !$0.optional || params.count >= full }
             let per = params.count / Swift.max(groups.count, 1)
             var at = 0
             for group in groups {

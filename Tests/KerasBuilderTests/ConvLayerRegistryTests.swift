@@ -46,6 +46,8 @@ final class ConvLayerRegistryTests: XCTestCase {
         ("GlobalAveragePooling2D", [8, 8, 3], [3], 0),
         ("BatchNormalization", [8, 8, 3], [8, 8, 3], 12),
         ("LayerNormalization", [10, 2], [10, 2], 4),
+        ("GroupNormalization: 2", [10, 4], [10, 4], 8),
+        ("UnitNormalization", [10, 2], [10, 2], 0),
         ("ZeroPadding1D", [10, 2], [12, 2], 0),
         ("ZeroPadding2D", [8, 8, 3], [10, 10, 3], 0),
         ("Cropping1D", [10, 2], [8, 2], 0),

@@ -37,20 +37,27 @@ final class KerasLayerFixtureTests: XCTestCase {
     }
 
     func testLayersMatchKeras() throws {
-        let cases = try XCTUnwrap(try fixture["layers"] as? [[String: Any]])
+        let ran = try Self.checkLayerCases(try XCTUnwrap(try fixture["layers"] as? [[String: Any]]))
+        XCTAssertEqual(ran.count, 33, "\(ran)")
+    }
+
+    /// Builds each case's model, checks its layer "target" (parameter count, outputs,
+    /// gradients) and returns the names of the cases checked.
+    static func checkLayerCases(_ cases: [[String: Any]]) throws -> [String] {
         var ran: [String] = []
         for c in cases {
             let name = try XCTUnwrap(c["name"] as? String)
             let model = try Self.model(c)
             let layer = try XCTUnwrap(model.layers.first { $0.name == "target" }, name)
             XCTAssertEqual(layer.parameterCount, c["param_count"] as? Int, "\(name): parameter count")
-            try check(name, layer, c)
+            try Self.check(name, layer, c)
             ran.append(name)
         }
-        XCTAssertEqual(ran.count, 33, "\(ran)")
+        return ran
     }
 
-    private func check(_ name: String, _ layer: any Layer, _ c: [String: Any]) throws {
+    /// Gives `layer` the case's Keras weights and checks outputs and gradients of S = Σ sum(output·w).
+    static func check(_ name: String, _ layer: any Layer, _ c: [String: Any]) throws {
         let inputs = try XCTUnwrap(c["inputs"] as? [Any]).compactMap(Self.tensor)
         let weights = try XCTUnwrap(c["weights"] as? [[String: Any]])
         XCTAssertEqual(layer.parameters.count, weights.count, "\(name): weight count")

@@ -67,14 +67,7 @@ extension LayerRegistry {
             .init("_feedforward_output_dense", count: 2),
         ], empty: ["_self_attention_dropout", "_feedforward_dropout"]), { o in
             let r = try o.reader()
-            var c = TransformerEncoder.Config(intermediateDim: try r.required("intermediate_dim", .positiveInt),
-                                              numHeads: try r.required("num_heads", .positiveInt))
-            c.dropout = Float(try r.doubleInRange("dropout", 0, 1, default: Double(c.dropout)))
-            c.activation = try ActivationRegistry.read(r, "activation", default: c.activation)
-            c.layerNormEpsilon = Float(try r.doubleInRange("layer_norm_epsilon", 0, .infinity, lowerInclusive: false, default: Double(c.layerNormEpsilon)))
-            c.kernelInitializer = try InitializerRegistry.read(r, "kernel_initializer", default: c.kernelInitializer)
-            c.biasInitializer = try InitializerRegistry.read(r, "bias_initializer", default: c.biasInitializer)
-            c.normalizeFirst = try r.bool("normalize_first", default: false)
+            let c = try TransformerOptions.read(r)
             try r.finish()
             return TransformerEncoder(c)
         }),

@@ -10,6 +10,27 @@ extension LayerRegistry {
             try r.finish()
             return Dense(c)
         }),
+        // The einsum runs as one GEMM; equations whose letters are summed alone, repeated
+        // or shared by input, kernel and output are refused where the equation is written.
+        .init(["EinsumDense"], main: "equation", { o in
+            let r = try o.reader()
+            let text = try r.required("equation", .string)
+            let equation: EinsumEquation
+            do throws(EinsumError) { equation = try EinsumEquation(text) } catch { throw r.error(error.description, key: "equation") }
+            guard let shape = try r.value("output_shape", .partialShape) else { throw r.missing("output_shape") }
+            var c = EinsumDense.Config(equation: equation, outputShape: shape, biasAxes: try r.string("bias_axes"))
+            c.weightOptions = try WeightOptions.read(r, defaults: c.weightOptions, useBias: false)
+            if r.node("lora_rank").map({ !$0.isNull }) ?? false {
+                throw r.error("lora_rank (LoRA fine-tuning) is not supported; use null", key: "lora_rank")
+            }
+            for key in ["lora_rank", "lora_alpha", "gptq_unpacked_column_size"] { r.markUsed(key) }
+            if r.node("quantization_config").map({ !$0.isNull }) ?? false {
+                throw r.error("quantization_config is not supported (float32 only); use null", key: "quantization_config")
+            }
+            r.markUsed("quantization_config")
+            try r.finish()
+            return EinsumDense(c)
+        }),
         .init(["Activation"], main: "activation", { o in
             let r = try o.reader()
             guard let a = try r.object("activation") else { throw r.missing("activation") }
@@ -62,5 +83,20 @@ extension LayerRegistry {
         }
         guard shape[0] == nil else { throw r.error("noise_shape: the batch entry (first) must be null", at: items[0]) }
         return Array(shape.dropFirst())
+    }
+}
+
+extension ArgType where T == [Int?] {
+    /// Keras's partial `output_shape`: a positive integer, or a list of positive integers
+    /// and nulls (sizes taken from the input).
+    static var partialShape: ArgType<[Int?]> {
+        let dim = ArgType<Int>.positiveInt
+        return ArgType(expected: "a positive integer or a list of positive integers and nulls") { node throws(ArgMismatch) in
+            if node.scalar != nil, !node.isNull { return [try dim.convert(node)] }
+            guard let items = node.items else { throw ArgMismatch(node: node) }
+            var shape: [Int?] = []
+            for item in items { shape.append(item.isNull ? nil : try dim.convert(item)) }
+            return shape
+        }
     }
 }

@@ -2,8 +2,9 @@ import KerasEngine
 import KerasSpec
 
 extension LayerRegistry {
-    /// Keras's `BatchNormalization` and `LayerNormalization`, with Keras 3's arguments and
-    /// defaults (momentum 0.99, epsilon 0.001, center and scale on). BatchNormalization
+    /// Keras's `BatchNormalization`, `LayerNormalization`, `GroupNormalization` and
+    /// `UnitNormalization`, with Keras 3's arguments and defaults (momentum 0.99, epsilon
+    /// 0.001, center and scale on, 32 groups). BatchNormalization
     /// normalizes the last axis (channels last); `renorm` is not supported.
     static let normalization: [Registry<any Layer>.Entry] = [
         .init(["BatchNormalization"], main: "axis", { o in
@@ -12,16 +13,9 @@ extension LayerRegistry {
             c.axis = try r.int("axis", default: -1)
             c.momentum = Float(try r.double("momentum", default: 0.99))
             c.epsilon = Float(try r.doubleInRange("epsilon", 0, .infinity, lowerInclusive: false, default: 1e-3))
-            c.center = try r.bool("center", default: true)
-            c.scale = try r.bool("scale", default: true)
-            c.betaInitializer = try InitializerRegistry.read(r, "beta_initializer", default: .zeros)
-            c.gammaInitializer = try InitializerRegistry.read(r, "gamma_initializer", default: .ones)
-            c.movingMeanInitializer = try InitializerRegistry.read(r, "moving_mean_initializer", default: .zeros)
-            c.movingVarianceInitializer = try InitializerRegistry.read(r, "moving_variance_initializer", default: .ones)
-            c.betaRegularizer = try RegularizerRegistry.read(r, "beta_regularizer")
-            c.gammaRegularizer = try RegularizerRegistry.read(r, "gamma_regularizer")
-            c.betaConstraint = try ConstraintRegistry.read(r, "beta_constraint")
-            c.gammaConstraint = try ConstraintRegistry.read(r, "gamma_constraint")
+            c.scaleOffset = try ScaleOffsetOptions.read(r, defaults: c.scaleOffset)
+            c.movingMeanInitializer = try InitializerRegistry.read(r, "moving_mean_initializer", default: c.movingMeanInitializer)
+            c.movingVarianceInitializer = try InitializerRegistry.read(r, "moving_variance_initializer", default: c.movingVarianceInitializer)
             if try r.bool("renorm", default: false) {
                 throw r.error("renorm is not supported (batch renormalization); use renorm: false", key: "renorm")
             }
@@ -38,20 +32,36 @@ extension LayerRegistry {
             var c = LayerNormalization.Config()
             c.axis = try r.value("axis", .intOrList) ?? [-1]
             c.epsilon = Float(try r.doubleInRange("epsilon", 0, .infinity, lowerInclusive: false, default: 1e-3))
-            c.center = try r.bool("center", default: true)
-            c.scale = try r.bool("scale", default: true)
+            c.scaleOffset = try ScaleOffsetOptions.read(r, defaults: c.scaleOffset)
             c.rmsScaling = try r.bool("rms_scaling", default: false)
-            c.betaInitializer = try InitializerRegistry.read(r, "beta_initializer", default: .zeros)
-            c.gammaInitializer = try InitializerRegistry.read(r, "gamma_initializer", default: .ones)
-            c.betaRegularizer = try RegularizerRegistry.read(r, "beta_regularizer")
-            c.gammaRegularizer = try RegularizerRegistry.read(r, "gamma_regularizer")
-            c.betaConstraint = try ConstraintRegistry.read(r, "beta_constraint")
-            c.gammaConstraint = try ConstraintRegistry.read(r, "gamma_constraint")
             try r.finish()
             guard !c.axis.isEmpty, !c.axis.contains(0) else {
                 throw r.error("axis must name feature axes (not 0, the batch axis), got \(c.axis)", key: "axis")
             }
             return LayerNormalization(c)
+        }),
+        .init(["GroupNormalization"], main: "groups", { o in
+            let r = try o.reader()
+            var c = GroupNormalization.Config()
+            c.groups = try r.int("groups", default: c.groups)
+            guard c.groups > 0 || c.groups == -1 else {
+                throw r.error("groups must be a positive integer (or -1 for instance normalization), got \(c.groups)", key: "groups")
+            }
+            c.axis = try r.int("axis", default: c.axis)
+            guard c.axis != 0 else { throw r.error("axis must name a feature axis (not 0, the batch axis)", key: "axis") }
+            c.epsilon = Float(try r.doubleInRange("epsilon", 0, .infinity, lowerInclusive: false, default: Double(c.epsilon)))
+            c.scaleOffset = try ScaleOffsetOptions.read(r, defaults: c.scaleOffset)
+            try r.finish()
+            return GroupNormalization(c)
+        }),
+        .init(["UnitNormalization"], main: "axis", { o in
+            let r = try o.reader()
+            let c = UnitNormalization.Config(axis: try r.value("axis", .intOrList) ?? [-1])
+            try r.finish()
+            guard !c.axis.isEmpty, !c.axis.contains(0) else {
+                throw r.error("axis must name feature axes (not 0, the batch axis), got \(c.axis)", key: "axis")
+            }
+            return UnitNormalization(c)
         }),
     ]
 }

@@ -15,14 +15,15 @@ extension WeightOptions {
     /// `<kernel>_constraint` and bias_constraint. `kernel` is
     /// `"depthwise"` for the depthwise and separable layers; `activation` reads the
     /// activation (the recurrent layers restrict it); `beside` reads a layer's own
-    /// arguments at their `Slot` (a second kernel's initializer, ...).
-    static func read(_ r: ArgReader, kernel: String = "kernel", defaults: WeightOptions = WeightOptions(),
+    /// arguments at their `Slot` (a second kernel's initializer, ...). `useBias: false`
+    /// leaves `use_bias` unread (EinsumDense's `bias_axes` decides its bias).
+    static func read(_ r: ArgReader, kernel: String = "kernel", defaults: WeightOptions = WeightOptions(), useBias: Bool = true,
                      activation: (ArgReader, String, Activation) throws -> Activation = ActivationRegistry.read,
                      beside: (Slot) throws -> Void = { _ in }) throws -> WeightOptions {
         var w = defaults
         w.activation = try activation(r, "activation", defaults.activation)
         try beside(.activation)
-        w.useBias = try r.bool("use_bias", default: defaults.useBias)
+        if useBias { w.useBias = try r.bool("use_bias", default: defaults.useBias) }
         w.kernelInitializer = try InitializerRegistry.read(r, "\(kernel)_initializer", default: defaults.kernelInitializer)
         try beside(.initializer)
         w.biasInitializer = try InitializerRegistry.read(r, "bias_initializer", default: defaults.biasInitializer)
@@ -34,6 +35,38 @@ extension WeightOptions {
         try beside(.constraint)
         w.biasConstraint = try ConstraintRegistry.read(r, "bias_constraint") ?? defaults.biasConstraint
         return w
+    }
+}
+
+extension ScaleOffsetOptions {
+    /// Reads center, scale and the beta/gamma initializers, regularizers and constraints
+    /// (LayerNormalization, GroupNormalization).
+    static func read(_ r: ArgReader, defaults: ScaleOffsetOptions = ScaleOffsetOptions()) throws -> ScaleOffsetOptions {
+        var o = defaults
+        o.center = try r.bool("center", default: defaults.center)
+        o.scale = try r.bool("scale", default: defaults.scale)
+        o.betaInitializer = try InitializerRegistry.read(r, "beta_initializer", default: defaults.betaInitializer)
+        o.gammaInitializer = try InitializerRegistry.read(r, "gamma_initializer", default: defaults.gammaInitializer)
+        o.betaRegularizer = try RegularizerRegistry.read(r, "beta_regularizer") ?? defaults.betaRegularizer
+        o.gammaRegularizer = try RegularizerRegistry.read(r, "gamma_regularizer") ?? defaults.gammaRegularizer
+        o.betaConstraint = try ConstraintRegistry.read(r, "beta_constraint") ?? defaults.betaConstraint
+        o.gammaConstraint = try ConstraintRegistry.read(r, "gamma_constraint") ?? defaults.gammaConstraint
+        return o
+    }
+}
+
+extension TransformerOptions {
+    /// Reads the arguments keras_hub's TransformerEncoder and TransformerDecoder share.
+    static func read(_ r: ArgReader) throws -> TransformerOptions {
+        var c = TransformerOptions(intermediateDim: try r.required("intermediate_dim", .positiveInt),
+                                   numHeads: try r.required("num_heads", .positiveInt))
+        c.dropout = Float(try r.doubleInRange("dropout", 0, 1, default: Double(c.dropout)))
+        c.activation = try ActivationRegistry.read(r, "activation", default: c.activation)
+        c.layerNormEpsilon = Float(try r.doubleInRange("layer_norm_epsilon", 0, .infinity, lowerInclusive: false, default: Double(c.layerNormEpsilon)))
+        c.kernelInitializer = try InitializerRegistry.read(r, "kernel_initializer", default: c.kernelInitializer)
+        c.biasInitializer = try InitializerRegistry.read(r, "bias_initializer", default: c.biasInitializer)
+        c.normalizeFirst = try r.bool("normalize_first", default: c.normalizeFirst)
+        return c
     }
 }
 

@@ -7,21 +7,16 @@
 /// order): gamma, beta (trainable, when scale/center), moving_mean, moving_variance
 /// (non-trainable, counted and saved).
 public final class BatchNormalization: UnaryLayer {
-    public struct Config {
+    @dynamicMemberLookup
+    public struct Config: ComposesScaleOffsetOptions {
         /// Only -1 (the last axis) is supported.
         public var axis = -1
         public var momentum: Float = 0.99
         public var epsilon: Float = 1e-3
-        public var center = true
-        public var scale = true
-        public var betaInitializer: Initializer = .zeros
-        public var gammaInitializer: Initializer = .ones
         public var movingMeanInitializer: Initializer = .zeros
         public var movingVarianceInitializer: Initializer = .ones
-        public var betaRegularizer: (any Regularizer)?
-        public var gammaRegularizer: (any Regularizer)?
-        public var betaConstraint: (any Constraint)?
-        public var gammaConstraint: (any Constraint)?
+        /// center, scale, gamma/beta initializers, regularizers, constraints.
+        public var scaleOffset = ScaleOffsetOptions()
         public init() {}
     }
 
@@ -51,14 +46,8 @@ public final class BatchNormalization: UnaryLayer {
 
     public func build(inputShape: [Int], context: inout BuildContext) throws {
         guard movingMean == nil, let c = inputShape.last else { return }
-        if config.scale {
-            gamma = Parameter(name: "\(name)/gamma", value: config.gammaInitializer.make([c], rng: &context.rng),
-                              regularizer: config.gammaRegularizer, constraint: config.gammaConstraint)
-        }
-        if config.center {
-            beta = Parameter(name: "\(name)/beta", value: config.betaInitializer.make([c], rng: &context.rng),
-                             regularizer: config.betaRegularizer, constraint: config.betaConstraint)
-        }
+        gamma = config.scaleOffset.makeGamma(layer: name, shape: [c], rng: &context.rng)
+        beta = config.scaleOffset.makeBeta(layer: name, shape: [c], rng: &context.rng)
         movingMean = Parameter(name: "\(name)/moving_mean", value: config.movingMeanInitializer.make([c], rng: &context.rng),
                                trainable: false)
         movingVariance = Parameter(name: "\(name)/moving_variance",
@@ -97,20 +86,15 @@ extension BatchNormalization: BatchStatistics {
 /// scale or rms_scaling), beta (when center and not rms_scaling). Axes other than the
 /// trailing ones are moved last for the op and back after it.
 public final class LayerNormalization: UnaryLayer {
-    public struct Config {
+    @dynamicMemberLookup
+    public struct Config: ComposesScaleOffsetOptions {
         /// Axes to normalize (counting the batch as 0; negative counts from the end).
         public var axis: [Int] = [-1]
         public var epsilon: Float = 1e-3
-        public var center = true
-        public var scale = true
         /// Keras's `rms_scaling`: scale by 1/√(var + ε) without centring; no beta.
         public var rmsScaling = false
-        public var betaInitializer: Initializer = .zeros
-        public var gammaInitializer: Initializer = .ones
-        public var betaRegularizer: (any Regularizer)?
-        public var gammaRegularizer: (any Regularizer)?
-        public var betaConstraint: (any Constraint)?
-        public var gammaConstraint: (any Constraint)?
+        /// center, scale, gamma/beta initializers, regularizers, constraints.
+        public var scaleOffset = ScaleOffsetOptions()
         public init(axis: [Int] = [-1]) { self.axis = axis }
     }
 
@@ -118,52 +102,32 @@ public final class LayerNormalization: UnaryLayer {
     public let config: Config
     public private(set) var gamma: Parameter?
     public private(set) var beta: Parameter?
-    private var normalizedShape: [Int] = []
-    /// The permutation (batch included) moving the normalized axes last; nil when they are.
-    private var permutation: [Int]?
+    private var axes: NormalizedAxes?
 
     public init(_ config: Config = Config(), name: String = "layer_normalization") { self.config = config; self.name = name }
 
     public var parameters: [Parameter] { [gamma, beta].compactMap { $0 } }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
-        // Axes count the batch as axis 0 (Keras); convert to per-example positions.
-        let full = inputShape.count + 1
-        let axes = Set(config.axis.map { $0 < 0 ? $0 + full : $0 })
-        guard !axes.isEmpty, axes.count == config.axis.count, axes.allSatisfy({ $0 >= 1 && $0 < full }) else {
-            throw ShapeError(layer: name, "LayerNormalization axis \(config.axis) is out of range (or repeats an axis) for input \(kerasShape(inputShape))")
-        }
-        let sorted = axes.sorted()
-        let shape = sorted.map { inputShape[$0 - 1] }
-        if let g = gamma ?? beta, g.shape != shape {
+        let a = try NormalizedAxes(config.axis, inputShape: inputShape, layer: name, kind: "LayerNormalization")
+        if let g = gamma ?? beta, g.shape != a.shape {
             throw ShapeError(layer: name, "LayerNormalization was built for \(g.shape), got \(kerasShape(inputShape))")
         }
-        normalizedShape = shape
-        let rest = (0..<full).filter { !axes.contains($0) }
-        permutation = sorted == Array((full - axes.count)..<full) ? nil : rest + sorted
+        axes = a
         return inputShape
     }
 
     public func build(inputShape: [Int], context: inout BuildContext) throws {
-        guard gamma == nil && beta == nil else { return }
-        if config.scale || config.rmsScaling {
-            gamma = Parameter(name: "\(name)/gamma", value: config.gammaInitializer.make(normalizedShape, rng: &context.rng),
-                              regularizer: config.gammaRegularizer, constraint: config.gammaConstraint)
-        }
-        if config.center && !config.rmsScaling {
-            beta = Parameter(name: "\(name)/beta", value: config.betaInitializer.make(normalizedShape, rng: &context.rng),
-                             regularizer: config.betaRegularizer, constraint: config.betaConstraint)
-        }
+        guard gamma == nil && beta == nil, let normalizedShape = axes?.shape else { return }
+        gamma = config.scaleOffset.makeGamma(layer: name, shape: normalizedShape, rng: &context.rng, force: config.rmsScaling)
+        if !config.rmsScaling { beta = config.scaleOffset.makeBeta(layer: name, shape: normalizedShape, rng: &context.rng) }
     }
 
     public func callAsFunction(_ x: Tensor, training: Bool) -> Tensor {
-        func norm(_ v: Tensor) -> Tensor {
-            layerNorm(v, normalizedCount: normalizedShape.reduce(1, *), gamma: gamma?.value, beta: beta?.value,
+        guard let axes else { preconditionFailure("LayerNormalization '\(name)' used before build") }
+        return axes.apply(x) { v in
+            layerNorm(v, normalizedCount: axes.shape.reduce(1, *), gamma: gamma?.value, beta: beta?.value,
                       epsilon: config.epsilon, rms: config.rmsScaling)
         }
-        guard let perm = permutation else { return norm(x) }
-        var inverse = perm
-        for (i, p) in perm.enumerated() { inverse[p] = i }
-        return transpose(norm(transpose(x, perm)), inverse)
     }
 }

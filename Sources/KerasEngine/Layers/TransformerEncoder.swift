@@ -9,30 +9,19 @@
 /// keras_hub's `get_weights()` order: the attention's eight, LayerNorm₁'s gamma and beta,
 /// LayerNorm₂'s, the intermediate Dense's kernel and bias, the output Dense's.
 public final class TransformerEncoder: UnaryLayer, RandomStateful {
-    public struct Config {
-        public var intermediateDim: Int
-        public var numHeads: Int
-        public var dropout: Float = 0
-        public var activation: Activation = .relu()
-        public var layerNormEpsilon: Float = 1e-5
-        public var kernelInitializer: Initializer = .glorotUniform
-        public var biasInitializer: Initializer = .zeros
-        public var normalizeFirst = false
-        public init(intermediateDim: Int, numHeads: Int) { self.intermediateDim = intermediateDim; self.numHeads = numHeads }
-    }
+    public typealias Config = TransformerOptions
 
     public var name: String
     public let config: Config
     private var attention: MultiHeadAttention?
-    private var norms: [LayerNormalization] = []
+    private var blocks: [TransformerResidual] = []
     private var dense: [Dense] = []
-    private var dropouts: [Dropout] = []
 
     public init(_ config: Config, name: String = "transformer_encoder") { self.config = config; self.name = name }
 
     public var typeName: String { "TransformerEncoder" }
     public var parameters: [Parameter] {
-        (attention?.parameters ?? []) + norms.flatMap(\.parameters) + dense.flatMap(\.parameters)
+        (attention?.parameters ?? []) + blocks.flatMap(\.norm.parameters) + dense.flatMap(\.parameters)
     }
     public var randomState: RNG {
         get { attention?.randomState ?? RNG(seed: 0) }
@@ -40,60 +29,24 @@ public final class TransformerEncoder: UnaryLayer, RandomStateful {
     }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
-        guard config.intermediateDim > 0, config.numHeads > 0 else {
-            throw ShapeError(layer: name, "intermediate_dim and num_heads must be positive, got \(config.intermediateDim), \(config.numHeads)")
-        }
-        guard config.dropout >= 0 && config.dropout < 1 else { throw ShapeError(layer: name, "dropout must be in [0, 1), got \(config.dropout)") }
-        guard inputShape.count == 2 else {
-            throw ShapeError(layer: name, "TransformerEncoder expects input of shape (None, steps, hidden), got \(kerasShape(inputShape))")
-        }
-        guard inputShape[1] >= config.numHeads else {
-            throw ShapeError(layer: name, "Attention `key_dim` computed cannot be zero. The `hidden_dim` value of \(inputShape[1]) has to be equal to or greater than `num_heads` value of \(config.numHeads).")
-        }
+        try config.check(inputShape, layer: name, kind: "TransformerEncoder")
         return inputShape
     }
 
     public func build(inputShape: [Int], context: inout BuildContext) throws {
         guard attention == nil else { return }
-        let hidden = inputShape[1]
-        var a = MultiHeadAttention.Config(numHeads: config.numHeads, keyDim: hidden / config.numHeads)
-        a.dropout = config.dropout
-        a.kernelInitializer = config.kernelInitializer; a.biasInitializer = config.biasInitializer
-        let mha = MultiHeadAttention(a, name: "\(name)/self_attention_layer")
-        _ = try mha.build(inputShapes: [inputShape, inputShape], context: &context)
-        var n = LayerNormalization.Config()
-        n.epsilon = config.layerNormEpsilon
-        norms = [LayerNormalization(n, name: "\(name)/self_attention_layer_norm"), LayerNormalization(n, name: "\(name)/feedforward_layer_norm")]
-        for norm in norms { _ = try norm.build(inputShapes: [inputShape], context: &context) }
-        var inner = Dense.Config(units: config.intermediateDim, activation: config.activation)
-        inner.kernelInitializer = config.kernelInitializer; inner.biasInitializer = config.biasInitializer
-        var outer = Dense.Config(units: hidden)
-        outer.kernelInitializer = config.kernelInitializer; outer.biasInitializer = config.biasInitializer
-        dense = [Dense(inner, name: "\(name)/feedforward_intermediate_dense"), Dense(outer, name: "\(name)/feedforward_output_dense")]
-        _ = try dense[0].build(inputShapes: [inputShape], context: &context)
-        _ = try dense[1].build(inputShapes: [[inputShape[0], config.intermediateDim]], context: &context)
-        dropouts = [Dropout(rate: config.dropout, name: "\(name)/self_attention_dropout"), Dropout(rate: config.dropout, name: "\(name)/feedforward_dropout")]
-        for d in dropouts { _ = try d.build(inputShapes: [inputShape], context: &context) }
+        let mha = try config.attention(name, "self_attention_layer", query: inputShape, value: inputShape, context: &context)
+        blocks = [try config.residual(name, "self_attention", shape: inputShape, context: &context),
+                  try config.residual(name, "feedforward", shape: inputShape, context: &context)]
+        dense = try config.feedForward(name, shape: inputShape, context: &context)
+        for b in blocks { try b.buildDropout(shape: inputShape, context: &context) }
         attention = mha
     }
 
     public func callAsFunction(_ x: Tensor, training: Bool) -> Tensor {
         guard let attention else { preconditionFailure("TransformerEncoder '\(name)' used before build") }
-        let first = config.normalizeFirst
-        // One random stream for the attention's and both dropouts' masks (what randomState
-        // saves, so a resumed run draws the same masks).
-        func drop(_ i: Int, _ v: Tensor) -> Tensor {
-            guard training, config.dropout > 0 else { return v }
-            dropouts[i].randomState = attention.randomState
-            defer { attention.randomState = dropouts[i].randomState }
-            return dropouts[i](v, training: training)
-        }
-        let q = first ? norms[0](x, training: training) : x
-        var h = drop(0, attention.forward([q, q], training: training)[0]) + x
-        if !first { h = norms[0](h, training: training) }
-        let f = first ? norms[1](h, training: training) : h
-        var y = drop(1, dense[1](dense[0](f, training: training), training: training)) + h
-        if !first { y = norms[1](y, training: training) }
-        return y
+        // One random stream (the attention's) for all three dropout sites.
+        let h = blocks[0](x, training: training, stream: attention) { q in attention.attend(q, q, training: training, stream: attention) }
+        return blocks[1](h, training: training, stream: attention) { f in dense[1](dense[0](f, training: training), training: training) }
     }
 }

@@ -241,3 +241,33 @@ public func layerNorm(_ x: Tensor, normalizedCount D: Int, gamma: Tensor?, beta:
         return grads
     }
 }
+
+/// L2 normalization of the trailing `D` values of each row, as Keras's
+/// `ops.normalize(order=2)`: `y = x·inv` with `inv = min(1/√Σx², 1/ε)`.
+/// Backward: dx = inv·(g − y·Σ g·y), or inv·g where inv is clipped (a row of zeros).
+public func l2Normalize(_ x: Tensor, normalizedCount D: Int, epsilon: Float) -> Tensor {
+    let R = x.count / Swift.max(D, 1), cap = 1 / Double(epsilon)
+    let px = x.pointer
+    var invs = [Float](repeating: 0, count: R), clipped = [Bool](repeating: false, count: R)
+    let out = Tensor(uninitializedShape: x.shape)
+    let po = out.freshPointer
+    for r in 0..<R {
+        var s = 0.0
+        for j in 0..<D { let v = Double(px[r * D + j]); s += v * v }
+        let inv = s > 0 ? 1 / s.squareRoot() : .infinity
+        clipped[r] = inv >= cap
+        invs[r] = Float(Swift.min(inv, cap))
+        for j in 0..<D { po[r * D + j] = px[r * D + j] * invs[r] }
+    }
+    return Tape.record(out, inputs: [x]) { dy in
+        let pg = dy.pointer, py = out.pointer
+        let gx = Tensor(uninitializedShape: x.shape)
+        let pd = gx.freshPointer
+        for r in 0..<R {
+            var dot: Float = 0
+            if !clipped[r] { for j in 0..<D { dot += pg[r * D + j] * py[r * D + j] } }
+            for j in 0..<D { pd[r * D + j] = invs[r] * (pg[r * D + j] - py[r * D + j] * dot) }
+        }
+        return [gx]
+    }
+}

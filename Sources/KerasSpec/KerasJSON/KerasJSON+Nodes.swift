@@ -71,8 +71,9 @@ extension KerasJSON {
         return TensorRef(layer: layer, node: k, tensor: t, mark: parts[0].mark)
     }
 
-    /// The attention layers' tensor keywords that are positional in Keras's call order.
-    static let positionalKeywords = ["query", "value", "key"]
+    /// The attention layers' tensor keywords that are positional in Keras's call order
+    /// (keras_hub's TransformerDecoder: decoder_sequence, encoder_sequence).
+    static let positionalKeywords = ["query", "value", "key", "decoder_sequence", "encoder_sequence"]
     /// The attention layers' keyword arguments kept as spec arguments.
     static let tensorKeywords: Set<String> = ["attention_mask"]
     /// The boolean keyword arguments kept as spec arguments (`layer(x, training=False)`).

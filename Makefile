@@ -78,7 +78,8 @@ applications: build
 # briefly, exported, and Keras's load_model(...).predict on raw rows (a dict of columns,
 # strings and NaNs included) must match `kerasctl predict` within 1e-4. Needs Keras (keras-venv).
 EXPORT_SPECS ?= specs/penguins.yaml specs/penguins_mass.yaml specs/negation_text.yaml \
-	Tests/kerasctlTests/Fixtures/fs_export/mixed.yaml Tests/kerasctlTests/Fixtures/fs_export/text_dict.yaml
+	Tests/kerasctlTests/Fixtures/fs_export/mixed.yaml Tests/kerasctlTests/Fixtures/fs_export/text_dict.yaml \
+	Tests/kerasctlTests/Fixtures/fs_export/more_types.yaml
 export-check: build
 	KERASCTL_BIN=$(BIN) $(KERAS_PYTHON) bench/keras_export_tables.py --epochs 2 $(EXPORT_SPECS)
 

@@ -259,11 +259,11 @@ extension KerasExport {
         return (out, all.filter { !g.operations.contains($0.name) })
     }
 
-    /// TextVectorization's `ngrams`: an int for 1...n, else Keras's serialized tuple.
+    /// TextVectorization's `ngrams`: an int for 1...n, else the widths as a list (Keras writes
+    /// the tuple so and its `from_config` reads it back).
     static func ngramsConfig(_ widths: [Int]?) -> Any {
         guard let widths, let n = widths.last else { return NSNull() }
-        if widths == Array(1...max(n, 1)) { return n }
-        return ["class_name": "__tuple__", "config": ["value": widths]] as [String: Any]
+        return widths == Array(1...max(n, 1)) ? n as Any : widths as Any
     }
 
     /// The layer names of a Functional config's `input_layers` (`[name, 0, 0]` or a list of them).

@@ -52,7 +52,6 @@ extension KerasExport {
         }
 
         mutating func input(_ name: String, dtype: String) {
-            used.insert(name)
             inputs.append(name)
             calls[KerasExport.key(name, 0)] = Call(layer: name, call: 0, inputs: [], isInput: true)
             tensors[name] = (1, dtype)
@@ -115,11 +114,15 @@ extension KerasExport {
     static func endToEnd(_ space: FeatureSpace, model config: [String: Any], _ layers: [KerasLayer],
                          name: String) throws -> ([String: Any], [KerasLayer]) {
         var g = FeatureGraph()
-        let outer = g.unique(name + "_inference")
-        // Each feature's input, fill and preprocessor: the preprocessed tensor, and whether it is an index.
-        var preprocessed: [String: String] = [:]
+        // The inputs keep the column names (the keys Keras's predict takes); other layers give way.
         for f in space.config.features {
             try checkInputName(f.name, model: name)
+            g.used.insert(f.name)
+        }
+        let outer = g.unique(name + "_inference")
+        // Each feature's input, fill and preprocessor: the name of the layer giving its preprocessed value.
+        var preprocessed: [String: String] = [:]
+        for f in space.config.features {
             let s = space.states[f.name] ?? FeatureState()
             let p = f.name + "_preprocessor"
             switch f.type {

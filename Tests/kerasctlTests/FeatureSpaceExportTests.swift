@@ -135,6 +135,37 @@ final class FeatureSpaceExportTests: TempDirTestCase {
         XCTAssertNil(l["concatenate"])
     }
 
+    /// Inputs keep the column names (the keys of Keras's predict dict); the other layers get
+    /// names TensorFlow's scopes take (`^[A-Za-z0-9_.\\/>-]*$`), unique even when a column
+    /// is named like a derived layer.
+    func testColumnNamesStayInputNames() throws {
+        var text = "size (cm),a,a_preprocessor,label\n"
+        for i in 0..<8 { text += "\(i).5,\(["x", "y"][i % 2]),\(i % 3),\(["p", "q"][i % 2])\n" }
+        _ = try write("t.csv", text)
+        let spec = try write("spec.yaml", """
+        name: odd names
+        data:
+          train: {format: csv, path: t.csv, target: label}
+          preprocess: {feature_space: {features: {size (cm): float_normalized, a: string_categorical, a_preprocessor: float}}}
+        model: {layers: [{Dense: {units: 2, activation: softmax}}]}
+        compile: {optimizer: adam, loss: sparse_categorical_crossentropy}
+        fit: {epochs: 1, batch_size: 4}
+        """)
+        let model = dir.appendingPathComponent("m").path, out = dir.appendingPathComponent("m.keras").path
+        XCTAssertEqual(try CLI.run(["train", spec, "-o", model, "--quiet"]).code, 0)
+        XCTAssertEqual(try CLI.run(["export", model, out]).code, 0)
+        let list = try XCTUnwrap((try config(out)["config"] as? [String: Any])?["layers"] as? [[String: Any]])
+        let names = list.compactMap { $0["name"] as? String }
+        XCTAssertEqual(Set(names).count, names.count, "\(names)")
+        let inputs = list.filter { $0["class_name"] as? String == "InputLayer" }.compactMap { $0["name"] as? String }
+        XCTAssertEqual(Set(inputs), ["size (cm)", "a", "a_preprocessor"])
+        let scope = try NSRegularExpression(pattern: "^[A-Za-z0-9_.\\\\/>-]*$")
+        for n in names where !inputs.contains(n) {
+            XCTAssertNotNil(scope.firstMatch(in: n, range: NSRange(n.startIndex..., in: n)), n)
+        }
+        XCTAssertTrue(names.contains("size__cm__preprocessor") && names.contains("a_preprocessor_1") && names.contains("odd_names"), "\(names)")
+    }
+
     func testExportsThatCannotHoldTheModelFail() throws {
         CLI.assertFails(try CLI.run(["export", fixture("mixed_model"), dir.appendingPathComponent("m.h5").path]), code: 2,
                         contains: "the output must be a .keras file")

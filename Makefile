@@ -13,7 +13,7 @@ VERSION = $(shell dpkg-parsechangelog -S Version 2>/dev/null || sed -n '1s/^[^(]
 DEB = kerasctl_$(VERSION)_$(shell dpkg --print-architecture)
 PREFIX ?= /usr/local
 
-.PHONY: deps build demo test fuzz bench bench-kernels clean deb test-deb install applications transfer keras-venv test-mpi-hosts
+.PHONY: deps build demo test fuzz bench bench-kernels clean deb test-deb install applications transfer keras-venv test-mpi-hosts export-check
 
 # Installs Debian packages that are missing: $(call apt,PACKAGES).
 apt = @missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -83,12 +83,21 @@ KERAS_PYTHON ?= $(if $(wildcard $(KERAS_VENV)/bin/python),$(KERAS_VENV)/bin/pyth
 applications: build
 	$(KERAS_PYTHON) bench/applications.py check $(APPS)
 
+# `kerasctl export` of feature_space models read back by real Keras: each table spec is trained
+# briefly, exported, and Keras's load_model(...).predict on raw rows (a dict of columns,
+# strings and NaNs included) must match `kerasctl predict` within 1e-4. Needs Keras (keras-venv).
+EXPORT_SPECS ?= specs/penguins.yaml specs/penguins_mass.yaml specs/negation_text.yaml \
+	Tests/kerasctlTests/Fixtures/fs_export/mixed.yaml Tests/kerasctlTests/Fixtures/fs_export/text_dict.yaml \
+	Tests/kerasctlTests/Fixtures/fs_export/more_types.yaml
+export-check: build
+	KERASCTL_BIN=$(BIN) $(KERAS_PYTHON) bench/keras_export_tables.py --epochs 2 $(EXPORT_SPECS)
+
 # A virtual environment with real Keras (TensorFlow and JAX backends) for the side-by-side
 # checks and benchmarks.
 keras-venv:
 	$(call apt,python3-venv)
 	[ -x $(KERAS_VENV)/bin/python ] || python3 -m venv $(KERAS_VENV)
-	$(KERAS_VENV)/bin/pip install -q tensorflow-cpu jax keras
+	$(KERAS_VENV)/bin/pip install -q tensorflow-cpu jax keras pyyaml
 
 # Transfer learning (specs/transfer_*.yaml): a backbone learns five Fashion-MNIST classes,
 # then a new head on the frozen backbone learns the other five from 200 images, beside the

@@ -61,7 +61,8 @@ let package = Package(
         // Its fixtures are read by path (next to the sources), not as bundle resources.
         .testTarget(name: "KerasBuilderTests", dependencies: ["KerasBuilder"], exclude: ["Fixtures"]),
         .testTarget(name: "KerasInteropTests", dependencies: ["KerasInterop"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "kerasctlTests", dependencies: ["kerasctl", "KerasBuilder", "KerasEngine"]),
+        // Its fixtures (feature_space export, with the Keras scripts that made them) are read by path.
+        .testTarget(name: "kerasctlTests", dependencies: ["kerasctl", "KerasBuilder", "KerasEngine", "KerasInterop"], exclude: ["Fixtures"]),
         // Timings, not tests: skipped unless KERAS_BENCH=1 (`KERAS_BENCH=1 swift test -c release --filter KerasBenchmarks`).
         .testTarget(name: "KerasBenchmarks", dependencies: ["KerasEngine"]),
     ]

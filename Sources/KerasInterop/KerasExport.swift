@@ -26,6 +26,13 @@ public enum KerasExport {
         var serialized: [String: Any]
         /// A nested model's layers, in Keras's order.
         var nested: [KerasLayer] = []
+        /// Subgroups Keras writes for the layer (TextVectorization's `_lookup_layer`), and
+        /// variables stored by name under its group (TextVectorization's `idf_weights`).
+        var groups: [String] = []
+        var variables: [(path: String, values: [Float])] = []
+
+        /// Whether it is a model used as a layer (its weights are its layers').
+        var isModel: Bool { layer is ModelLayer || !nested.isEmpty }
     }
 
     /// The `.keras` archive of `model`, built from `spec` (a sequential or functional
@@ -35,7 +42,12 @@ public enum KerasExport {
     /// takes the same raw inputs as kerasctl.
     public static func archive(model: Model, spec: ModelSpec, name: String, preprocessing: Preprocessing? = nil) throws -> [UInt8] {
         var (config, layers) = try serialize(model: model, spec: spec, name: name)
-        if let preprocessing, !preprocessing.isIdentity {
+        if let space = preprocessing?.featureSpace {
+            if preprocessing?.isIdentity == false {
+                throw KerasFileError(file: name, "a model with both a feature_space and rescale/standardize cannot be exported")
+            }
+            (config, layers) = try endToEnd(space, model: config, layers, name: name)
+        } else if let preprocessing, !preprocessing.isIdentity {
             (config, layers) = try prepend(preprocessing, to: config, layers, inputShape: model.inputShapes.first ?? [], name: name)
         }
         let configJSON = try JSONSerialization.data(withJSONObject: config, options: [.sortedKeys])
@@ -120,7 +132,7 @@ public enum KerasExport {
         // Groups are named by the class written in config.json (Keras 2's ThresholdedReLU is written as ReLU).
         let classes = layers.map { $0.serialized["class_name"] as? String ?? $0.className }
         for (layer, group) in zip(layers, KerasFile.nativeGroupNames(classes)) {
-            if layer.layer is ModelLayer {
+            if layer.isModel {
                 try h5.createGroup("\(path)/\(group)")
                 try h5.createGroup("\(path)/\(group)/vars")
                 try writeLayers(h5, "\(path)/\(group)/layers", layer.nested)
@@ -129,6 +141,8 @@ public enum KerasExport {
             let inner = layer.object.flatMap(wrappedClass)
             try writeLayer(h5, "\(path)/\(group)", className: layer.className, inner: inner,
                            params: layer.layer?.parameters ?? [])
+            for sub in layer.groups { try h5.createGroup("\(path)/\(group)/\(sub)") }
+            for v in layer.variables { try h5.writeFloats("\(path)/\(group)/\(v.path)", shape: [v.values.count], data: v.values) }
         }
     }
 

@@ -24,9 +24,6 @@ struct Export: ParsableCommand {
     func run() throws {
         try OutputCheck.file(output, flag: "the output file")
         let (model, spec, name, preprocessing) = try Export.load(source)
-        if preprocessing?.featureSpace != nil {
-            throw Failure.usage("export of a model trained with a feature_space is not supported yet: the .keras file would take encoded vectors, not the raw columns")
-        }
         try KerasExport.write(model: model, spec: spec, name: name, preprocessing: preprocessing, to: output)
         print("wrote \(output) (\(model.parameterCount.formatted()) parameters)")
     }

@@ -143,7 +143,8 @@ public struct FeatureSpace: Codable, Equatable, Sendable {
         return [Output(name: "features", width: parts.reduce(0) { $0 + $1.width })]
     }
 
-    private func width(of name: String) -> Int {
+    /// The width of one output (a feature or cross name) before concatenation.
+    public func width(of name: String) -> Int {
         if let cross = config.crosses.first(where: { $0.name == name }) {
             return cross.outputMode == .oneHot ? cross.crossingDim : 1
         }
@@ -220,8 +221,10 @@ public struct FeatureSpace: Codable, Equatable, Sendable {
         return parts
     }
 
-    private func isOneHot(_ name: String) -> Bool {
-        switch config.features.first(where: { $0.name == name })?.type {
+    /// Whether an output (a feature or cross name) is one-hot encoded (`CategoryEncoding`).
+    public func isOneHot(_ name: String) -> Bool {
+        if let cross = config.crosses.first(where: { $0.name == name }) { return cross.outputMode == .oneHot }
+        return switch config.features.first(where: { $0.name == name })?.type {
         case let .floatDiscretized(_, _, m)?, let .integerCategorical(_, _, m)?, let .stringCategorical(_, _, m)?,
              let .integerHashed(_, m)?, let .stringHashed(_, m)?: m == .oneHot
         default: false

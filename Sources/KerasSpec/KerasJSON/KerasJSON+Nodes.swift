@@ -106,6 +106,10 @@ extension KerasJSON {
 
     /// `input_layers` / `output_layers`: one `[name, node, tensor]` or a list of them.
     static func endpoints(_ node: Node?, key: String, in config: Node) throws(SpecError) -> [TensorRef] {
+        if let node, node.entries != nil {
+            // Keras writes a dict of inputs (a FeatureSpace inference model's raw columns, kerasctl's own export).
+            throw node.error("\(key) is a dict of named inputs (as in a FeatureSpace model taking raw columns), which kerasctl cannot read: it reads functional models whose \(key) is a list", path: "config.\(key)")
+        }
         guard let node, let items = node.items, !items.isEmpty else {
             throw config.error("the functional config needs \"\(key)\": [[name, 0, 0], ...]", path: "config")
         }

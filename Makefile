@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 BIN := .build/release/kerasctl
-APT_PACKAGES := libyaml-dev libopenblas-dev zlib1g-dev libhdf5-dev libfarmhash-dev pkg-config dataset-fashion-mnist openmpi-bin libopenmpi-dev
+APT_PACKAGES := libyaml-dev libopenblas-dev zlib1g-dev libhdf5-dev libfarmhash-dev pkg-config dataset-fashion-mnist openmpi-bin libopenmpi-dev libcairo2-dev libgraphviz-dev
 FASHION := /usr/share/datasets/fashion-mnist
 # EPOCHS: `make demo EPOCHS=1` shortens the demo's training (CI does); `make bench` runs 20 unless given.
 EPOCHS ?=
@@ -74,12 +74,12 @@ KERAS_PYTHON ?= $(if $(wildcard $(KERAS_VENV)/bin/python),$(KERAS_VENV)/bin/pyth
 applications: build
 	$(KERAS_PYTHON) bench/applications.py check $(APPS)
 
-# A virtual environment with real Keras (TensorFlow and JAX backends) for the side-by-side
-# checks and benchmarks.
+# A virtual environment with real Keras (TensorFlow and JAX backends) and TensorBoard for the
+# side-by-side checks, benchmarks and the TensorBoard callback's read-back test.
 keras-venv:
 	$(call apt,python3-venv)
 	[ -x $(KERAS_VENV)/bin/python ] || python3 -m venv $(KERAS_VENV)
-	$(KERAS_VENV)/bin/pip install -q tensorflow-cpu jax keras
+	$(KERAS_VENV)/bin/pip install -q tensorflow-cpu jax keras tensorboard
 
 # Transfer learning (specs/transfer_*.yaml): a backbone learns five Fashion-MNIST classes,
 # then a new head on the frozen backbone learns the other five from 200 images, beside the

@@ -11,7 +11,13 @@ final class Canvas {
     let cr: OpaquePointer
     private let sink = ByteSink()
 
+    /// cairo's largest image side.
+    static let maxSide = 32767
+
     init(width: Int, height: Int, format: PictureFormat) throws {
+        guard (1...Self.maxSide).contains(width), (1...Self.maxSide).contains(height) else {
+            throw PlotError("a \(width)×\(height) picture is larger than cairo draws (\(Self.maxSide) pixels a side)")
+        }
         self.width = Double(width); self.height = Double(height); self.format = format
         switch format {
         case .png:

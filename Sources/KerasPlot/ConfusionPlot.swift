@@ -3,9 +3,11 @@
 /// blue, "Blues") with the count written in it; class names along both axes.
 public enum ConfusionPlot {
     /// `counts[i][j]`: examples of true class i predicted as j; `names` one per class.
-    public static func render(_ counts: [[Int]], names: [String], format: PictureFormat, title: String = "Confusion matrix") throws -> [UInt8] {
+    /// Class names longer than `maxName` characters are cut (with "…") in the picture.
+    public static func render(_ counts: [[Int]], names full: [String], format: PictureFormat, title: String = "Confusion matrix") throws -> [UInt8] {
         let n = counts.count
-        guard n > 0, names.count == n, counts.allSatisfy({ $0.count == n }) else { throw PlotError("a confusion matrix needs one row and one column per class") }
+        guard n > 0, full.count == n, counts.allSatisfy({ $0.count == n }) else { throw PlotError("a confusion matrix needs one row and one column per class") }
+        let names = full.map { $0.count > maxName ? String($0.prefix(maxName - 1)) + "…" : $0 }
         guard n <= 100 else { throw PlotError("\(n) classes are too many to draw (at most 100); the text table has them all") }
         let cell = n <= 12 ? 48.0 : Swift.max(12, 576 / Double(n))
         let fontSize = Swift.min(13, cell / 3.4)
@@ -35,6 +37,8 @@ public enum ConfusionPlot {
         c.text("True label", 16, top + cell * Double(n) / 2, size: 12, anchor: .center, rotate: .pi / 2)
         return try c.bytes()
     }
+
+    static let maxName = 32
 
     /// matplotlib's "Blues" from its lightest (t = 0) to its darkest (t = 1), linearly
     /// between five of its stops.

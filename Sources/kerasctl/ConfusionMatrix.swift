@@ -38,11 +38,7 @@ struct ConfusionMatrix: Equatable {
         switch kind {
         case .categorical:
             classes = Swift.max(1, out.shape.count > 1 ? out.shape.last! : 1)
-            predicted = stride(from: 0, to: values.count, by: classes).map { start in
-                var best = start
-                for k in start..<(start + classes) where values[k] > values[best] { best = k }
-                return best - start
-            }
+            predicted = argmaxes(values, classes)
         case let .binary(fromLogits):
             guard perExample == 1 else {
                 throw Failure.usage("--confusion-matrix needs one class per example; this binary output has \(perExample) units (multi-label)")
@@ -62,11 +58,7 @@ struct ConfusionMatrix: Equatable {
                 return Int(v)
             }
         } else if truth.count == positions * classes {
-            actual = stride(from: 0, to: truth.count, by: classes).map { start in
-                var best = start
-                for k in start..<(start + classes) where truth[k] > truth[best] { best = k }
-                return best - start
-            }
+            actual = argmaxes(truth, classes)
         } else {
             throw Failure.data("\(labelFile): \(truth.count / n) label values per example, but the output has \(positions / n) predictions of \(classes) classes")
         }
@@ -74,6 +66,11 @@ struct ConfusionMatrix: Equatable {
         if counts.isEmpty { counts = Array(repeating: Array(repeating: 0, count: classes), count: classes) }
         guard counts.count == classes else { return }
         for (t, p) in zip(actual, predicted) { counts[t][p] += 1 }
+    }
+
+    /// The class of each group of `classes` values (a one-hot row, a probability row).
+    private static func argmaxes(_ values: [Float], _ classes: Int) -> [Int] {
+        stride(from: 0, to: values.count - classes + 1, by: classes).map { PredictionFormat.argmax(Array(values[$0..<($0 + classes)])) }
     }
 
     /// The matrix as a text table: a header of predicted classes, one row per true class.

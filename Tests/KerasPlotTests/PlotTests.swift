@@ -59,6 +59,15 @@ final class PlotTests: XCTestCase {
         XCTAssertThrowsError(try ConfusionPlot.render([[1, 2]], names: ["a"], format: .png))
     }
 
+    func testOversizedPicturesAreErrorsNotCrashes() throws {
+        // 300 panels: 150 rows of 300 px, past cairo's 32767.
+        let many = (0..<300).map { CurvePlot.Panel(title: "m\($0)", series: [.init(label: "train", x: [1], y: [1])]) }
+        XCTAssertThrowsError(try CurvePlot.render(many, format: .png)) { XCTAssertTrue($0 is PlotError) }
+        // A class name of 100,000 characters is cut in the picture (the picture stays small).
+        let png = try Image(ConfusionPlot.render([[1, 0], [0, 1]], names: [String(repeating: "x", count: 100_000), "y"], format: .png))
+        XCTAssertLessThan(png.width, 600)
+    }
+
     func testGraphvizDrawsTheNodesAndEdges() throws {
         let dot = "digraph g { a [label=\"input_layer\"]; b [label=\"dense\"]; c [label=\"add\"]; a -> b; a -> c; b -> c; }"
         let svg = String(decoding: try GraphRender.render(dot: dot, format: .svg), as: UTF8.self)

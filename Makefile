@@ -31,12 +31,17 @@ build: deps
 	$(SWIFT) build -c release --product kerasctl
 
 # Trains the seed model (the Keras MLP example) on Fashion-MNIST, then predicts the test images
-# (all 10,000 into runs/mlp-predictions.csv; the first five shown).
+# (all 10,000 into runs/mlp-predictions.csv; the first five shown) and draws the training
+# curves, the layer graph and the test set's confusion matrix (runs/*.png: the README's
+# pictures in docs/images are these, from the 20-epoch run).
 demo: build
 	$(BIN) summary specs/fashion_mlp.yaml
 	$(BIN) train specs/fashion_mlp.yaml -o runs/mlp --metrics-out runs/mlp.jsonl $(if $(EPOCHS),--epochs $(EPOCHS))
 	$(BIN) predict runs/mlp --input $(FASHION)/t10k-images-idx3-ubyte.gz --top-k 1 > runs/mlp-predictions.csv
 	head -5 runs/mlp-predictions.csv
+	$(BIN) plot runs/mlp -o runs/curves.png
+	$(BIN) plot-model specs/fashion_mlp.yaml -o runs/model.png --dpi 72
+	$(BIN) evaluate runs/mlp --confusion-matrix -o runs/confusion.png
 
 # The whole test suite: unit tests, Keras reference fixtures, gradient checks, CLI tests,
 # and the Examples/ executables (built here, run by the tests).

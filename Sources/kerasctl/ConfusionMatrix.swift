@@ -16,37 +16,44 @@ struct ConfusionMatrix: Equatable {
     /// The matrix holds classes² counts: bounded.
     static let maxClasses = 1000
 
-    /// Runs the model over `data` in batches and counts.
-    static func compute(_ net: Model, _ data: Dataset, kind: OutputKind, batchSize: Int, labelFile: String) throws -> ConfusionMatrix {
+    /// How many classes `kind`'s output of shape `outputShape` (batch excluded) holds: its
+    /// last axis (categorical), or 2 for one sigmoid unit; checked before any work.
+    static func classCount(_ kind: OutputKind, outputShape: [Int]) throws -> Int {
+        let classes: Int
+        switch kind {
+        case .categorical: classes = Swift.max(1, outputShape.last ?? 1)
+        case .binary:
+            let units = outputShape.reduce(1, *)
+            guard units == 1 else { throw Failure.usage("--confusion-matrix needs one class per example; this binary output has \(units) units (multi-label)") }
+            classes = 2
+        case .values: throw Failure.usage("--confusion-matrix needs a classifier (a categorical or binary crossentropy loss); this model is not one")
+        }
+        guard classes <= maxClasses else { throw Failure.usage("--confusion-matrix counts at most \(maxClasses) classes; this output has \(classes)") }
+        return classes
+    }
+
+    /// Runs the model over `data` in batches and counts, for `classes` classes.
+    static func compute(_ net: Model, _ data: Dataset, kind: OutputKind, classes: Int, batchSize: Int, labelFile: String) throws -> [[Int]] {
         guard let target = data.targets.first else { throw Failure.usage("--confusion-matrix needs labels") }
-        var counts: [[Int]] = []
+        var counts = Array(repeating: Array(repeating: 0, count: classes), count: classes)
         for lo in stride(from: 0, to: data.count, by: batchSize) {
             let rows = Array(lo..<Swift.min(data.count, lo + batchSize))
             let (xs, y) = rows.withUnsafeBufferPointer { r in (data.inputs.map { $0.batch(r) }, target.batch(r)) }
             guard let out = net.predict(xs).first else { break }
             try add(out, labels: y, kind: kind, into: &counts, labelFile: labelFile)
         }
-        return ConfusionMatrix(counts: counts, names: counts.indices.map(String.init))
+        return counts
     }
 
     /// Adds one batch: `out` the model's output, `labels` the batch's targets.
     static func add(_ out: Tensor, labels: Tensor, kind: OutputKind, into counts: inout [[Int]], labelFile: String) throws {
-        let n = out.batchSize, values = out.scalars, truth = labels.scalars
-        guard n > 0 else { return }
-        let perExample = values.count / n
-        let classes: Int, predicted: [Int]
+        let n = out.batchSize, values = out.scalars, truth = labels.scalars, classes = counts.count
+        guard n > 0, classes > 0 else { return }
+        let predicted: [Int]
         switch kind {
-        case .categorical:
-            classes = Swift.max(1, out.shape.count > 1 ? out.shape.last! : 1)
-            predicted = argmaxes(values, classes)
-        case let .binary(fromLogits):
-            guard perExample == 1 else {
-                throw Failure.usage("--confusion-matrix needs one class per example; this binary output has \(perExample) units (multi-label)")
-            }
-            classes = 2
-            predicted = values.map { (fromLogits ? $0 > 0 : $0 > 0.5) ? 1 : 0 }
-        case .values:
-            throw Failure.usage("--confusion-matrix needs a classifier")
+        case .categorical: predicted = argmaxes(values, classes)
+        case let .binary(fromLogits): predicted = values.map { (fromLogits ? $0 > 0 : $0 > 0.5) ? 1 : 0 }
+        case .values: return
         }
         let positions = predicted.count
         let actual: [Int]
@@ -62,9 +69,6 @@ struct ConfusionMatrix: Equatable {
         } else {
             throw Failure.data("\(labelFile): \(truth.count / n) label values per example, but the output has \(positions / n) predictions of \(classes) classes")
         }
-        guard classes <= maxClasses else { throw Failure.usage("--confusion-matrix draws at most \(maxClasses) classes; this output has \(classes)") }
-        if counts.isEmpty { counts = Array(repeating: Array(repeating: 0, count: classes), count: classes) }
-        guard counts.count == classes else { return }
         for (t, p) in zip(actual, predicted) { counts[t][p] += 1 }
     }
 

@@ -50,7 +50,9 @@ struct Evaluate: ParsableCommand {
         let pre = stored.preprocessing
         let known = names.outputs.map { pre.classNames?[$0] }
         let kind = confusionMatrix ? try classifierKind(stored, names: names) : nil
+        let classes = try kind.map { try ConfusionMatrix.classCount($0, outputShape: net.outputShapes.first ?? []) }
         let split = try loadSplit(stored, names: names, known: known)
+        let matrixNames = try classes.map { try classLabels(count: $0, known: (split.classNames.first ?? nil) ?? (known.first ?? nil), labelFile: split.targetFiles.first) }
         for (i, a) in split.inputs.enumerated() {
             try pre.validate(exampleSize: a.exampleSize, file: i == 0 ? (x ?? csv ?? "") : "")
         }
@@ -72,9 +74,9 @@ struct Evaluate: ParsableCommand {
             print("\(ProgressPrinter.counter(steps, steps)) - \(ProgressPrinter.seconds(secs)) \(ProgressPrinter.perStep(secs / Double(Swift.max(steps, 1))))\(ProgressPrinter.values(logs))")
         }
         if let metricsOut { try MetricsWriter(path: metricsOut).writeTest(logs) }
-        if let kind {
-            var matrix = try ConfusionMatrix.compute(net, dataset, kind: kind, batchSize: batchSize, labelFile: split.targetFiles.first ?? model)
-            matrix.names = try classLabels(count: matrix.counts.count, known: (split.classNames.first ?? nil) ?? (known.first ?? nil), labelFile: split.targetFiles.first)
+        if let kind, let classes, let matrixNames {
+            let counts = try ConfusionMatrix.compute(net, dataset, kind: kind, classes: classes, batchSize: batchSize, labelFile: split.targetFiles.first ?? model)
+            let matrix = ConfusionMatrix(counts: counts, names: matrixNames)
             if !quiet { print(matrix.table(), terminator: "") }
             if let output, let picture {
                 try PictureOutput.write(try PictureOutput.draw { try ConfusionPlot.render(matrix.counts, names: matrix.names, format: picture) }, to: output)
@@ -82,16 +84,13 @@ struct Evaluate: ParsableCommand {
         }
     }
 
-    /// The one classification output `--confusion-matrix` reads (a crossentropy loss).
+    /// The one output `--confusion-matrix` reads (ConfusionMatrix.classCount refuses one
+    /// that is not a classifier's).
     private func classifierKind(_ stored: ModelStore.Stored, names: ModelNames) throws -> OutputKind {
         guard names.outputs.count == 1 else {
             throw Failure.usage("--confusion-matrix reads a model with one output; this one has \(names.outputs.count) (\(names.outputs.joined(separator: ", ")))")
         }
-        let kind = try OutputKind.of(spec: stored.spec, outputs: names.outputs)[0]
-        guard kind.isClassification else {
-            throw Failure.usage("--confusion-matrix needs a classifier (a categorical or binary crossentropy loss); this model is not one")
-        }
-        return kind
+        return try OutputKind.of(spec: stored.spec, outputs: names.outputs)[0]
     }
 
     /// The classes' names: --class-names; else the CSV target's string classes; else

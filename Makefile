@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 BIN := .build/release/kerasctl
-APT_PACKAGES := libyaml-dev libopenblas-dev libdnnl-dev zlib1g-dev libhdf5-dev libfarmhash-dev pkg-config dataset-fashion-mnist openmpi-bin libopenmpi-dev
+APT_PACKAGES := libyaml-dev libopenblas-dev libdnnl-dev zlib1g-dev libhdf5-dev libfarmhash-dev pkg-config dataset-fashion-mnist openmpi-bin libopenmpi-dev libcairo2-dev libgraphviz-dev
 FASHION := /usr/share/datasets/fashion-mnist
 # EPOCHS: `make demo EPOCHS=1` shortens the demo's training (CI does); `make bench` runs 20 unless given.
 EPOCHS ?=
@@ -31,12 +31,17 @@ build: deps
 	$(SWIFT) build -c release --product kerasctl
 
 # Trains the seed model (the Keras MLP example) on Fashion-MNIST, then predicts the test images
-# (all 10,000 into runs/mlp-predictions.csv; the first five shown).
+# (all 10,000 into runs/mlp-predictions.csv; the first five shown) and draws the training
+# curves, the layer graph and the test set's confusion matrix (runs/*.png: the README's
+# pictures in docs/images are these, from the 20-epoch run).
 demo: build
 	$(BIN) summary specs/fashion_mlp.yaml
 	$(BIN) train specs/fashion_mlp.yaml -o runs/mlp --metrics-out runs/mlp.jsonl $(if $(EPOCHS),--epochs $(EPOCHS))
 	$(BIN) predict runs/mlp --input $(FASHION)/t10k-images-idx3-ubyte.gz --top-k 1 > runs/mlp-predictions.csv
 	head -5 runs/mlp-predictions.csv
+	$(BIN) plot runs/mlp -o runs/curves.png
+	$(BIN) plot-model specs/fashion_mlp.yaml -o runs/model.png --dpi 72
+	$(BIN) evaluate runs/mlp --confusion-matrix -o runs/confusion.png
 
 # The whole test suite: unit tests, Keras reference fixtures, gradient checks, CLI tests,
 # and the Examples/ executables (built here, run by the tests).
@@ -92,12 +97,12 @@ EXPORT_SPECS ?= specs/penguins.yaml specs/penguins_mass.yaml specs/negation_text
 export-check: build
 	KERASCTL_BIN=$(BIN) $(KERAS_PYTHON) bench/keras_export_tables.py --epochs 2 $(EXPORT_SPECS)
 
-# A virtual environment with real Keras (TensorFlow and JAX backends) for the side-by-side
-# checks and benchmarks.
+# A virtual environment with real Keras (TensorFlow and JAX backends) and TensorBoard for the
+# side-by-side checks, benchmarks and the TensorBoard callback's read-back test.
 keras-venv:
 	$(call apt,python3-venv)
 	[ -x $(KERAS_VENV)/bin/python ] || python3 -m venv $(KERAS_VENV)
-	$(KERAS_VENV)/bin/pip install -q tensorflow-cpu jax keras pyyaml
+	$(KERAS_VENV)/bin/pip install -q tensorflow-cpu jax keras tensorboard pyyaml
 
 # Transfer learning (specs/transfer_*.yaml): a backbone learns five Fashion-MNIST classes,
 # then a new head on the frozen backbone learns the other five from 200 images, beside the

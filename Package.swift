@@ -15,9 +15,13 @@ let package = Package(
         .library(name: "KerasData", targets: ["KerasData"]),
         .library(name: "KerasBuilder", targets: ["KerasBuilder"]),
         .library(name: "KerasInterop", targets: ["KerasInterop"]),
+        .library(name: "KerasTensorBoard", targets: ["KerasTensorBoard"]),
+        .library(name: "KerasPlot", targets: ["KerasPlot"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        // TensorBoard's Event messages (Sources/KerasTensorBoard/Proto: generated once, committed).
+        .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
     ],
     targets: [
         // System libraries: a module map and a shim header each, nothing else.
@@ -28,6 +32,10 @@ let package = Package(
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
         // FarmHash's Fingerprint64, the hash behind Keras's Hashing, HashedCrossing and lookup OOV buckets.
         .systemLibrary(name: "CFarmHash", providers: [.apt(["libfarmhash-dev"])]),
+        // Pictures: cairo draws the curves and the confusion matrix (PNG, SVG); Graphviz lays out
+        // and renders the model graph.
+        .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
+        .systemLibrary(name: "CGraphviz", pkgConfig: "libgvc", providers: [.apt(["libgraphviz-dev"])]),
         // oneDNN (Debian libdnnl-dev; the CPU kernels Keras's TensorFlow backend runs on) for
         // convolutions, through a thin C layer over its C API (fixed-size dims arrays and
         // descriptor unions are awkward from Swift). libdnnl ships no pkg-config file.
@@ -39,13 +47,18 @@ let package = Package(
         .target(name: "KerasSpec", dependencies: ["CYAML", "KerasText"]),
         .target(name: "KerasEngine", dependencies: ["CBLAS", "KerasDNNL", "KerasText"], swiftSettings: optimize),
         .target(name: "KerasData", dependencies: ["CZlib", "CFarmHash", "KerasText"]),
-        .target(name: "KerasBuilder", dependencies: ["KerasText", "KerasSpec", "KerasEngine", "KerasData"]),
+        // The TensorBoard callback: TFRecord files of TensorBoard Event protocol buffers.
+        .target(name: "KerasTensorBoard", dependencies: ["KerasEngine", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+                exclude: ["Proto"]),
+        .target(name: "KerasBuilder", dependencies: ["KerasText", "KerasSpec", "KerasEngine", "KerasData", "KerasTensorBoard"]),
+        // Pictures: training curves and confusion matrices (cairo), layer graphs (Graphviz).
+        .target(name: "KerasPlot", dependencies: ["CCairo", "CGraphviz"]),
         // Keras files: .keras (zip of config.json + model.weights.h5) and legacy .h5.
         .target(name: "KerasInterop", dependencies: ["CZlib", "CHDF5", "KerasText", "KerasSpec", "KerasEngine", "KerasData", "KerasBuilder"]),
         // Data-parallel training: the engine's DataParallel over MPI (Open MPI).
         .target(name: "KerasMPI", dependencies: ["CMPI", "KerasEngine"]),
         .executableTarget(name: "kerasctl", dependencies: [
-            "KerasText", "KerasSpec", "KerasEngine", "KerasData", "KerasBuilder", "KerasInterop", "KerasMPI",
+            "KerasText", "KerasSpec", "KerasEngine", "KerasData", "KerasBuilder", "KerasInterop", "KerasMPI", "KerasPlot", "KerasTensorBoard",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], plugins: ["BuildInfo"]),
         // `kerasctl --version`: the VERSION file and the git commit, generated before each build.
@@ -61,6 +74,9 @@ let package = Package(
         // Its fixtures are read by path (next to the sources), not as bundle resources.
         .testTarget(name: "KerasBuilderTests", dependencies: ["KerasBuilder"], exclude: ["Fixtures"]),
         .testTarget(name: "KerasInteropTests", dependencies: ["KerasInterop"], resources: [.copy("Fixtures")]),
+        // Fixtures are read by path; read_events.py reads the logs back with TensorBoard when it is installed.
+        .testTarget(name: "KerasTensorBoardTests", dependencies: ["KerasTensorBoard", "KerasEngine", .product(name: "SwiftProtobuf", package: "swift-protobuf")], exclude: ["Fixtures"]),
+        .testTarget(name: "KerasPlotTests", dependencies: ["KerasPlot", "CCairo"]),
         // Its fixtures (feature_space export, with the Keras scripts that made them) are read by path.
         .testTarget(name: "kerasctlTests", dependencies: ["kerasctl", "KerasBuilder", "KerasEngine", "KerasInterop"], exclude: ["Fixtures"]),
         // Timings, not tests: skipped unless KERAS_BENCH=1 (`KERAS_BENCH=1 swift test -c release --filter KerasBenchmarks`).

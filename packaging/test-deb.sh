@@ -58,4 +58,12 @@ out=$(head -6 "$ROOT/usr/share/doc/kerasctl/examples/datasets/penguins.csv" | in
 echo "$out"
 [ "$(printf '%s\n' "$out" | wc -l)" = 5 ] || { echo "test-deb: expected 5 penguin predictions" >&2; exit 1; }
 printf '%s\n' "$out" | grep -qvE '^(Adelie|Chinstrap|Gentoo)$' && { echo "test-deb: not a species name" >&2; exit 1; }
+echo "== pictures (cairo, Graphviz and its plugins from libgvc6): plot, plot-model, confusion matrix"
+in_root kerasctl plot /tmp/runs/iris -o /tmp/pictures/curves.png
+in_root kerasctl plot-model /tmp/runs/iris -o /tmp/pictures/model.png
+in_root kerasctl evaluate /tmp/runs/iris --csv /usr/share/doc/kerasctl/examples/datasets/iris.csv --confusion-matrix -o /tmp/pictures/cm.svg
+for f in curves.png model.png; do
+  [ "$(head -c 4 "$ROOT/tmp/pictures/$f" | od -An -tx1 | tr -d ' ')" = 89504e47 ] || { echo "test-deb: $f is not a PNG" >&2; exit 1; }
+done
+grep -q '<svg' "$ROOT/tmp/pictures/cm.svg" || { echo "test-deb: cm.svg is not an SVG" >&2; exit 1; }
 echo "test-deb: OK in $(( $(date +%s) - t0 )) s"

@@ -194,6 +194,19 @@ public struct ModelStore {
         }
     }
 
+    /// The current checkpoint's history, one entry per epoch (`kerasctl plot`). Safe while
+    /// training runs: when a new checkpoint replaced the one the manifest named (it is removed
+    /// once the manifest names its successor), the manifest is read again.
+    public func history() throws -> [HistoryEntry] {
+        var attempt = 0
+        while true {
+            let file = (path(try manifest().checkpoint) as NSString).appendingPathComponent("history.json")
+            attempt += 1
+            if attempt < 3 && !FileManager.default.fileExists(atPath: file) { continue }
+            return try decode(file)
+        }
+    }
+
     /// Rebuilds the model from the stored spec and loads the current checkpoint's weights
     /// and preprocessing. Anything missing or unreadable is a `PersistenceError` naming the file.
     /// With `weights: false` (`summary`) the model is built with stand-in weights and only

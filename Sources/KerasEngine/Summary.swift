@@ -39,22 +39,8 @@ extension Model {
             rows = graph.summaryRows(connected: connected)
         } else {
             connected = false
-            var shape: [Int]? = inputShapes.count == 1 ? inputShapes[0] : nil
-            let reporter = self as? any LayerShapeReporting
-            for layer in layers {
-                var text = "?"
-                if let r = reporter, let s = r.outputShapes(of: layer) {
-                    text = formatShapes(s)
-                    shape = s.count == 1 ? s[0] : nil
-                } else if reporter != nil && !(self is Sequential) {
-                    shape = nil
-                } else if self is Sequential, let s = shape, let unary = layer as? any UnaryLayer, let out = try? unary.outputShape(for: s) {
-                    shape = out
-                    text = kerasShape(out)
-                } else {
-                    shape = nil
-                }
-                rows.append(["\(layer.name) (\(layer.typeName))", text, paramText(layer)])
+            for (layer, shapes) in zip(layers, layerOutputShapes()) {
+                rows.append(["\(layer.name) (\(layer.typeName))", shapes.map(formatShapes) ?? "?", paramText(layer)])
             }
         }
         let header = connected ? ["Layer (type)", "Output Shape", "Param #", "Connected to"] : ["Layer (type)", "Output Shape", "Param #"]
@@ -69,6 +55,27 @@ extension Model {
         text += " Trainable params: \(grouped(trainable)) (\(memorySize(trainable)))\n"
         text += " Non-trainable params: \(grouped(frozen)) (\(memorySize(frozen)))\n"
         return text
+    }
+}
+
+extension Model {
+    /// Each layer's output shapes where known, for a model that is not `Functional`: a
+    /// `Sequential` chain's by `outputShape(for:)`, a `LayerShapeReporting` model's as reported.
+    func layerOutputShapes() -> [[[Int]]?] {
+        var shape: [Int]? = inputShapes.count == 1 ? inputShapes[0] : nil
+        let reporter = self as? any LayerShapeReporting
+        return layers.map { layer in
+            if let r = reporter, let s = r.outputShapes(of: layer) {
+                shape = s.count == 1 ? s[0] : nil
+                return s
+            } else if self is Sequential, let s = shape,
+                      let unary = layer as? any UnaryLayer, let out = try? unary.outputShape(for: s) {
+                shape = out
+                return [out]
+            }
+            shape = nil
+            return nil
+        }
     }
 }
 
@@ -113,7 +120,7 @@ extension Functional {
 
 private func paramText(_ layer: any Layer) -> String { grouped(layer.parameterCount) }
 
-private func formatShapes(_ shapes: [[Int]]) -> String {
+func formatShapes(_ shapes: [[Int]]) -> String {
     shapes.count == 1 ? kerasShape(shapes[0]) : "[" + shapes.map(kerasShape).joined(separator: ", ") + "]"
 }
 

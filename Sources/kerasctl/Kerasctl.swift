@@ -11,7 +11,7 @@ struct Kerasctl: ParsableCommand {
         commandName: "kerasctl",
         abstract: "Keras, rebuilt in Swift and driven by YAML.",
         version: versionText,
-        subcommands: [Train.self, Evaluate.self, Predict.self, Summary.self, Validate.self, Export.self])
+        subcommands: [Train.self, Evaluate.self, Predict.self, Summary.self, Validate.self, Export.self, Plot.self, PlotModel.self])
 
     /// `kerasctl --version`: the version, the commit it was built from, the BLAS it runs on.
     static var versionText: String {

@@ -1,3 +1,4 @@
+import Foundation
 import KerasBuilder
 import KerasData
 import KerasEngine
@@ -31,6 +32,22 @@ enum ModelSource {
                                            seed: 0, checkpoint: "", epochsCompleted: 0, epochsPlanned: 0)
         return ModelStore.Stored(manifest: manifest, spec: spec, model: loaded.model,
                                  preprocessing: loaded.preprocessing ?? Preprocessing(), checkpoint: "")
+    }
+
+    /// A model's structure without its trained weights, for `summary` and `plot-model`: a
+    /// Keras `.keras`/`.h5` file, a model directory, or a spec (built with no weight
+    /// allocated; with `data`, the input shapes come from the data's headers).
+    static func structure(_ target: String) throws -> Model {
+        if KerasFile.isKerasFile(target) { return try KerasFile.load(path: target, weights: false).model }
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: target, isDirectory: &isDir), isDir.boolValue {
+            return try ModelStore(target).loadModel(weights: false).model
+        }
+        let spec = try Spec.load(path: target)
+        var shapes: [[Int]]?
+        if let data = spec.data { shapes = try DataCheck.inputShapes(spec, data: data, inputNames: ModelNames(spec).inputs) }
+        // Shapes and parameter counts only: no weight is allocated (WeightAllocation).
+        return try WeightAllocation.withoutValues { try ModelBuilder.build(spec, inputShapes: shapes) }
     }
 
     /// A saved model for a spec's `Model: {path: ...}` layer (transfer learning): its

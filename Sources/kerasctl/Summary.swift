@@ -11,21 +11,7 @@ struct Summary: ParsableCommand {
     @Argument(help: "A model spec (YAML), a model directory, or a Keras .keras/.h5 file.") var target: String
 
     func run() throws {
-        if KerasFile.isKerasFile(target) {
-            print(try KerasFile.load(path: target, weights: false).model.summary())
-            return
-        }
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: target, isDirectory: &isDir), isDir.boolValue {
-            print(try ModelStore(target).loadModel(weights: false).model.summary())
-            return
-        }
-        let spec = try Spec.load(path: target)
-        var shapes: [[Int]]?
-        if let data = spec.data { shapes = try DataCheck.inputShapes(spec, data: data, inputNames: ModelNames(spec).inputs) }
-        // Shapes and parameter counts only: no weight is allocated (WeightAllocation).
-        let model = try WeightAllocation.withoutValues { try ModelBuilder.build(spec, inputShapes: shapes) }
-        print(model.summary())
+        print(try ModelSource.structure(target).summary())
     }
 }
 

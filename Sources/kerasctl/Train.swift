@@ -6,6 +6,7 @@ import KerasEngine
 import KerasInterop
 import KerasMPI
 import KerasSpec
+import KerasTensorBoard
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -103,7 +104,7 @@ struct Train: ParsableCommand {
             try model.saveWeights(to: path)
         }, model: model)
         // Under MPI, files are rank 0's: the other ranks keep only the callbacks that decide.
-        if !root { specCallbacks.removeAll { $0 is CSVLogger || $0 is ModelCheckpoint } }
+        if !root { specCallbacks.removeAll { $0 is CSVLogger || $0 is ModelCheckpoint || $0 is TensorBoard } }
         var initialEpoch = 0
         var history: [ModelStore.HistoryEntry] = []
         if let resumed {
@@ -120,6 +121,15 @@ struct Train: ParsableCommand {
         }
 
         for case let c as CSVLogger in specCallbacks { try OutputCheck.file(c.config.filename, flag: "CSVLogger filename") }
+        for case let c as TensorBoard in specCallbacks {
+            try OutputCheck.folder(c.config.logDir, flag: "TensorBoard log_dir")
+            // write_graph: the model's Keras JSON (model.to_json()) for TensorBoard's graph
+            // dashboard; a model that cannot be written as Keras JSON gets none, as in Keras.
+            if c.config.writeGraph, let config = try? KerasExport.modelConfig(model: model, spec: spec.model, name: model.name),
+               let json = try? JSONSerialization.data(withJSONObject: config, options: [.sortedKeys]) {
+                c.modelJSON = String(decoding: json, as: UTF8.self)
+            }
+        }
         var callbacks: [any Callback] = []
         var checkpoints: CheckpointWriter?
         // Under MPI no live bar: its per-batch metrics would be rank 0's alone (the epoch lines are global).

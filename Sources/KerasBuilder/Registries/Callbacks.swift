@@ -1,6 +1,7 @@
 import Foundation
 import KerasEngine
 import KerasSpec
+import KerasTensorBoard
 import KerasText
 
 /// Keras callbacks in `fit.callbacks`, with Keras's arguments and defaults. File names
@@ -15,7 +16,7 @@ public enum CallbackRegistry {
         public init(folder: String, save: @escaping ModelCheckpoint.Save) { self.folder = folder; self.save = save }
     }
 
-    public static let names = ["EarlyStopping", "ModelCheckpoint", "ReduceLROnPlateau", "CSVLogger", "TerminateOnNaN", "LearningRateScheduler"]
+    public static let names = ["EarlyStopping", "ModelCheckpoint", "ReduceLROnPlateau", "CSVLogger", "TerminateOnNaN", "LearningRateScheduler", "TensorBoard"]
 
     /// Every callback of `fit.callbacks`, checked against the compiled `model`: a callback
     /// that sets the learning rate (ReduceLROnPlateau, LearningRateScheduler) cannot drive
@@ -95,6 +96,30 @@ public enum CallbackRegistry {
             let schedule = try ScheduleRegistry.table.make(s)
             try r.finish()
             return LearningRateScheduler(schedule, verbose: verbose)
+        case "TensorBoard":
+            let r = try o.reader(mainArgument: "log_dir")
+            var c = TensorBoard.Config()
+            c.logDir = resolve(try r.string("log_dir", default: c.logDir), context.folder)
+            c.histogramFreq = try r.nonNegativeInt("histogram_freq", default: c.histogramFreq)
+            c.writeGraph = try r.bool("write_graph", default: c.writeGraph)
+            c.writeStepsPerSecond = try r.bool("write_steps_per_second", default: c.writeStepsPerSecond)
+            if let f = r.node("update_freq"), !f.isNull {
+                switch f.string {
+                case "epoch": r.markUsed("update_freq")
+                case "batch": r.markUsed("update_freq"); c.updateFreq = .batches(1)
+                default: c.updateFreq = .batches(try r.required("update_freq", .positiveInt))
+                }
+            }
+            // Keras's other arguments, accepted at their defaults only: kerasctl has no images,
+            // profiler or embedding projector to write.
+            if try r.bool("write_images", default: false) { throw r.error("TensorBoard's write_images is not supported by kerasctl (weights are written as histograms only)", key: "write_images") }
+            for key in ["profile_batch", "embeddings_freq"] {
+                if try r.nonNegativeInt(key, default: 0) != 0 {
+                    throw r.error("TensorBoard's \(key) is not supported by kerasctl (no profiler or embedding projector); leave it 0", key: key)
+                }
+            }
+            try r.finish()
+            return try located(o) { try TensorBoard(c) }
         default:
             throw o.error(unknownName("unknown callback '\(o.name)'", o.name, among: names, otherwise: " (known: \(names.joined(separator: ", ")))"),
                           at: o.nameNode)

@@ -179,21 +179,15 @@ public final class Functional: Model {
     public override func call(_ inputs: [Tensor], training: Bool) -> [Tensor] {
         precondition(isBuilt && inputs.count == graphInputs.count, "Functional '\(name)' called before build or with \(inputs.count) inputs")
         var values = [Tensor?](repeating: nil, count: slotCount)
-        // Keras masks, threaded as in Sequential: from the first input of a MaskAware or
-        // MaskPreserving layer to its first output (other layers drop them).
+        // Keras masks, one per value: each layer gets the masks of all its inputs, and
+        // its first output carries the mask it computes (forwardWithMasks).
         var masks = [Tensor?](repeating: nil, count: slotCount)
         for (i, x) in inputs.enumerated() { values[i] = x }
         for (i, node) in nodes.enumerated() {
             let ins = node.inputSlots.map { values[$0]! }
-            let mask = node.inputSlots.first.flatMap { masks[$0] }
             let outs: [Tensor]
-            let training = node.training ?? training
-            if let aware = node.layer as? any MaskAware {
-                (outs, masks[node.firstSlot]) = aware.forward(ins, mask: mask, training: training)
-            } else {
-                outs = node.layer.forward(ins, training: training)
-                if node.layer is any MaskPreserving { masks[node.firstSlot] = mask }
-            }
+            (outs, masks[node.firstSlot]) = forwardWithMasks(node.layer, ins, masks: node.inputSlots.map { masks[$0] },
+                                                             training: node.training ?? training)
             for (k, y) in outs.enumerated() { values[node.firstSlot + k] = y }
             for s in freeAfter[i] { values[s] = nil; masks[s] = nil }
         }

@@ -120,13 +120,15 @@ extension KerasExport {
                     args = tensors.count == 1 ? [tensors[0]] : [tensors]
                 }
                 var kwargs: [String: Any] = [:]
-                if let mha = layer as? MultiHeadAttention {
+                if layer is MultiHeadAttention {
                     let keywords = object.callTensors
                     let positional = tensors.count - keywords.count
                     if positional == 3 { kwargs["key"] = tensors[2] }
                     for (keyword, t) in zip(keywords, tensors.suffix(keywords.count)) { kwargs[keyword] = t }
-                    if mha.config.useCausalMask { kwargs["use_causal_mask"] = true }
-                    if mha.config.returnAttentionScores { kwargs["return_attention_scores"] = true }
+                }
+                if let flags = layer as? any AttentionCallFlags {
+                    if flags.useCausalMask { kwargs["use_causal_mask"] = true }
+                    if flags.returnAttentionScores { kwargs["return_attention_scores"] = true }
                 }
                 if let training = c.training { kwargs["training"] = training }
                 nodes.append(["args": args, "kwargs": kwargs] as [String: Any])

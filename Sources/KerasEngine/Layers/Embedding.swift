@@ -48,7 +48,7 @@ public final class Embedding: UnaryLayer, MaskAware, LossContributing {
         return y
     }
 
-    public func forward(_ inputs: [Tensor], mask: Tensor?, training: Bool) -> (outputs: [Tensor], mask: Tensor?) {
+    public func forward(_ inputs: [Tensor], masks: [Tensor?], training: Bool) -> (outputs: [Tensor], mask: Tensor?) {
         let y = self(inputs[0], training: training)
         guard config.maskZero else { return ([y], nil) }
         var m = Tensor(uninitializedShape: inputs[0].shape)

@@ -12,7 +12,15 @@
 /// `attention_output/bias` `[out]` (out = `output_shape`, default the query's last axis).
 /// Attention runs over every axis between the batch and the features (Keras's default
 /// `attention_axes`); those axes are taken as one sequence.
-public final class MultiHeadAttention: Layer, LossContributing, RandomStateful {
+///
+/// Masks, as Keras's `_compute_attention_mask`: the query's Keras mask `(B, T)` becomes
+/// `(B, T, 1)`, the value's (and the key's, when a key is given) `(B, 1, S)`; they, the
+/// causal mask and `attention_mask` are ANDed, and the output carries the query's mask.
+/// (The Keras masks of inputs of rank above 3 are not used.) A fully masked query row
+/// attends uniformly to every position when Keras takes its fused `dot_product_attention`
+/// path (no dropout, no returned scores, (batch, steps, features) inputs) and to nothing
+/// (output 0 before the output projection) on its explicit-softmax path, as in Keras.
+public final class MultiHeadAttention: Layer, MaskAware, LossContributing, RandomStateful {
     @dynamicMemberLookup
     public struct Config: ComposesWeightOptions {
         public var numHeads: Int
@@ -127,6 +135,39 @@ public final class MultiHeadAttention: Layer, LossContributing, RandomStateful {
     }
 
     public func forward(_ inputs: [Tensor], training: Bool) -> [Tensor] {
+        forward(inputs, masks: [], training: training).outputs
+    }
+
+    /// Keras's combined attention mask, `keep[(b·T + i)·S + j]`, or nil when nothing masks.
+    func attentionKeep(_ inputs: [Tensor], masks: [Tensor?], batch: Int, t: Int, s: Int) -> [Bool]? {
+        let c = config
+        var keep: [Bool]?
+        func and(_ allowed: (Int, Int, Int) -> Bool) {
+            var flags = keep ?? [Bool](repeating: true, count: batch * t * s)
+            for b in 0..<batch { for i in 0..<t { for j in 0..<s where !allowed(b, i, j) { flags[(b * t + i) * s + j] = false } } }
+            keep = flags
+        }
+        if c.attentionMaskInput, let m = inputs.last {
+            let pm = m.pointer
+            keep = (0..<(batch * t * s)).map { pm[$0] != 0 }
+        }
+        if inputs[0].rank == 3 {
+            let tensorMasks = Array(masks.prefix(hasKey ? 3 : 2))
+            if let qm = tensorMasks.first ?? nil, qm.count == batch * t {
+                let p = qm.pointer
+                and { b, i, _ in p[b * t + i] != 0 }
+            }
+            for m in tensorMasks.dropFirst() {
+                guard let m, m.count == batch * s else { continue }
+                let p = m.pointer
+                and { b, _, j in p[b * s + j] != 0 }
+            }
+        }
+        if c.useCausalMask { and { _, i, j in j <= i } }
+        return keep
+    }
+
+    public func forward(_ inputs: [Tensor], masks: [Tensor?], training: Bool) -> (outputs: [Tensor], mask: Tensor?) {
         precondition(projections.count == 4, "MultiHeadAttention '\(name)' used before build")
         let c = config, heads = c.numHeads
         let query = inputs[0], value = inputs[1], key = hasKey ? inputs[2] : value
@@ -136,23 +177,18 @@ public final class MultiHeadAttention: Layer, LossContributing, RandomStateful {
         let q = rows(project(query, projections[0]))
         let k = rows(project(key, projections[1]))
         let v = rows(project(value, projections[2]))
-        var keep: [Bool]?
-        if c.attentionMaskInput, let m = inputs.last {
-            let pm = m.pointer
-            keep = (0..<(batch * t * s)).map { pm[$0] != 0 }
-        }
-        if c.useCausalMask {
-            var flags = keep ?? [Bool](repeating: true, count: batch * t * s)
-            for b in 0..<batch { for i in 0..<t { for j in 0..<s where j > i { flags[(b * t + i) * s + j] = false } } }
-            keep = flags
-        }
-        let probs = attentionScores(q, k, heads: heads, scale: 1 / Float(c.keyDim).squareRoot(), mask: keep.map(AttentionMask.init))
+        let keep = attentionKeep(inputs, masks: masks, batch: batch, t: t, s: s)
+        // Keras's explicit-softmax path zeroes masked probabilities; its fused one does not.
+        let fused = c.dropout == 0 && !c.returnAttentionScores && query.rank == 3
+        let probs = attentionScores(q, k, heads: heads, scale: 1 / Float(c.keyDim).squareRoot(), mask: keep.map(AttentionMask.init),
+                                    zeroMasked: !fused)
         let dropped = c.dropout > 0 ? scoreDropout(probs, training: training) : probs
         let combined = attentionCombine(dropped, v, heads: heads)
         var y = project(combined, projections[3])
         y = reshape(y, Array(query.shape.dropLast()) + [y.shape[y.rank - 1]])
         if let r = c.activityRegularizer { lossTerms.append(r.activityTerm(y)) }
-        guard c.returnAttentionScores else { return [y] }
-        return [y, reshape(probs, [batch, heads] + Array(query.shape[1..<(query.rank - 1)]) + Array(value.shape[1..<(value.rank - 1)]))]
+        let outMask = query.rank == 3 ? masks.firstMask : nil
+        guard c.returnAttentionScores else { return ([y], outMask) }
+        return ([y, reshape(probs, [batch, heads] + Array(query.shape[1..<(query.rank - 1)]) + Array(value.shape[1..<(value.rank - 1)]))], outMask)
     }
 }

@@ -8,7 +8,11 @@
 /// (`a = x + Dropout(MHA(LN₁(x), LN₁(x)))`, `y = a + Dropout(FF(LN₂(a)))`). Weights, in
 /// keras_hub's `get_weights()` order: the attention's eight, LayerNorm₁'s gamma and beta,
 /// LayerNorm₂'s, the intermediate Dense's kernel and bias, the output Dense's.
-public final class TransformerEncoder: UnaryLayer, RandomStateful {
+///
+/// A Keras mask on the input (keras_hub's padding mask, e.g. from `Embedding(mask_zero)`)
+/// masks the attention as keras_hub does — padded keys for every query, and padded
+/// queries through the attention's own query mask — and is carried by the output.
+public final class TransformerEncoder: UnaryLayer, MaskAware, RandomStateful {
     public struct Config {
         public var intermediateDim: Int
         public var numHeads: Int
@@ -78,6 +82,11 @@ public final class TransformerEncoder: UnaryLayer, RandomStateful {
     }
 
     public func callAsFunction(_ x: Tensor, training: Bool) -> Tensor {
+        forward([x], masks: [], training: training).outputs[0]
+    }
+
+    public func forward(_ inputs: [Tensor], masks: [Tensor?], training: Bool) -> (outputs: [Tensor], mask: Tensor?) {
+        let x = inputs[0], mask = masks.firstMask
         guard let attention else { preconditionFailure("TransformerEncoder '\(name)' used before build") }
         let first = config.normalizeFirst
         // One random stream for the attention's and both dropouts' masks (what randomState
@@ -89,11 +98,11 @@ public final class TransformerEncoder: UnaryLayer, RandomStateful {
             return dropouts[i](v, training: training)
         }
         let q = first ? norms[0](x, training: training) : x
-        var h = drop(0, attention.forward([q, q], training: training)[0]) + x
+        var h = drop(0, attention.forward([q, q], masks: [mask, mask], training: training).outputs[0]) + x
         if !first { h = norms[0](h, training: training) }
         let f = first ? norms[1](h, training: training) : h
         var y = drop(1, dense[1](dense[0](f, training: training), training: training)) + h
         if !first { y = norms[1](y, training: training) }
-        return y
+        return ([y], mask)
     }
 }

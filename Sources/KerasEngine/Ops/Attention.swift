@@ -19,13 +19,13 @@ public struct AttentionMask {
 let attentionMaskedScore: Float = -1e9
 
 /// `where(keep, softmax_j(where(keep, scale · q_h[i] · k_h[j], −1e9)), 0)` (Keras's masked
-/// `Softmax`) for every example and head:
+/// `Softmax`; without the outer `where` when not `zeroMasked`) for every example and head:
 /// q `(batch, tq, heads·d)`, k `(batch, tk, heads·d)` → `(batch, heads, tq, tk)`.
 /// Masking and the softmax run in one pass over each row of scores.
 ///
 /// Backward, per row: `dS = P ⊙ (dP − Σⱼ dP·P)` (zero where masked, as `where` routes no
 /// gradient there), then `dq_h = scale·dS·k_h`, `dk_h = scale·dSᵀ·q_h`.
-public func attentionScores(_ q: Tensor, _ k: Tensor, heads: Int, scale: Float, mask: AttentionMask?) -> Tensor {
+public func attentionScores(_ q: Tensor, _ k: Tensor, heads: Int, scale: Float, mask: AttentionMask?, zeroMasked: Bool = true) -> Tensor {
     precondition(q.rank == 3 && k.rank == 3 && q.shape[0] == k.shape[0] && q.shape[2] == k.shape[2]
                  && heads > 0 && q.shape[2] % heads == 0, "attentionScores: \(q.shape) · \(k.shape), \(heads) heads")
     let batch = q.shape[0], tq = q.shape[1], tk = k.shape[1], width = q.shape[2], d = width / heads
@@ -52,9 +52,10 @@ public func attentionScores(_ q: Tensor, _ k: Tensor, heads: Int, scale: Float, 
                 for j in 0..<tk { let e = expf(row[j] - top); row[j] = e; total += e }
                 let inv = 1 / total
                 for j in 0..<tk { row[j] *= inv }
-                // Keras's Softmax zeroes masked positions after the softmax, so a fully
-                // masked row attends to nothing (not uniformly).
-                if let keep { for j in 0..<tk where !keep[(b * tq + i) * tk + j] { row[j] = 0 } }
+                // Keras's Softmax layer zeroes masked positions after the softmax, so a fully
+                // masked row attends to nothing (its fused kernel, `zeroMasked` false, leaves
+                // such a row uniform).
+                if zeroMasked, let keep { for j in 0..<tk where !keep[(b * tq + i) * tk + j] { row[j] = 0 } }
             }
         }
     }

@@ -55,12 +55,12 @@ public final class Bidirectional: Layer, MaskAware, LossContributing {
     }
 
     public func forward(_ inputs: [Tensor], training: Bool) -> [Tensor] {
-        forward(inputs, mask: nil, training: training).outputs
+        forward(inputs, masks: [], training: training).outputs
     }
 
-    public func forward(_ inputs: [Tensor], mask: Tensor?, training: Bool) -> (outputs: [Tensor], mask: Tensor?) {
-        let (ys, outMask) = forwardLayer.forward(inputs, mask: mask, training: training)
-        let rs = backwardLayer.forward(inputs, mask: mask, training: training).outputs
+    public func forward(_ inputs: [Tensor], masks: [Tensor?], training: Bool) -> (outputs: [Tensor], mask: Tensor?) {
+        let (ys, outMask) = forwardLayer.forward(inputs, masks: masks, training: training)
+        let rs = backwardLayer.forward(inputs, masks: masks, training: training).outputs
         let y = ys[0], yr = forwardLayer.returnSequences ? reverseTime(rs[0]) : rs[0]
         let merged: [Tensor]
         switch mergeMode {

@@ -23,9 +23,9 @@ public final class Masking: UnaryLayer, MaskAware {
         return inputShape
     }
 
-    public func callAsFunction(_ x: Tensor, training: Bool) -> Tensor { forward([x], mask: nil, training: training).outputs[0] }
+    public func callAsFunction(_ x: Tensor, training: Bool) -> Tensor { forward([x], masks: [nil], training: training).outputs[0] }
 
-    public func forward(_ inputs: [Tensor], mask: Tensor?, training: Bool) -> (outputs: [Tensor], mask: Tensor?) {
+    public func forward(_ inputs: [Tensor], masks: [Tensor?], training: Bool) -> (outputs: [Tensor], mask: Tensor?) {
         let x = inputs[0], f = x.shape.last ?? 1, rows = x.count / Swift.max(f, 1)
         var keep = Tensor(uninitializedShape: Array(x.shape.dropLast()))
         let px = x.pointer, pk = keep.freshPointer, v = config.maskValue

@@ -98,10 +98,11 @@ public class RecurrentLayer: Layer, MaskAware, LossContributing {
     }
 
     public func forward(_ inputs: [Tensor], training: Bool) -> [Tensor] {
-        forward(inputs, mask: nil, training: training).outputs
+        forward(inputs, masks: [], training: training).outputs
     }
 
-    public func forward(_ inputs: [Tensor], mask: Tensor?, training: Bool) -> (outputs: [Tensor], mask: Tensor?) {
+    public func forward(_ inputs: [Tensor], masks: [Tensor?], training: Bool) -> (outputs: [Tensor], mask: Tensor?) {
+        let mask = masks.firstMask
         guard let cell, let kernel, let recurrentKernel else { preconditionFailure("\(typeName) '\(name)' used before build") }
         let x = inputs[0]
         let (b, T, u, G) = (x.shape[0], x.shape[1], options.units, options.kind.gates)

@@ -20,7 +20,7 @@
 /// attends uniformly to every position when Keras takes its fused `dot_product_attention`
 /// path (no dropout, no returned scores, (batch, steps, features) inputs) and to nothing
 /// (output 0 before the output projection) on its explicit-softmax path, as in Keras.
-public final class MultiHeadAttention: Layer, MaskAware, LossContributing, RandomStateful {
+public final class MultiHeadAttention: Layer, MaskAware, InputMaskClearing, LossContributing, RandomStateful {
     @dynamicMemberLookup
     public struct Config: ComposesWeightOptions {
         public var numHeads: Int
@@ -61,6 +61,8 @@ public final class MultiHeadAttention: Layer, MaskAware, LossContributing, Rando
     }
 
     public var typeName: String { "MultiHeadAttention" }
+    /// Keras's MultiHeadAttention deletes the masks of its query, value and key as it runs.
+    public var clearsInputMasks: Bool { true }
     public var parameters: [Parameter] { projections.flatMap { [$0.kernel, $0.bias].compactMap { $0 } } }
     public var randomState: RNG { get { scoreDropout.randomState } set { scoreDropout.randomState = newValue } }
     var valueDim: Int { config.valueDim ?? config.keyDim }

@@ -52,7 +52,7 @@ public final class Pooling: UnaryLayer {
 /// With a Keras mask, `GlobalAveragePooling1D` averages the unmasked steps only
 /// (sum(x·m) / sum(m); a fully masked sequence gives 0 where Keras divides 0 by 0);
 /// the other three ignore it, as Keras's do. None passes a mask on.
-public final class GlobalPooling: UnaryLayer, MaskAware {
+public final class GlobalPooling: UnaryLayer, GraphMaskReader {
     public struct Config {
         public var kind: Pooling.Kind
         public var rank: Int
@@ -80,6 +80,8 @@ public final class GlobalPooling: UnaryLayer, MaskAware {
     public func callAsFunction(_ x: Tensor, training: Bool) -> Tensor {
         forward([x], masks: [], training: training).outputs[0]
     }
+
+    public func computeMask(inputs: [Tensor], masks: [Tensor?]) -> Tensor? { nil }
 
     public func forward(_ inputs: [Tensor], masks: [Tensor?], training: Bool) -> (outputs: [Tensor], mask: Tensor?) {
         let x = inputs[0]

@@ -68,7 +68,8 @@ public func broadcastRows(_ table: Tensor, batch: Int, rows: Int) -> Tensor {
 /// the token ids plus a `PositionEmbedding(sequence_length)` of the result, both drawn
 /// from `embeddings_initializer` (keras_hub's default "uniform", ±0.05). Weights, in
 /// `get_weights()` order: `token_embedding/embeddings`, `position_embedding/embeddings`.
-/// With `mask_zero`, token id 0 is padding and the output carries the mask id != 0.
+/// With `mask_zero`, token id 0 is padding and the output carries the mask id != 0 when
+/// run (keras_hub sets it in `call`; its `compute_mask`, Keras's default, knows none).
 public final class TokenAndPositionEmbedding: UnaryLayer, MaskAware {
     public struct Config {
         public var vocabularySize: Int

@@ -12,7 +12,7 @@
 /// A Keras mask on the input (keras_hub's padding mask, e.g. from `Embedding(mask_zero)`)
 /// masks the attention as keras_hub does — padded keys for every query, and padded
 /// queries through the attention's own query mask — and is carried by the output.
-public final class TransformerEncoder: UnaryLayer, MaskAware, RandomStateful {
+public final class TransformerEncoder: UnaryLayer, MaskAware, InputMaskClearing, RandomStateful {
     public struct Config {
         public var intermediateDim: Int
         public var numHeads: Int
@@ -35,6 +35,8 @@ public final class TransformerEncoder: UnaryLayer, MaskAware, RandomStateful {
     public init(_ config: Config, name: String = "transformer_encoder") { self.config = config; self.name = name }
 
     public var typeName: String { "TransformerEncoder" }
+    /// Post-norm, its attention runs on the input tensor itself and deletes its mask.
+    public var clearsInputMasks: Bool { !config.normalizeFirst }
     public var parameters: [Parameter] {
         (attention?.parameters ?? []) + norms.flatMap(\.parameters) + dense.flatMap(\.parameters)
     }

@@ -7,10 +7,36 @@
 /// the merges combine them) is `MaskComputing`. Any other layer drops it, as Keras does.
 /// `forwardWithMasks` (Sequential) and `Functional.call` thread masks per tensor: each
 /// layer gets the mask of EACH of its inputs, in order (Keras's `mask=[...]` list).
+///
+/// Keras keeps two views of a mask, and a functional graph shows both: the mask its
+/// layers attach when they run (what `forward` returns), and the mask `compute_mask`
+/// gives while the graph is built (`computeMask`), which Keras writes into the call of a
+/// layer taking `mask` on one tensor (`GraphMaskReader`: pooling, recurrent layers). They
+/// part when a layer such as MultiHeadAttention deletes its inputs' masks as it runs
+/// (`InputMaskClearing`), or sets a mask `compute_mask` does not know of (keras_hub's
+/// TokenAndPositionEmbedding). `Functional.call` keeps both, as Keras does.
 public protocol MaskAware: Layer {
     /// The forward pass given the mask of each input (nil where an input has none);
-    /// returns the outputs and the mask of the first output (Keras `compute_mask`).
+    /// returns the outputs and the mask the first output carries when run.
     func forward(_ inputs: [Tensor], masks: [Tensor?], training: Bool) -> (outputs: [Tensor], mask: Tensor?)
+    /// Keras's `compute_mask`: the first output's mask as the graph is built (default:
+    /// the first input's).
+    func computeMask(inputs: [Tensor], masks: [Tensor?]) -> Tensor?
+}
+
+extension MaskAware {
+    public func computeMask(inputs: [Tensor], masks: [Tensor?]) -> Tensor? { masks.firstMask }
+}
+
+/// A layer whose Keras call takes `mask` for its one tensor: Keras records the mask of the
+/// graph (`computeMask`) in its call, and uses it whenever there is one.
+public protocol GraphMaskReader: MaskAware {}
+
+/// A layer that deletes the Keras masks of its input tensors as it runs (Keras's
+/// MultiHeadAttention: `set_keras_mask(query, None)`): layers reading those tensors after
+/// it see no mask.
+public protocol InputMaskClearing: Layer {
+    var clearsInputMasks: Bool { get }
 }
 
 extension Array where Element == Tensor? {
@@ -21,11 +47,11 @@ extension Array where Element == Tensor? {
 /// A layer whose call ignores masks but whose output carries one computed from its
 /// inputs' masks (Keras `compute_mask`); by default the first input's, unchanged.
 public protocol MaskComputing: Layer {
-    func outputMask(inputs: [Tensor], masks: [Tensor?]) -> Tensor?
+    func computeMask(inputs: [Tensor], masks: [Tensor?]) -> Tensor?
 }
 
 extension MaskComputing {
-    public func outputMask(inputs: [Tensor], masks: [Tensor?]) -> Tensor? { masks.firstMask }
+    public func computeMask(inputs: [Tensor], masks: [Tensor?]) -> Tensor? { masks.firstMask }
 }
 
 extension Dense: MaskComputing {}
@@ -36,7 +62,7 @@ extension LayerNormalization: MaskComputing {}
 /// An elementwise merge: its output's mask is Keras's `Merge.compute_mask` of the inputs'.
 public protocol MaskMerging: MaskComputing {}
 extension MaskMerging {
-    public func outputMask(inputs: [Tensor], masks: [Tensor?]) -> Tensor? { mergedMask(masks) }
+    public func computeMask(inputs: [Tensor], masks: [Tensor?]) -> Tensor? { mergedMask(masks) }
 }
 extension Add: MaskMerging {}
 extension Subtract: MaskMerging {}
@@ -45,7 +71,7 @@ extension Average: MaskMerging {}
 extension Maximum: MaskMerging {}
 extension Minimum: MaskMerging {}
 extension Concatenate: MaskComputing {
-    public func outputMask(inputs: [Tensor], masks: [Tensor?]) -> Tensor? {
+    public func computeMask(inputs: [Tensor], masks: [Tensor?]) -> Tensor? {
         concatenatedMask(inputs, masks, axis: config.axis < 0 ? config.axis + inputs[0].rank : config.axis)
     }
 }
@@ -57,7 +83,14 @@ public func forwardWithMasks(_ layer: any Layer, _ inputs: [Tensor], masks: [Ten
     }
     let outputs = layer.forward(inputs, training: training)
     guard masks.contains(where: { $0 != nil }), let computing = layer as? any MaskComputing else { return (outputs, nil) }
-    return (outputs, computing.outputMask(inputs: inputs, masks: masks))
+    return (outputs, computing.computeMask(inputs: inputs, masks: masks))
+}
+
+/// Keras's `compute_mask` of `layer` (nil for a layer that supports no masking).
+public func graphMask(_ layer: any Layer, inputs: [Tensor], masks: [Tensor?]) -> Tensor? {
+    if let aware = layer as? any MaskAware { return aware.computeMask(inputs: inputs, masks: masks) }
+    guard masks.contains(where: { $0 != nil }), let computing = layer as? any MaskComputing else { return nil }
+    return computing.computeMask(inputs: inputs, masks: masks)
 }
 
 /// Runs `layers` in order, threading Keras masks from `MaskAware` producers to consumers.

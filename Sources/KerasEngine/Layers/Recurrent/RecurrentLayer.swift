@@ -7,7 +7,7 @@
 /// processing order, so reversed when `goBackwards`, as Keras); `returnState` appends
 /// the final states (h, and c for LSTM). Weights, in get_weights() order: kernel
 /// (features, gates·units), recurrent_kernel (units, gates·units), bias.
-public class RecurrentLayer: Layer, MaskAware, LossContributing {
+public class RecurrentLayer: Layer, GraphMaskReader, LossContributing {
     /// A layer's settings: its cell, units and the shared ``RecurrentOptions`` (read
     /// through, as `options.goBackwards`); each layer's `Config` holds the defaults.
     @dynamicMemberLookup
@@ -100,6 +100,9 @@ public class RecurrentLayer: Layer, MaskAware, LossContributing {
     public func forward(_ inputs: [Tensor], training: Bool) -> [Tensor] {
         forward(inputs, masks: [], training: training).outputs
     }
+
+    /// Keras's RNN.compute_mask: the input's mask on the sequence output, none otherwise.
+    public func computeMask(inputs: [Tensor], masks: [Tensor?]) -> Tensor? { options.returnSequences ? masks.firstMask : nil }
 
     public func forward(_ inputs: [Tensor], masks: [Tensor?], training: Bool) -> (outputs: [Tensor], mask: Tensor?) {
         let mask = masks.firstMask

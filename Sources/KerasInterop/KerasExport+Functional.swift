@@ -114,13 +114,13 @@ extension KerasExport {
                     var rest = tensors.makeIterator()
                     let total = tensors.count + c.constants.count
                     args = (0..<total).compactMap { i in c.constants.first { $0.position == i }.map { $0.value as Any } ?? rest.next() }
-                } else if layer is MultiHeadAttention {
+                } else if layer is MultiHeadAttention || layer is GroupQueryAttention {
                     args = Array(tensors.prefix(2))  // query, value; key and attention_mask by keyword below
                 } else {
                     args = tensors.count == 1 ? [tensors[0]] : [tensors]
                 }
                 var kwargs: [String: Any] = [:]
-                if layer is MultiHeadAttention {
+                if layer is MultiHeadAttention || layer is GroupQueryAttention {
                     let keywords = object.callTensors
                     let positional = tensors.count - keywords.count
                     if positional == 3 { kwargs["key"] = tensors[2] }

@@ -27,6 +27,17 @@ final class AttentionMaskTests: XCTestCase {
         return Attention(a)
     }
 
+    static func groupLayer(_ c: [String: Any], call: [String: Any], masked: Bool) -> GroupQueryAttention {
+        var k = GroupQueryAttention.Config(headDim: c["head_dim"] as! Int, numQueryHeads: c["num_query_heads"] as! Int,
+                                           numKeyValueHeads: c["num_key_value_heads"] as! Int)
+        k.useBias = c["use_bias"] as? Bool ?? true
+        k.dropout = Float(c["dropout"] as? Double ?? 0)
+        k.useCausalMask = call["use_causal_mask"] as? Bool ?? false
+        k.returnAttentionScores = call["return_attention_scores"] as? Bool ?? false
+        k.attentionMaskInput = masked
+        return GroupQueryAttention(k)
+    }
+
     func testKerasFixture() throws {
         var checked: [String: Int] = [:]
         for c in try KerasReference.cases("attention_masks") {
@@ -35,14 +46,17 @@ final class AttentionMaskTests: XCTestCase {
             let masks = (c["masks"] as! [Any]).map { KerasReference.tensor($0) }
             let cls = c["class"] as! String
             var ctx = BuildContext(rng: RNG(seed: 1))
-            if cls == "MultiHeadAttention" {
+            if cls == "MultiHeadAttention" || cls == "GroupedQueryAttention" {
                 let attentionMask = KerasReference.tensor(c["attention_mask"])
                 let extra = attentionMask.map { [$0] } ?? []
-                let layer = AttentionTests.layer(c["config"] as! [String: Any], call: call, masked: attentionMask != nil)
+                let layer: any MaskAware = cls == "MultiHeadAttention"
+                    ? AttentionTests.layer(c["config"] as! [String: Any], call: call, masked: attentionMask != nil)
+                    : Self.groupLayer(c["config"] as! [String: Any], call: call, masked: attentionMask != nil)
                 _ = try layer.build(inputShapes: (inputs + extra).map { Array($0.shape.dropFirst()) }, context: &ctx)
-                KerasAttentionCase.check(c, layer: layer, prefix: "multi_head_attention/", inputs: inputs) { xs in
+                let prefix = cls == "MultiHeadAttention" ? "multi_head_attention/" : "grouped_query_attention/"
+                KerasAttentionCase.check(c, layer: layer, prefix: prefix, inputs: inputs) { xs in
                     let (outs, mask) = layer.forward(xs + extra, masks: masks + extra.map { _ in nil }, training: false)
-                    XCTAssertEqual(mask?.scalars, masks[0]?.scalars, "the output carries the query's mask")
+                    XCTAssertEqual(mask?.scalars, masks.first??.scalars, "the output carries the query's mask")
                     return outs
                 }
             } else {
@@ -55,7 +69,7 @@ final class AttentionMaskTests: XCTestCase {
             }
             checked[cls, default: 0] += 1
         }
-        XCTAssertEqual(checked, ["MultiHeadAttention": 6, "Attention": 7, "AdditiveAttention": 2], "every case ran")
+        XCTAssertEqual(checked, ["MultiHeadAttention": 6, "Attention": 7, "AdditiveAttention": 2, "GroupedQueryAttention": 5], "every case ran")
     }
 
     /// Central differences on query, value, key and the weights, with masks and causal.
@@ -80,6 +94,35 @@ final class AttentionMaskTests: XCTestCase {
             }
             XCTAssertEqual(report.checked, xs.reduce(0) { $0 + $1.count } + layer.parameterCount, layer.typeName)
         }
+    }
+
+    /// GroupQueryAttention by central differences (two query heads per key/value head,
+    /// a key, masks, causal, scores returned), inputs and all eight weights.
+    func testGroupQueryAttentionGradient() throws {
+        var k = GroupQueryAttention.Config(headDim: 2, numQueryHeads: 4, numKeyValueHeads: 2)
+        k.useCausalMask = true; k.returnAttentionScores = true
+        let layer = GroupQueryAttention(k)
+        var ctx = BuildContext(rng: RNG(seed: 5))
+        _ = try layer.build(inputShapes: [[4, 3], [4, 3], [4, 5]], context: &ctx)
+        let xs = [GradientCheck.random([2, 4, 3], seed: 7), GradientCheck.random([2, 4, 3], seed: 8), GradientCheck.random([2, 4, 5], seed: 9)]
+        let qm = Tensor(shape: [2, 4], data: [1, 1, 1, 0, 1, 1, 1, 1])
+        let report = GradientCheck.check(inputs: xs, parameters: layer.parameters, eps: 1e-2, tolerance: 2e-2) { ins in
+            let outs = layer.forward(ins, masks: [qm, qm, nil], training: false).outputs
+            return concatenate([reshape(outs[0], [2, 12]), reshape(outs[1], [2, 64])], axis: 1)
+        }
+        XCTAssertEqual(report.checked, xs.reduce(0) { $0 + $1.count } + layer.parameterCount)
+    }
+
+    func testGroupQueryAttentionShapeErrors() {
+        var ctx = BuildContext(rng: RNG(seed: 1))
+        XCTAssertThrowsError(try GroupQueryAttention(.init(headDim: 2, numQueryHeads: 3, numKeyValueHeads: 2))
+            .build(inputShapes: [[4, 3], [4, 3]], context: &ctx), "3 query heads do not share 2 key/value heads")
+        XCTAssertThrowsError(try GroupQueryAttention(.init(headDim: 2, numQueryHeads: 4, numKeyValueHeads: 2))
+            .build(inputShapes: [[4, 3], [4, 5]], context: &ctx), "query and value features differ")
+        XCTAssertThrowsError(try GroupQueryAttention(.init(headDim: 2, numQueryHeads: 4, numKeyValueHeads: 2))
+            .build(inputShapes: [[4, 3], [4, 3], [5, 3]], context: &ctx), "key and value steps differ")
+        XCTAssertThrowsError(try GroupQueryAttention(.init(headDim: 2, numQueryHeads: 4, numKeyValueHeads: 2))
+            .build(inputShapes: [[4, 2, 3], [4, 2, 3]], context: &ctx), "rank 4")
     }
 
     /// Attention by hand: q = (1), keys (0, 1, 2), values (1, 10, 100), the middle value

@@ -10,7 +10,7 @@ extension LayerRegistry {
     public static let attentionCallArguments: Set<String> = ["use_causal_mask", "return_attention_scores", "attention_mask"]
 
     /// The layers taking tensor call arguments by keyword (`attention_mask`).
-    static let attentionLayers: Set<String> = ["MultiHeadAttention"]
+    static let attentionLayers: Set<String> = ["MultiHeadAttention", "GroupedQueryAttention", "GroupQueryAttention"]
 
     static let attention: [Registry<any Layer>.Entry] = [
         .init(["MultiHeadAttention"], weights: .groups(["query_dense", "key_dense", "value_dense", "output_dense"],

@@ -127,46 +127,8 @@ public final class MultiHeadAttention: Layer, MaskAware, InputMaskClearing, Loss
         return c.returnAttentionScores ? [y, [heads] + Array(query.dropLast()) + Array(value.dropLast())] : [y]
     }
 
-    /// `x·W + b` with W seen as `[x's last axis, rest]` (`[in, heads, d]` for the input
-    /// projections, `[heads, d, out]` for the output one): Keras's EinsumDense.
-    private func project(_ x: Tensor, _ p: (kernel: Parameter, bias: Parameter?)) -> Tensor {
-        let w = p.kernel.value, inner = x.shape[x.rank - 1]
-        let y = matmul(x, reshape(w, [inner, w.count / inner]))
-        guard let b = p.bias?.value else { return y }
-        return biasAdd(y, reshape(b, [b.count]))
-    }
-
     public func forward(_ inputs: [Tensor], training: Bool) -> [Tensor] {
         forward(inputs, masks: [], training: training).outputs
-    }
-
-    /// Keras's combined attention mask, `keep[(b·T + i)·S + j]`, or nil when nothing masks.
-    func attentionKeep(_ inputs: [Tensor], masks: [Tensor?], batch: Int, t: Int, s: Int) -> [Bool]? {
-        let c = config
-        var keep: [Bool]?
-        func and(_ allowed: (Int, Int, Int) -> Bool) {
-            var flags = keep ?? [Bool](repeating: true, count: batch * t * s)
-            for b in 0..<batch { for i in 0..<t { for j in 0..<s where !allowed(b, i, j) { flags[(b * t + i) * s + j] = false } } }
-            keep = flags
-        }
-        if c.attentionMaskInput, let m = inputs.last {
-            let pm = m.pointer
-            keep = (0..<(batch * t * s)).map { pm[$0] != 0 }
-        }
-        if inputs[0].rank == 3 {
-            let tensorMasks = Array(masks.prefix(hasKey ? 3 : 2))
-            if let qm = tensorMasks.first ?? nil, qm.count == batch * t {
-                let p = qm.pointer
-                and { b, i, _ in p[b * t + i] != 0 }
-            }
-            for m in tensorMasks.dropFirst() {
-                guard let m, m.count == batch * s else { continue }
-                let p = m.pointer
-                and { b, _, j in p[b * s + j] != 0 }
-            }
-        }
-        if c.useCausalMask { and { _, i, j in j <= i } }
-        return keep
     }
 
     public func forward(_ inputs: [Tensor], masks: [Tensor?], training: Bool) -> (outputs: [Tensor], mask: Tensor?) {
@@ -176,21 +138,64 @@ public final class MultiHeadAttention: Layer, MaskAware, InputMaskClearing, Loss
         let batch = query.shape[0], t = query.count / (batch * query.shape[query.rank - 1])
         let s = value.count / Swift.max(1, batch * value.shape[value.rank - 1])
         func rows(_ x: Tensor) -> Tensor { reshape(x, [batch, x.count / (batch * x.shape[x.rank - 1]), x.shape[x.rank - 1]]) }
-        let q = rows(project(query, projections[0]))
-        let k = rows(project(key, projections[1]))
-        let v = rows(project(value, projections[2]))
-        let keep = attentionKeep(inputs, masks: masks, batch: batch, t: t, s: s)
+        let q = rows(projectHeads(query, projections[0]))
+        let k = rows(projectHeads(key, projections[1]))
+        let v = rows(projectHeads(value, projections[2]))
+        let keep = kerasAttentionKeep(inputs, masks: masks, batch: batch, t: t, s: s, attentionMaskInput: c.attentionMaskInput,
+                                      hasKey: hasKey, causal: c.useCausalMask)
         // Keras's explicit-softmax path zeroes masked probabilities; its fused one does not.
         let fused = c.dropout == 0 && !c.returnAttentionScores && query.rank == 3
         let probs = attentionScores(q, k, heads: heads, scale: 1 / Float(c.keyDim).squareRoot(), mask: keep.map(AttentionMask.init),
                                     zeroMasked: !fused)
         let dropped = c.dropout > 0 ? scoreDropout(probs, training: training) : probs
         let combined = attentionCombine(dropped, v, heads: heads)
-        var y = project(combined, projections[3])
+        var y = projectHeads(combined, projections[3])
         y = reshape(y, Array(query.shape.dropLast()) + [y.shape[y.rank - 1]])
         if let r = c.activityRegularizer { lossTerms.append(r.activityTerm(y)) }
         let outMask = query.rank == 3 ? masks.firstMask : nil
         guard c.returnAttentionScores else { return ([y], outMask) }
         return ([y, reshape(probs, [batch, heads] + Array(query.shape[1..<(query.rank - 1)]) + Array(value.shape[1..<(value.rank - 1)]))], outMask)
     }
+}
+
+/// `x·W + b` with W seen as `[x's last axis, rest]` (`[in, heads, d]` for the input
+/// projections, `[heads, d, out]` for the output one): Keras's EinsumDense in the
+/// attention layers.
+func projectHeads(_ x: Tensor, _ p: (kernel: Parameter, bias: Parameter?)) -> Tensor {
+    let w = p.kernel.value, inner = x.shape[x.rank - 1]
+    let y = matmul(x, reshape(w, [inner, w.count / inner]))
+    guard let b = p.bias?.value else { return y }
+    return biasAdd(y, reshape(b, [b.count]))
+}
+
+/// Keras's combined attention mask (`_compute_attention_mask`), `keep[(b·T + i)·S + j]`,
+/// or nil when nothing masks: `attention_mask` (the last input when `attentionMaskInput`),
+/// the query's Keras mask on rows, the value's (and the key's, when given) on columns —
+/// for (batch, steps, features) inputs — and the causal mask.
+func kerasAttentionKeep(_ inputs: [Tensor], masks: [Tensor?], batch: Int, t: Int, s: Int,
+                        attentionMaskInput: Bool, hasKey: Bool, causal: Bool) -> [Bool]? {
+    var keep: [Bool]?
+    func and(_ allowed: (Int, Int, Int) -> Bool) {
+        var flags = keep ?? [Bool](repeating: true, count: batch * t * s)
+        for b in 0..<batch { for i in 0..<t { for j in 0..<s where !allowed(b, i, j) { flags[(b * t + i) * s + j] = false } } }
+        keep = flags
+    }
+    if attentionMaskInput, let m = inputs.last {
+        let pm = m.pointer
+        keep = (0..<(batch * t * s)).map { pm[$0] != 0 }
+    }
+    if inputs[0].rank == 3 {
+        let tensorMasks = Array(masks.prefix(hasKey ? 3 : 2))
+        if let qm = tensorMasks.first ?? nil, qm.count == batch * t {
+            let p = qm.pointer
+            and { b, i, _ in p[b * t + i] != 0 }
+        }
+        for m in tensorMasks.dropFirst() {
+            guard let m, m.count == batch * s else { continue }
+            let p = m.pointer
+            and { b, _, j in p[b * s + j] != 0 }
+        }
+    }
+    if causal { and { _, i, j in j <= i } }
+    return keep
 }

@@ -132,3 +132,28 @@ public func attentionCombine(_ p: Tensor, _ v: Tensor, heads: Int) -> Tensor {
         return [gp, gv]
     }
 }
+
+/// Keras's `ops.repeat(x, repeats, axis=2)` on heads laid out as `(batch, steps,
+/// heads·depth)`: head `h` of the result is head `h / repeats` of `x` (grouped-query
+/// attention's shared key/value heads). Backward: each source head sums its copies.
+public func repeatHeads(_ x: Tensor, heads: Int, repeats: Int) -> Tensor {
+    precondition(x.rank == 3 && heads > 0 && repeats > 0 && x.shape[2] % heads == 0, "repeatHeads: \(x.shape), \(heads) heads")
+    guard repeats > 1 else { return x }
+    let rows = x.shape[0] * x.shape[1], d = x.shape[2] / heads, width = x.shape[2] * repeats
+    let out = Tensor(uninitializedShape: [x.shape[0], x.shape[1], width])
+    let px = x.pointer, po = out.freshPointer
+    for r in 0..<rows {
+        for h in 0..<(heads * repeats) { (po + r * width + h * d).update(from: px + r * x.shape[2] + (h / repeats) * d, count: d) }
+    }
+    return Tape.record(out, inputs: [x]) { g in
+        var gx = Tensor(shape: x.shape)
+        let pg = g.pointer, pd = gx.freshPointer
+        for r in 0..<rows {
+            for h in 0..<(heads * repeats) {
+                let dst = pd + r * x.shape[2] + (h / repeats) * d, src = pg + r * width + h * d
+                for j in 0..<d { dst[j] += src[j] }
+            }
+        }
+        return [gx]
+    }
+}

@@ -2,7 +2,8 @@
 """Keras 3 attention with Keras masks: MultiHeadAttention given the masks of its query,
 value and key (as a Keras model passes them: set on the tensors, combined by
 `_compute_attention_mask` with attention_mask and use_causal_mask; fused and
-explicit-softmax paths), and `Attention` / `AdditiveAttention` (dot, concat, scaled or
+explicit-softmax paths), GroupQueryAttention (shared key/value heads, masks, causal,
+attention_mask, no bias), and `Attention` / `AdditiveAttention` (dot, concat, scaled or
 not, with a key, masks, causal, dropout, returned scores). Fixed weights; outputs and the
 gradients of sum(output * w) with respect to every input and weight."""
 from _common import arr, case_rng, clean_config, fixed, np, keras, tf, write, _weight_name
@@ -80,6 +81,12 @@ def score_case(name, make, query, value, key=None, masks=(None, None), causal=Fa
     return c
 
 
+def gqa_case(name, make, query, value, key=None, masks=(), attention_mask=None, causal=False, scores=False):
+    c = mha_case(name, make, query, value, key=key, masks=masks, attention_mask=attention_mask, causal=causal, scores=scores)
+    c["class"] = "GroupedQueryAttention"
+    return c
+
+
 Q = x_("q", (2, 5, 6))
 V = x_("v", (2, 4, 3))
 K = x_("k", (2, 4, 7))
@@ -105,6 +112,16 @@ MHA = [
              attention_mask=SELF_AM, causal=True),
 ]
 
+GV = x_("gv", (2, 4, 6))
+GQA = [
+    gqa_case("gqa_plain", lambda: Ly.GroupQueryAttention(3, 4, 2), Q, GV),
+    gqa_case("gqa_key_masks", lambda: Ly.GroupQueryAttention(2, 6, 3), Q, GV, key=K, masks=[QM, VM, KM]),
+    gqa_case("gqa_causal_scores_masks", lambda: Ly.GroupQueryAttention(3, 4, 1), Q, Q, masks=[QM, QM], causal=True, scores=True),
+    gqa_case("gqa_attention_mask_no_bias", lambda: Ly.GroupQueryAttention(2, 2, 2, use_bias=False), Q, Q,
+             attention_mask=SELF_AM),
+    gqa_case("gqa_causal_only", lambda: Ly.GroupQueryAttention(2, 4, 2), Q, Q, causal=True),
+]
+
 SCORE = [
     score_case("attention_dot", lambda: Ly.Attention(), SQ, SV, key=SK),
     score_case("attention_dot_scaled_masks", lambda: Ly.Attention(use_scale=True), SQ, SV, key=SK, masks=[SQM, SVM], scores=True),
@@ -119,4 +136,4 @@ SCORE = [
 ]
 
 if __name__ == "__main__":
-    write("attention_masks", MHA + SCORE)
+    write("attention_masks", MHA + SCORE + GQA)

@@ -9,6 +9,8 @@ attention layers and merges into GlobalAveragePooling1D:
   (post-norm) -> TransformerEncoder (normalize_first) -> GlobalAveragePooling1D.
 - mask_merges: Add / Subtract / Concatenate on masked and unmasked tensors,
   LayerNormalization, Dropout and Dense passing masks on, GlobalMaxPooling1D ignoring them.
+- gqa_model: GroupQueryAttention, causal self-attention on a masked embedding, then cross
+  attention with a key, an attention_mask, dropout, no bias and returned scores.
 - score_attention: Attention (dot, scaled, concat) and AdditiveAttention, called on lists,
   with masks, a key, use_causal_mask and return_attention_scores.
 
@@ -100,7 +102,22 @@ def score_attention():
     return keras.Model([q_ids, v_ids, k], [y, cat, s4], name="score_attention")
 
 
-MODELS = {"mask_mha": mask_mha, "mask_encoder": mask_encoder, "mask_merges": mask_merges, "score_attention": score_attention}
+def gqa_model():
+    t = ids("tokens", 6)
+    x = keras.Input((4, 5), name="context")
+    m = keras.Input((6, 4), name="m")
+    e = layers.Embedding(VOCAB, 8, mask_zero=True, name="embed")(t)
+    a = layers.GroupQueryAttention(4, 4, 2, name="self_gqa")(e, e, use_causal_mask=True)
+    h = layers.LayerNormalization(name="norm")(layers.Add(name="res")([e, a]))
+    v = layers.Dense(8, name="value_proj")(x)
+    c, s = layers.GroupQueryAttention(2, 2, 1, dropout=0.1, use_bias=False, name="cross_gqa")(
+        h, v, key=x, attention_mask=m, return_attention_scores=True)
+    y = layers.Dense(3, name="out")(layers.GlobalAveragePooling1D(name="pool")(c))
+    return keras.Model([t, x, m], [y, c, s], name="gqa_model")
+
+
+MODELS = {"mask_mha": mask_mha, "mask_encoder": mask_encoder, "mask_merges": mask_merges, "score_attention": score_attention,
+          "gqa_model": gqa_model}
 
 
 def inputs(model, n):
@@ -117,7 +134,7 @@ def inputs(model, n):
             a = rng.normal(size=shape).astype("float32")
             if t.name == "key_features":   # a few all-zero steps for Masking
                 a[:, -2:, :] = 0
-            out.append(a)
+            out.append((a > -0.5).astype("float32") if t.name == "m" else a)
     return out
 
 

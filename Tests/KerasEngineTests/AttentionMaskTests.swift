@@ -69,7 +69,7 @@ final class AttentionMaskTests: XCTestCase {
             }
             checked[cls, default: 0] += 1
         }
-        XCTAssertEqual(checked, ["MultiHeadAttention": 6, "Attention": 7, "AdditiveAttention": 2, "GroupedQueryAttention": 5], "every case ran")
+        XCTAssertEqual(checked, ["MultiHeadAttention": 11, "Attention": 7, "AdditiveAttention": 2, "GroupedQueryAttention": 5], "every case ran")
     }
 
     /// Central differences on query, value, key and the weights, with masks and causal.

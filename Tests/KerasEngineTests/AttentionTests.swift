@@ -11,6 +11,7 @@ final class AttentionTests: XCTestCase {
                                           valueDim: c["value_dim"] as? Int)
         k.useBias = c["use_bias"] as? Bool ?? true
         k.dropout = Float(c["dropout"] as? Double ?? 0)
+        k.attentionAxes = c["attention_axes"] as? [Int]
         k.outputShape = (c["output_shape"] as? [Int])?.first ?? c["output_shape"] as? Int
         k.useCausalMask = call["use_causal_mask"] as? Bool ?? false
         k.returnAttentionScores = call["return_attention_scores"] as? Bool ?? false
@@ -100,8 +101,13 @@ final class AttentionTests: XCTestCase {
         XCTAssertThrowsError(try MultiHeadAttention(.init(numHeads: 2, keyDim: 3)).build(inputShapes: [[4, 3], [4, 2], [5, 2]], context: &ctx))
         XCTAssertThrowsError(try MultiHeadAttention(.init(numHeads: 0, keyDim: 3)).build(inputShapes: [[4, 3], [4, 3]], context: &ctx))
         var axes = MultiHeadAttention.Config(numHeads: 2, keyDim: 3)
-        axes.attentionAxes = [2]
-        XCTAssertThrowsError(try MultiHeadAttention(axes).build(inputShapes: [[4, 2, 3], [4, 2, 3]], context: &ctx))
+        for bad in [[3], [0], [1, 1], [-1]] {   // the features, the batch, twice, the features again
+            axes.attentionAxes = bad
+            XCTAssertThrowsError(try MultiHeadAttention(axes).build(inputShapes: [[4, 2, 3], [4, 2, 3]], context: &ctx), "\(bad)")
+        }
+        axes.attentionAxes = [2]   // along axis 2 for each index of axis 1: value must share axis 1
+        XCTAssertNoThrow(try MultiHeadAttention(axes).build(inputShapes: [[4, 2, 3], [4, 5, 3]], context: &ctx))
+        XCTAssertThrowsError(try MultiHeadAttention(axes).build(inputShapes: [[4, 2, 3], [5, 2, 3]], context: &ctx))
         axes.attentionAxes = [1, 2]
         XCTAssertNoThrow(try MultiHeadAttention(axes).build(inputShapes: [[4, 2, 3], [4, 2, 3]], context: &ctx))
     }

@@ -10,8 +10,10 @@
 /// `query/kernel` `[dim, heads, key_dim]`, `query/bias` `[heads, key_dim]`, the same for
 /// `key` and `value` (`value_dim`), `attention_output/kernel` `[heads, value_dim, out]`,
 /// `attention_output/bias` `[out]` (out = `output_shape`, default the query's last axis).
-/// Attention runs over every axis between the batch and the features (Keras's default
-/// `attention_axes`); those axes are taken as one sequence.
+/// Attention runs over `attention_axes` (default: every axis between the batch and the
+/// features), taken as one sequence; the other axes between the batch and the features
+/// act as batch axes (Keras's einsum equations), so `attention_axes: [2]` on
+/// `(batch, a, b, features)` inputs attends along `b` separately for each `a`.
 ///
 /// Masks, as Keras's `_compute_attention_mask`: the query's Keras mask `(B, T)` becomes
 /// `(B, T, 1)`, the value's (and the key's, when a key is given) `(B, 1, S)`; they, the
@@ -31,7 +33,8 @@ public final class MultiHeadAttention: Layer, MaskAware, InputMaskClearing, Loss
         public var dropout: Float = 0
         /// The last axis of the output; nil keeps the query's.
         public var outputShape: Int?
-        /// nil (Keras's None) or the default axes written out; other axes are refused.
+        /// The axes attention runs over (counting the batch as 0; negative from the end);
+        /// nil is Keras's None, every axis between the batch and the features.
         public var attentionAxes: [Int]?
         public var seed: Int?
         /// Call arguments: `use_causal_mask`, `return_attention_scores` (then the scores
@@ -53,6 +56,8 @@ public final class MultiHeadAttention: Layer, MaskAware, InputMaskClearing, Loss
     public private(set) var projections: [(kernel: Parameter, bias: Parameter?)] = []
     private let scoreDropout: Dropout
     private var hasKey = false
+    /// Non-default attention_axes: how the inputs are folded (nil for the default).
+    private var axesLayout: AttentionAxes?
 
     public init(_ config: Config, name: String = "multi_head_attention") {
         self.config = config
@@ -85,10 +90,21 @@ public final class MultiHeadAttention: Layer, MaskAware, InputMaskClearing, Loss
             throw ShapeError(layer: name, "All dimensions of `value` and `key`, except the last one, must be equal. Received: value_shape=\(kerasShape(value)) and key_shape=\(kerasShape(key))")
         }
         let rank = query.count + 1
+        axesLayout = nil
         if let axes = c.attentionAxes {
             let normalized = axes.map { $0 < 0 ? $0 + rank : $0 }
-            guard normalized == Array(1..<(rank - 1)) else {
-                throw ShapeError(layer: name, "attention_axes \(axes) is not supported: only the default (every axis between the batch and the features, \(Array(1..<(rank - 1))) for this query)")
+            guard !normalized.isEmpty, Set(normalized).count == normalized.count, normalized.allSatisfy({ $0 >= 1 && $0 < rank - 1 }) else {
+                throw ShapeError(layer: name, "attention_axes \(axes) must name distinct axes between the batch and the features (\(Array(1..<(rank - 1))) for query \(kerasShape(query)))")
+            }
+            let layout = AttentionAxes(rank: rank, attention: normalized.sorted())
+            if !layout.batch.isEmpty {
+                guard layout.batch.allSatisfy({ value[$0 - 1] == query[$0 - 1] }) else {
+                    throw ShapeError(layer: name, "with attention_axes \(axes), query and value must agree on the other axes \(layout.batch), got query \(kerasShape(query)) and value \(kerasShape(value))")
+                }
+                guard !c.attentionMaskInput else {
+                    throw ShapeError(layer: name, "attention_mask with non-default attention_axes \(axes) is not supported")
+                }
+                axesLayout = layout
             }
         }
         if c.useCausalMask && rank != 3 {
@@ -124,7 +140,9 @@ public final class MultiHeadAttention: Layer, MaskAware, InputMaskClearing, Loss
                          p.product(t, heads * valueDim), p.product(p.product(heads, t) ?? Int.max, s).flatMap { p.product($0, c.dropout > 0 ? 2 : 1) }]
         for n in projected { WeightAllocation.activationElements = p.sum(WeightAllocation.activationElements, n ?? Int.max) ?? Int.max }
         let y = Array(query.dropLast()) + [out]
-        return c.returnAttentionScores ? [y, [heads] + Array(query.dropLast()) + Array(value.dropLast())] : [y]
+        guard c.returnAttentionScores else { return [y] }
+        guard let l = axesLayout else { return [y, [heads] + Array(query.dropLast()) + Array(value.dropLast())] }
+        return [y, l.batch.map { query[$0 - 1] } + [heads] + l.attention.map { query[$0 - 1] } + l.attention.map { value[$0 - 1] }]
     }
 
     public func forward(_ inputs: [Tensor], training: Bool) -> [Tensor] {
@@ -134,7 +152,8 @@ public final class MultiHeadAttention: Layer, MaskAware, InputMaskClearing, Loss
     public func forward(_ inputs: [Tensor], masks: [Tensor?], training: Bool) -> (outputs: [Tensor], mask: Tensor?) {
         precondition(projections.count == 4, "MultiHeadAttention '\(name)' used before build")
         let c = config, heads = c.numHeads
-        let query = inputs[0], value = inputs[1], key = hasKey ? inputs[2] : value
+        var query = inputs[0], value = inputs[1], key = hasKey ? inputs[2] : value
+        if let l = axesLayout { (query, value, key) = (l.fold(query), l.fold(value), l.fold(key)) }
         let batch = query.shape[0], t = query.count / (batch * query.shape[query.rank - 1])
         let s = value.count / Swift.max(1, batch * value.shape[value.rank - 1])
         func rows(_ x: Tensor) -> Tensor { reshape(x, [batch, x.count / (batch * x.shape[x.rank - 1]), x.shape[x.rank - 1]]) }
@@ -144,17 +163,20 @@ public final class MultiHeadAttention: Layer, MaskAware, InputMaskClearing, Loss
         let keep = kerasAttentionKeep(inputs, masks: masks, batch: batch, t: t, s: s, attentionMaskInput: c.attentionMaskInput,
                                       hasKey: hasKey, causal: c.useCausalMask)
         // Keras's explicit-softmax path zeroes masked probabilities; its fused one does not.
-        let fused = c.dropout == 0 && !c.returnAttentionScores && query.rank == 3
+        let fused = c.dropout == 0 && !c.returnAttentionScores && inputs[0].rank == 3
         let probs = attentionScores(q, k, heads: heads, scale: 1 / Float(c.keyDim).squareRoot(), mask: keep.map(AttentionMask.init),
                                     zeroMasked: !fused)
         let dropped = c.dropout > 0 ? scoreDropout(probs, training: training) : probs
         let combined = attentionCombine(dropped, v, heads: heads)
         var y = projectHeads(combined, projections[3])
         y = reshape(y, Array(query.shape.dropLast()) + [y.shape[y.rank - 1]])
+        if let l = axesLayout { y = l.unfold(y, like: inputs[0]) }
         if let r = c.activityRegularizer { lossTerms.append(r.activityTerm(y)) }
-        let outMask = query.rank == 3 ? masks.firstMask : nil
+        let outMask = inputs[0].rank == 3 ? masks.firstMask : nil
         guard c.returnAttentionScores else { return ([y], outMask) }
-        return ([y, reshape(probs, [batch, heads] + Array(query.shape[1..<(query.rank - 1)]) + Array(value.shape[1..<(value.rank - 1)]))], outMask)
+        let inner = Array(query.shape[1..<(query.rank - 1)]) + Array(value.shape[1..<(value.rank - 1)])
+        guard let l = axesLayout else { return ([y, reshape(probs, [batch, heads] + inner)], outMask) }
+        return ([y, reshape(probs, [inputs[0].shape[0]] + l.batch.map { inputs[0].shape[$0] } + [heads] + inner)], outMask)
     }
 }
 
@@ -198,4 +220,30 @@ func kerasAttentionKeep(_ inputs: [Tensor], masks: [Tensor?], batch: Int, t: Int
     }
     if causal { and { _, i, j in j <= i } }
     return keep
+}
+
+/// Non-default `attention_axes` of inputs of full rank `rank` (batch = axis 0, features =
+/// the last): the axes attended over, and the others between batch and features, which
+/// `fold` moves into the batch (`(B, a, b, F)` with attention over b → `(B·a, b, F)`)
+/// and `unfold` moves back.
+struct AttentionAxes {
+    let rank: Int
+    let attention: [Int]
+    var batch: [Int] { (1..<(rank - 1)).filter { !attention.contains($0) } }
+    var permutation: [Int] { [0] + batch + attention + [rank - 1] }
+
+    func fold(_ x: Tensor) -> Tensor {
+        let moved = transpose(x, permutation)
+        let folded = batch.reduce(x.shape[0]) { $0 * x.shape[$1] }
+        return reshape(moved, [folded] + attention.map { x.shape[$0] } + [x.shape[rank - 1]])
+    }
+
+    /// `y` (folded, last axis `out`) back in the axis order of `original`.
+    func unfold(_ y: Tensor, like original: Tensor) -> Tensor {
+        let out = y.shape[y.rank - 1]
+        let moved = reshape(y, [original.shape[0]] + batch.map { original.shape[$0] } + attention.map { original.shape[$0] } + [out])
+        var inverse = permutation
+        for (i, p) in permutation.enumerated() { inverse[p] = i }
+        return transpose(moved, inverse)
+    }
 }

@@ -2,7 +2,8 @@
 """Keras 3 attention with Keras masks: MultiHeadAttention given the masks of its query,
 value and key (as a Keras model passes them: set on the tensors, combined by
 `_compute_attention_mask` with attention_mask and use_causal_mask; fused and
-explicit-softmax paths), GroupQueryAttention (shared key/value heads, masks, causal,
+explicit-softmax paths), MultiHeadAttention over non-default attention_axes ([1], [2], [-2], [1, 2], [1, 3] on rank 4
+and 5 inputs), GroupQueryAttention (shared key/value heads, masks, causal,
 attention_mask, no bias), and `Attention` / `AdditiveAttention` (dot, concat, scaled or
 not, with a key, masks, causal, dropout, returned scores). Fixed weights; outputs and the
 gradients of sum(output * w) with respect to every input and weight."""
@@ -112,6 +113,17 @@ MHA = [
              attention_mask=SELF_AM, causal=True),
 ]
 
+Q4 = x_("q4", (2, 3, 2, 5))
+V4 = x_("v4", (2, 3, 4, 3))
+Q5 = x_("q5", (2, 2, 3, 2, 4))
+AXES = [
+    mha_case("axes_1_self", lambda: Ly.MultiHeadAttention(2, 3, attention_axes=[1]), Q4, Q4, scores=True),
+    mha_case("axes_2_cross", lambda: Ly.MultiHeadAttention(2, 3, value_dim=2, attention_axes=[2]), Q4, V4, scores=True),
+    mha_case("axes_neg2_no_scores", lambda: Ly.MultiHeadAttention(3, 2, attention_axes=[-2]), Q4, V4),
+    mha_case("axes_1_2_dropout", lambda: Ly.MultiHeadAttention(2, 2, dropout=0.2, attention_axes=[1, 2]), Q4, Q4),
+    mha_case("axes_1_3_rank5", lambda: Ly.MultiHeadAttention(2, 2, output_shape=3, attention_axes=[1, 3]), Q5, Q5, scores=True),
+]
+
 GV = x_("gv", (2, 4, 6))
 GQA = [
     gqa_case("gqa_plain", lambda: Ly.GroupQueryAttention(3, 4, 2), Q, GV),
@@ -136,4 +148,4 @@ SCORE = [
 ]
 
 if __name__ == "__main__":
-    write("attention_masks", MHA + SCORE + GQA)
+    write("attention_masks", MHA + SCORE + GQA + AXES)

@@ -85,14 +85,7 @@ final class AttentionMaskTests: XCTestCase {
         additive.options.returnAttentionScores = true
         layers.append(AdditiveAttention(additive))
         for layer in layers {
-            var ctx = BuildContext(rng: RNG(seed: 3))
-            _ = try layer.build(inputShapes: [[3, 4], [4, 2], [4, 4]], context: &ctx)
-            let xs = [GradientCheck.random([2, 3, 4], seed: 4), GradientCheck.random([2, 4, 2], seed: 5), GradientCheck.random([2, 4, 4], seed: 6)]
-            let report = GradientCheck.check(inputs: xs, parameters: layer.parameters, eps: 1e-2, tolerance: 2e-2) { ins in
-                let outs = layer.forward(ins, masks: [qm, vm, nil], training: false).outputs
-                return concatenate([reshape(outs[0], [2, 6]), reshape(outs[1], [2, 12])], axis: 1)
-            }
-            XCTAssertEqual(report.checked, xs.reduce(0) { $0 + $1.count } + layer.parameterCount, layer.typeName)
+            try KerasAttentionCase.checkGradients(layer, shapes: [[3, 4], [4, 2], [4, 4]], seed: 3, masks: [qm, vm, nil])
         }
     }
 
@@ -101,16 +94,19 @@ final class AttentionMaskTests: XCTestCase {
     func testGroupQueryAttentionGradient() throws {
         var k = GroupQueryAttention.Config(headDim: 2, numQueryHeads: 4, numKeyValueHeads: 2)
         k.useCausalMask = true; k.returnAttentionScores = true
-        let layer = GroupQueryAttention(k)
-        var ctx = BuildContext(rng: RNG(seed: 5))
-        _ = try layer.build(inputShapes: [[4, 3], [4, 3], [4, 5]], context: &ctx)
-        let xs = [GradientCheck.random([2, 4, 3], seed: 7), GradientCheck.random([2, 4, 3], seed: 8), GradientCheck.random([2, 4, 5], seed: 9)]
         let qm = Tensor(shape: [2, 4], data: [1, 1, 1, 0, 1, 1, 1, 1])
-        let report = GradientCheck.check(inputs: xs, parameters: layer.parameters, eps: 1e-2, tolerance: 2e-2) { ins in
-            let outs = layer.forward(ins, masks: [qm, qm, nil], training: false).outputs
-            return concatenate([reshape(outs[0], [2, 12]), reshape(outs[1], [2, 64])], axis: 1)
-        }
-        XCTAssertEqual(report.checked, xs.reduce(0) { $0 + $1.count } + layer.parameterCount)
+        try KerasAttentionCase.checkGradients(GroupQueryAttention(k), shapes: [[4, 3], [4, 3], [4, 5]], seed: 5, masks: [qm, qm, nil])
+    }
+
+    /// MultiHeadAttention along axis 2 of (batch, 3, 2, 4) inputs (axis 1 a batch axis),
+    /// scores returned, by central differences on the inputs and all eight weights.
+    func testAttentionAxesGradient() throws {
+        var k = MultiHeadAttention.Config(numHeads: 2, keyDim: 2)
+        k.attentionAxes = [2]; k.returnAttentionScores = true
+        let layer = MultiHeadAttention(k)
+        var ctx = BuildContext(rng: RNG(seed: 5))
+        XCTAssertEqual(try layer.build(inputShapes: [[3, 2, 4], [3, 5, 3]], context: &ctx), [[3, 2, 4], [3, 2, 2, 5]])
+        try KerasAttentionCase.checkGradients(layer, shapes: [[3, 2, 4], [3, 5, 3]], seed: 7)
     }
 
     func testGroupQueryAttentionShapeErrors() {

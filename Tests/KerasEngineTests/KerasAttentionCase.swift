@@ -43,3 +43,20 @@ enum KerasAttentionCase {
         }
     }
 }
+
+extension KerasAttentionCase {
+    /// Builds `layer` for inputs of `shapes` (batch 2 added), draws them from `seed` on,
+    /// and checks by central differences the gradients of all its outputs (flattened per
+    /// example, side by side) with respect to every input and weight, given `masks`.
+    static func checkGradients(_ layer: any MaskAware, shapes: [[Int]], seed: UInt64, masks: [Tensor?] = [],
+                               file: StaticString = #filePath, line: UInt = #line) throws {
+        var ctx = BuildContext(rng: RNG(seed: seed))
+        _ = try layer.build(inputShapes: shapes, context: &ctx)
+        let xs = shapes.enumerated().map { GradientCheck.random([2] + $0.element, seed: seed + 1 + UInt64($0.offset)) }
+        let report = GradientCheck.check(inputs: xs, parameters: layer.parameters, eps: 1e-2, tolerance: 2e-2) { ins in
+            let outs = layer.forward(ins, masks: masks, training: false).outputs
+            return concatenate(outs.map { reshape($0, [2, $0.count / 2]) }, axis: 1)
+        }
+        XCTAssertEqual(report.checked, xs.reduce(0) { $0 + $1.count } + layer.parameterCount, layer.typeName, file: file, line: line)
+    }
+}

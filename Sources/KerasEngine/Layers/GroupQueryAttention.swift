@@ -13,7 +13,7 @@
 /// [Hq, hd, dim]`, `attention_output/bias [dim]`. Masks as MultiHeadAttention's (query,
 /// value, key masks, causal, attention_mask; fused and explicit-softmax rows as Keras);
 /// unlike it, Keras's GroupedQueryAttention leaves its inputs' masks in place.
-public final class GroupQueryAttention: Layer, MaskAware, LossContributing, RandomStateful {
+public final class GroupQueryAttention: ProjectedAttention, Layer, MaskAware, LossContributing, RandomStateful {
     @dynamicMemberLookup
     public struct Config: ComposesWeightOptions {
         public var headDim: Int
@@ -33,22 +33,14 @@ public final class GroupQueryAttention: Layer, MaskAware, LossContributing, Rand
         }
     }
 
-    public var name: String
     public let config: Config
-    public var lossTerms: [Tensor] = []
-    public private(set) var projections: [(kernel: Parameter, bias: Parameter?)] = []
-    private let scoreDropout: Dropout
-    private var hasKey = false
 
     public init(_ config: Config, name: String = "grouped_query_attention") {
         self.config = config
-        self.name = name
-        scoreDropout = Dropout(rate: Swift.min(Swift.max(config.dropout, 0), 0.999), name: name + "/dropout")
+        super.init(name: name, dropout: config.dropout)
     }
 
     public var typeName: String { "GroupedQueryAttention" }
-    public var parameters: [Parameter] { projections.flatMap { [$0.kernel, $0.bias].compactMap { $0 } } }
-    public var randomState: RNG { get { scoreDropout.randomState } set { scoreDropout.randomState = newValue } }
 
     public func build(inputShapes: [[Int]], context: inout BuildContext) throws -> [[Int]] {
         let c = config
@@ -63,15 +55,9 @@ public final class GroupQueryAttention: Layer, MaskAware, LossContributing, Rand
         guard tensors == 2 || tensors == 3 else {
             throw ShapeError(layer: name, "GroupQueryAttention takes query, value[, key]\(c.attentionMaskInput ? " and attention_mask" : ""), got \(inputShapes.count) inputs")
         }
-        let query = inputShapes[0], value = inputShapes[1], key = tensors == 3 ? inputShapes[2] : value
-        guard query.count == 2, value.count == 2, key.count == 2 else {
-            throw ShapeError(layer: name, "GroupQueryAttention takes (batch, steps, features) query, value and key, got query \(kerasShape(query)), value \(kerasShape(value)), key \(kerasShape(key))")
-        }
+        let (query, value, key) = try sequenceShapes(inputShapes, tensors: tensors, layer: name, typeName: "GroupQueryAttention")
         guard query[1] == value[1] else {
             throw ShapeError(layer: name, "The last dimension of `query_shape` and `value_shape` must be equal, but are \(query[1]), \(value[1]). Received: query_shape=\(kerasShape(query)), value_shape=\(kerasShape(value))")
-        }
-        guard key[0] == value[0] else {
-            throw ShapeError(layer: name, "All dimensions of `value` and `key`, except the last one, must be equal. Received: value_shape=\(kerasShape(value)) and key_shape=\(kerasShape(key))")
         }
         if c.attentionMaskInput {
             let mask = inputShapes[inputShapes.count - 1]

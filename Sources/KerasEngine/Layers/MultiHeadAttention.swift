@@ -22,7 +22,7 @@
 /// attends uniformly to every position when Keras takes its fused `dot_product_attention`
 /// path (no dropout, no returned scores, (batch, steps, features) inputs) and to nothing
 /// (output 0 before the output projection) on its explicit-softmax path, as in Keras.
-public final class MultiHeadAttention: Layer, MaskAware, InputMaskClearing, LossContributing, RandomStateful {
+public final class MultiHeadAttention: ProjectedAttention, Layer, MaskAware, InputMaskClearing, LossContributing, RandomStateful {
     @dynamicMemberLookup
     public struct Config: ComposesWeightOptions {
         public var numHeads: Int
@@ -50,26 +50,18 @@ public final class MultiHeadAttention: Layer, MaskAware, InputMaskClearing, Loss
         }
     }
 
-    public var name: String
     public let config: Config
-    public var lossTerms: [Tensor] = []
-    public private(set) var projections: [(kernel: Parameter, bias: Parameter?)] = []
-    private let scoreDropout: Dropout
-    private var hasKey = false
     /// Non-default attention_axes: how the inputs are folded (nil for the default).
     private var axesLayout: AttentionAxes?
 
     public init(_ config: Config, name: String = "multi_head_attention") {
         self.config = config
-        self.name = name
-        scoreDropout = Dropout(rate: Swift.min(Swift.max(config.dropout, 0), 0.999), name: name + "/dropout")
+        super.init(name: name, dropout: config.dropout)
     }
 
     public var typeName: String { "MultiHeadAttention" }
     /// Keras's MultiHeadAttention deletes the masks of its query, value and key as it runs.
     public var clearsInputMasks: Bool { true }
-    public var parameters: [Parameter] { projections.flatMap { [$0.kernel, $0.bias].compactMap { $0 } } }
-    public var randomState: RNG { get { scoreDropout.randomState } set { scoreDropout.randomState = newValue } }
     var valueDim: Int { config.valueDim ?? config.keyDim }
 
     public func build(inputShapes: [[Int]], context: inout BuildContext) throws -> [[Int]] {
@@ -246,4 +238,24 @@ struct AttentionAxes {
         for (i, p) in permutation.enumerated() { inverse[p] = i }
         return transpose(moved, inverse)
     }
+}
+
+/// What MultiHeadAttention and GroupQueryAttention hold alike: the EinsumDense
+/// projections (query, key, value, output: kernel and optional bias, in Keras's weight
+/// order), the dropout on the attention probabilities (its generator is the layer's
+/// random state), the activity terms, and whether the call had a key.
+public class ProjectedAttention {
+    public var name: String
+    public var lossTerms: [Tensor] = []
+    public internal(set) var projections: [(kernel: Parameter, bias: Parameter?)] = []
+    let scoreDropout: Dropout
+    var hasKey = false
+
+    init(name: String, dropout: Float) {
+        self.name = name
+        scoreDropout = Dropout(rate: Swift.min(Swift.max(dropout, 0), 0.999), name: name + "/dropout")
+    }
+
+    public var parameters: [Parameter] { projections.flatMap { [$0.kernel, $0.bias].compactMap { $0 } } }
+    public var randomState: RNG { get { scoreDropout.randomState } set { scoreDropout.randomState = newValue } }
 }

@@ -44,13 +44,7 @@ public class ScoreAttention: Layer, MaskAware, RandomStateful {
         guard inputShapes.count == 2 || inputShapes.count == 3 else {
             throw ShapeError(layer: name, "\(typeName) layer accepts inputs list of length 2 or 3, namely [query, value] or [query, value, key]. Received length: \(inputShapes.count).")
         }
-        let query = inputShapes[0], value = inputShapes[1], key = inputShapes.count == 3 ? inputShapes[2] : value
-        guard query.count == 2, value.count == 2, key.count == 2 else {
-            throw ShapeError(layer: name, "\(typeName) takes (batch, steps, features) query, value and key, got query \(kerasShape(query)), value \(kerasShape(value)), key \(kerasShape(key))")
-        }
-        guard key[0] == value[0] else {
-            throw ShapeError(layer: name, "key and value need the same number of steps, got key \(kerasShape(key)) and value \(kerasShape(value))")
-        }
+        let (query, value, key) = try sequenceShapes(inputShapes, tensors: inputShapes.count, layer: name, typeName: typeName)
         guard key[1] == query[1] else {
             throw ShapeError(layer: name, "query and key need the same last dimension, got query \(kerasShape(query)) and key \(kerasShape(key))")
         }
@@ -191,4 +185,18 @@ extension ScoreAttention: AttentionCallFlags {
 extension MultiHeadAttention: AttentionCallFlags {
     public var useCausalMask: Bool { config.useCausalMask }
     public var returnAttentionScores: Bool { config.returnAttentionScores }
+}
+
+/// The per-example shapes of query, value and key (default: value) among the first
+/// `tensors` of `shapes`, checked as Keras's sequence attention layers need them:
+/// (steps, features) each, key and value with the same steps.
+func sequenceShapes(_ shapes: [[Int]], tensors: Int, layer: String, typeName: String) throws -> (query: [Int], value: [Int], key: [Int]) {
+    let query = shapes[0], value = shapes[1], key = tensors == 3 ? shapes[2] : value
+    guard query.count == 2, value.count == 2, key.count == 2 else {
+        throw ShapeError(layer: layer, "\(typeName) takes (batch, steps, features) query, value and key, got query \(kerasShape(query)), value \(kerasShape(value)), key \(kerasShape(key))")
+    }
+    guard key[0] == value[0] else {
+        throw ShapeError(layer: layer, "All dimensions of `value` and `key`, except the last one, must be equal. Received: value_shape=\(kerasShape(value)) and key_shape=\(kerasShape(key))")
+    }
+    return (query, value, key)
 }

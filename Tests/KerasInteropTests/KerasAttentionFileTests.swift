@@ -18,7 +18,7 @@ final class KerasAttentionFileTests: XCTestCase {
     static let names = ["encoder_block", "attention_kwargs", "position_embedding", "token_position", "hub_encoder"]
         + maskNames
     /// Keras masks through attention, merges and pooling (gen_attention_masks.py).
-    static let maskNames = ["mask_mha", "mask_encoder", "mask_merges", "score_attention", "gqa_model"]
+    static let maskNames = ["mask_mha", "mask_encoder", "mask_merges", "score_attention", "gqa_model", "axes_model"]
 
     func check(_ loaded: LoadedKerasModel, _ name: String, _ what: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let io = try KerasModelFixtures.io(name)

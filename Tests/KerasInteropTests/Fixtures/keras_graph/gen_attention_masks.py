@@ -11,6 +11,8 @@ attention layers and merges into GlobalAveragePooling1D:
   LayerNormalization, Dropout and Dense passing masks on, GlobalMaxPooling1D ignoring them.
 - gqa_model: GroupQueryAttention, causal self-attention on a masked embedding, then cross
   attention with a key, an attention_mask, dropout, no bias and returned scores.
+- axes_model: MultiHeadAttention over attention_axes [2] (scores returned) and (1,) on
+  rank-4 inputs.
 - score_attention: Attention (dot, scaled, concat) and AdditiveAttention, called on lists,
   with masks, a key, use_causal_mask and return_attention_scores.
 
@@ -116,8 +118,16 @@ def gqa_model():
     return keras.Model([t, x, m], [y, c, s], name="gqa_model")
 
 
+def axes_model():
+    x = keras.Input((3, 4, 5), name="grid")
+    a, s = layers.MultiHeadAttention(2, 3, attention_axes=[2], name="along_2")(x, x, return_attention_scores=True)
+    b = layers.MultiHeadAttention(2, 2, attention_axes=(1,), value_dim=3, name="along_1")(a, x)
+    y = layers.Dense(2, name="out")(layers.Flatten(name="flat")(b))
+    return keras.Model(x, [y, s], name="axes_model")
+
+
 MODELS = {"mask_mha": mask_mha, "mask_encoder": mask_encoder, "mask_merges": mask_merges, "score_attention": score_attention,
-          "gqa_model": gqa_model}
+          "gqa_model": gqa_model, "axes_model": axes_model}
 
 
 def inputs(model, n):

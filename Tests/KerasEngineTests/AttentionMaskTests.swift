@@ -150,6 +150,8 @@ final class AttentionMaskTests: XCTestCase {
         let a = Tensor(shape: [1, 3], data: [1, 0, 0]), b = Tensor(shape: [1, 3], data: [0, 1, 0])
         XCTAssertEqual(mergedMask([a, b])?.scalars, [1, 1, 0])
         XCTAssertNil(mergedMask([a, nil]))
+        XCTAssertEqual(mergedMask([a, Tensor(shape: [1, 1], data: [1])])?.scalars, [1, 1, 1], "broadcast as logical_or")
+        XCTAssertNil(mergedMask([a, Tensor(shape: [1, 2], data: [1, 0])]), "masks that do not broadcast give none")
         let x = Tensor(shape: [1, 3, 2]), y = Tensor(shape: [1, 2, 2])
         XCTAssertEqual(concatenatedMask([x, y], [a, nil], axis: 1)?.scalars, [1, 0, 0, 1, 1])
         XCTAssertEqual(concatenatedMask([x, x], [a, nil], axis: 2)?.scalars, [1, 1, 1])

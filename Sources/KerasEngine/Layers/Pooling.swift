@@ -86,7 +86,7 @@ public final class GlobalPooling: UnaryLayer, GraphMaskReader {
     public func forward(_ inputs: [Tensor], masks: [Tensor?], training: Bool) -> (outputs: [Tensor], mask: Tensor?) {
         let x = inputs[0]
         let y: Tensor
-        if config.kind == .average, config.rank == 1, x.rank == 3, let m = masks.firstMask {
+        if config.kind == .average, config.rank == 1, x.rank == 3, let m = masks.firstMask, m.count == x.shape[0] * x.shape[1] {
             y = maskedMeanOverTime(x, mask: m)
         } else {
             y = config.kind == .max ? globalMaxPool(x) : globalAveragePool(x)

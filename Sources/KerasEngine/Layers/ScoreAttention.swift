@@ -62,7 +62,8 @@ public class ScoreAttention: Layer, MaskAware, RandomStateful {
         let query = inputs[0], value = inputs[1], key = inputs.count > 2 ? inputs[2] : value
         let batch = query.shape[0], tq = query.shape[1], tv = value.shape[1]
         var s = scores(query, key)
-        let valueMask = masks.count > 1 ? masks[1] : nil
+        // Keras masks of (batch, steps) only (a mask of another shape has no steps to keep).
+        let valueMask = masks.count > 1 ? masks[1].flatMap { $0.count == batch * tv ? $0 : nil } : nil
         if valueMask != nil || options.useCausalMask {
             // Keras subtracts 1e9 from the masked scores (so a fully masked row keeps the
             // softmax of its own scores shifted, uniform in float32).
@@ -77,7 +78,7 @@ public class ScoreAttention: Layer, MaskAware, RandomStateful {
         let w = softmax(s, axis: -1)
         let dropped = options.dropout > 0 ? weightDropout(w, training: training) : w
         var y = batchDot(dropped, value, axes: (2, 1))
-        let queryMask = masks.firstMask
+        let queryMask = masks.firstMask.flatMap { $0.count == batch * tq ? $0 : nil }
         if let queryMask { y = y * reshape(queryMask, [batch, tq, 1]) }
         return (options.returnAttentionScores ? [y, w] : [y], queryMask)
     }

@@ -104,15 +104,14 @@ public func forwardWithMasks(_ layers: [any Layer], _ inputs: [Tensor], training
 }
 
 /// Keras's `Merge.compute_mask` (Add, Subtract, Multiply, Average, Maximum, Minimum):
-/// no mask when any input has none, else the logical OR of the inputs' masks.
+/// no mask when any input has none, else the logical OR of the inputs' masks (broadcast
+/// as Keras's `logical_or`; masks that do not broadcast give none).
 public func mergedMask(_ masks: [Tensor?]) -> Tensor? {
     let present = masks.compactMap { $0 }
-    guard present.count == masks.count, var out = present.first.map({ Tensor(shape: $0.shape) }) else { return nil }
-    let po = out.freshPointer
-    for m in present {
-        precondition(m.count == out.count, "merge masks of shapes \(present.map(\.shape))")
-        let pm = m.pointer
-        for i in 0..<out.count where pm[i] != 0 { po[i] = 1 }
+    guard present.count == masks.count, var out = present.first else { return nil }
+    for m in present.dropFirst() {
+        guard Broadcast.shape(out.shape, m.shape) != nil else { return nil }
+        out = maximum(out, m)   // 0/1 values: the maximum is the OR (masks are constants, nothing is recorded)
     }
     return out
 }

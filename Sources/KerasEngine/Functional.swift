@@ -184,28 +184,37 @@ public final class Functional: Model {
     public override func call(_ inputs: [Tensor], training: Bool) -> [Tensor] {
         precondition(isBuilt && inputs.count == graphInputs.count, "Functional '\(name)' called before build or with \(inputs.count) inputs")
         var values = [Tensor?](repeating: nil, count: slotCount)
-        // Keras masks, threaded as in Sequential: from the first input of a MaskAware or
-        // MaskPreserving layer to its first output (other layers drop them).
+        // Keras masks, one per value: each layer gets the masks of all its inputs, and
+        // its first output carries the mask it computes (forwardWithMasks). `graph` holds
+        // the masks as Keras's compute_mask gives them while building the graph, which a
+        // GraphMaskReader reads when there is one; `masks` those the layers set as they run.
         var masks = [Tensor?](repeating: nil, count: slotCount)
+        var graph = [Tensor?](repeating: nil, count: slotCount)
+        var parted = [Bool](repeating: false, count: slotCount)
         for (i, x) in inputs.enumerated() { values[i] = x }
         var fused = Set<Int>()  // nodes a chain already ran
         for (i, node) in nodes.enumerated() {
             if fused.contains(i) || (!training && runChain(at: i, &values, ran: &fused)) {
-                for s in freeAfter[i] { values[s] = nil; masks[s] = nil }
+                for s in freeAfter[i] { values[s] = nil; masks[s] = nil; graph[s] = nil }
                 continue
             }
             let ins = node.inputSlots.map { values[$0]! }
-            let mask = node.inputSlots.first.flatMap { masks[$0] }
             let outs: [Tensor]
-            let training = node.training ?? training
-            if let aware = node.layer as? any MaskAware {
-                (outs, masks[node.firstSlot]) = aware.forward(ins, mask: mask, training: training)
+            let runMasks = node.inputSlots.map { masks[$0] }, graphMasks = node.inputSlots.map { graph[$0] }
+            let readsGraph = node.layer is any GraphMaskReader && graphMasks.firstMask != nil
+            (outs, masks[node.firstSlot]) = forwardWithMasks(node.layer, ins, masks: readsGraph ? graphMasks : runMasks,
+                                                             training: node.training ?? training)
+            if node.inputSlots.contains(where: { parted[$0] }) || node.layer is any MaskAware {
+                graph[node.firstSlot] = graphMask(node.layer, inputs: ins, masks: graphMasks)
+                parted[node.firstSlot] = true
             } else {
-                outs = node.layer.forward(ins, training: training)
-                if node.layer is any MaskPreserving { masks[node.firstSlot] = mask }
+                graph[node.firstSlot] = masks[node.firstSlot]
+            }
+            if let clearing = node.layer as? any InputMaskClearing, clearing.clearsInputMasks {
+                for s in node.inputSlots where masks[s] != nil { masks[s] = nil; parted[s] = true }
             }
             for (k, y) in outs.enumerated() { values[node.firstSlot + k] = y }
-            for s in freeAfter[i] { values[s] = nil; masks[s] = nil }
+            for s in freeAfter[i] { values[s] = nil; masks[s] = nil; graph[s] = nil }
         }
         return outputSlots.map { values[$0]! }
     }

@@ -114,7 +114,7 @@ extension KerasExport {
                     var rest = tensors.makeIterator()
                     let total = tensors.count + c.constants.count
                     args = (0..<total).compactMap { i in c.constants.first { $0.position == i }.map { $0.value as Any } ?? rest.next() }
-                } else if layer is MultiHeadAttention {
+                } else if layer is MultiHeadAttention || layer is GroupQueryAttention {
                     args = Array(tensors.prefix(2))  // query, value; key and attention_mask by keyword below
                 } else if layer is TransformerDecoder {
                     args = tensors  // decoder_sequence[, encoder_sequence], positional
@@ -122,13 +122,15 @@ extension KerasExport {
                     args = tensors.count == 1 ? [tensors[0]] : [tensors]
                 }
                 var kwargs: [String: Any] = [:]
-                if let mha = layer as? MultiHeadAttention {
+                if layer is MultiHeadAttention || layer is GroupQueryAttention {
                     let keywords = object.callTensors
                     let positional = tensors.count - keywords.count
                     if positional == 3 { kwargs["key"] = tensors[2] }
                     for (keyword, t) in zip(keywords, tensors.suffix(keywords.count)) { kwargs[keyword] = t }
-                    if mha.config.useCausalMask { kwargs["use_causal_mask"] = true }
-                    if mha.config.returnAttentionScores { kwargs["return_attention_scores"] = true }
+                }
+                if let flags = layer as? any AttentionCallFlags {
+                    if flags.useCausalMask { kwargs["use_causal_mask"] = true }
+                    if flags.returnAttentionScores { kwargs["return_attention_scores"] = true }
                 }
                 if let decoder = layer as? TransformerDecoder, !decoder.config.useCausalMask { kwargs["use_causal_mask"] = false }
                 if let training = c.training { kwargs["training"] = training }

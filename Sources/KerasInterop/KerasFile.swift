@@ -111,12 +111,12 @@ public enum KerasFile {
         return LoadedKerasModel(model: model, keras: keras, kerasVersion: version)
     }
 
-    /// Keras 3's group name for each layer in `model.layers` order: the class in
+    /// Keras 3's group name for each layer in `model.layers` order: the Python class in
     /// snake_case, then `_1`, `_2`, ... for later layers of the same class.
     static func nativeGroupNames(_ classNames: [String]) -> [String] {
         var used: [String: Int] = [:]
         return classNames.map { className in
-            let base = kerasSnakeCase(className)
+            let base = kerasSnakeCase(pythonClassNames[className] ?? className)
             if let k = used[base] {
                 used[base] = k + 1
                 return "\(base)_\(k + 1)"
@@ -125,6 +125,10 @@ public enum KerasFile {
             return base
         }
     }
+
+    /// Classes Keras writes under their public name but saves weights under their Python
+    /// class's (`keras.layers.GroupQueryAttention` is the class GroupedQueryAttention).
+    static let pythonClassNames = ["GroupQueryAttention": "GroupedQueryAttention"]
 
     // MARK: legacy .h5
 

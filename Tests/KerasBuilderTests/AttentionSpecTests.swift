@@ -9,6 +9,15 @@ import XCTest
 /// as spec arguments, Keras's defaults, and located errors.
 final class AttentionSpecTests: XCTestCase {
     func build(_ layers: String, inputs: String = "[{Input: {name: x, shape: [5, 6]}}]", outputs: String = "y") throws -> Model {
+        try Self.build(layers, inputs: inputs, outputs: outputs)
+    }
+
+    func error(_ layers: String, inputs: String = "[{Input: {name: x, shape: [5, 6]}}]") -> String {
+        Self.error(layers, inputs: inputs)
+    }
+
+    /// A functional model of `layers` (YAML lines) from `inputs` to `outputs`, parsed as `a.yaml`.
+    static func build(_ layers: String, inputs: String = "[{Input: {name: x, shape: [5, 6]}}]", outputs: String = "y") throws -> Model {
         let text = """
             model:
               inputs: \(inputs)
@@ -19,7 +28,7 @@ final class AttentionSpecTests: XCTestCase {
         return try ModelBuilder.build(try Spec.parse(text: text, file: "a.yaml"))
     }
 
-    func error(_ layers: String, inputs: String = "[{Input: {name: x, shape: [5, 6]}}]") -> String {
+    static func error(_ layers: String, inputs: String = "[{Input: {name: x, shape: [5, 6]}}]") -> String {
         do { _ = try build(layers, inputs: inputs); return "no error" } catch { return "\(error)" }
     }
 

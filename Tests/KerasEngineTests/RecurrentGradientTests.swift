@@ -142,7 +142,7 @@ final class RecurrentGradientTests: XCTestCase {
         let layer = try Bidirectional(SimpleRNN(units: 2, returnSequences: true))
         try build(layer, [3, 2])
         let m = Tensor(shape: [2, 3], data: [1, 0, 1, 0, 1, 1])
-        GradientCheck.check(inputs: [x], parameters: layer.parameters) { layer.forward($0, mask: m, training: false).outputs[0] }
+        GradientCheck.check(inputs: [x], parameters: layer.parameters) { layer.forward($0, masks: [m], training: false).outputs[0] }
     }
 
     func testTimeDistributedEmbeddingMasking() throws {
@@ -159,7 +159,7 @@ final class RecurrentGradientTests: XCTestCase {
         var x = GradientCheck.random([2, 3, 2], seed: 15)
         x[flat: 2] = 0; x[flat: 3] = 0
         let masking = Masking()
-        let (ys, mask) = masking.forward([x], mask: nil, training: false)
+        let (ys, mask) = masking.forward([x], masks: [nil], training: false)
         XCTAssertEqual(mask?.scalars, [1, 0, 1, 1, 1, 1])
         XCTAssertEqual(ys[0].scalars[2...3], [0, 0])
         GradientCheck.check(inputs: [x], skip: { _, i in i == 2 || i == 3 }) { masking($0[0], training: false) }

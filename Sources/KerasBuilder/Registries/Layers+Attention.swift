@@ -10,7 +10,7 @@ extension LayerRegistry {
     public static let attentionCallArguments: Set<String> = ["use_causal_mask", "return_attention_scores", "attention_mask"]
 
     /// The layers taking tensor call arguments by keyword (`attention_mask`).
-    static let attentionLayers: Set<String> = ["MultiHeadAttention"]
+    static let attentionLayers: Set<String> = ["MultiHeadAttention", "GroupedQueryAttention", "GroupQueryAttention"]
 
     static let attention: [Registry<any Layer>.Entry] = [
         .init(["MultiHeadAttention"], weights: .groups(["query_dense", "key_dense", "value_dense", "output_dense"],
@@ -54,13 +54,12 @@ extension LayerRegistry {
                                                      embeddingDim: try r.required("embedding_dim", .positiveInt))
             c.tieWeights = try r.bool("tie_weights", default: c.tieWeights)
             c.embeddingsInitializer = try InitializerRegistry.read(r, "embeddings_initializer", default: c.embeddingsInitializer)
-            if try r.bool("mask_zero", default: false) {
-                throw r.error("mask_zero: true is not supported for TokenAndPositionEmbedding yet", key: "mask_zero")
-            }
+            c.maskZero = try r.bool("mask_zero", default: c.maskZero)
             try r.finish()
             return TokenAndPositionEmbedding(c)
         }),
-        // keras_hub's encoder block (no padding_mask / attention_mask call arguments yet).
+        // keras_hub's encoder block; it takes the padding mask from its input's Keras mask
+        // (no padding_mask / attention_mask call arguments).
         .init(["TransformerEncoder"], weights: .groups([
             .init("_self_attention_layer", count: 8, className: "MultiHeadAttention"), .init("_self_attention_layer_norm", count: 2),
             .init("_feedforward_layer_norm", count: 2), .init("_feedforward_intermediate_dense", count: 2),

@@ -7,7 +7,7 @@ import KerasText
 /// register with the engine's `CustomLayers` (plain arguments, no spec types): a name
 /// that is not in this table is looked up there.
 public enum LayerRegistry {
-    public static let table = Registry<any Layer>(kind: "layer", core + activation + merge + attention + transformer + recurrent + convolution + pooling + normalization + preprocessing + reshaping + regularization + applications + ops + models)
+    public static let table = Registry<any Layer>(kind: "layer", core + activation + merge + attention + scoreAttention + transformer + recurrent + convolution + pooling + normalization + preprocessing + reshaping + regularization + applications + ops + models)
 
     /// Registers a custom layer under `names` so specs can use it. The maker reads the
     /// YAML arguments as built-in layers do:

@@ -48,13 +48,17 @@ public final class Embedding: UnaryLayer, MaskAware, LossContributing {
         return y
     }
 
-    public func forward(_ inputs: [Tensor], mask: Tensor?, training: Bool) -> (outputs: [Tensor], mask: Tensor?) {
-        let y = self(inputs[0], training: training)
-        guard config.maskZero else { return ([y], nil) }
+    public func forward(_ inputs: [Tensor], masks: [Tensor?], training: Bool) -> (outputs: [Tensor], mask: Tensor?) {
+        ([self(inputs[0], training: training)], computeMask(inputs: inputs, masks: masks))
+    }
+
+    /// With mask_zero, 1 where the id is not 0.
+    public func computeMask(inputs: [Tensor], masks: [Tensor?]) -> Tensor? {
+        guard config.maskZero else { return nil }
         var m = Tensor(uninitializedShape: inputs[0].shape)
         let pi = inputs[0].pointer, pm = m.freshPointer
         for i in 0..<m.count { pm[i] = pi[i] > -1 && pi[i] < 1 ? 0 : 1 }   // Int(id) == 0, without converting any value
-        return ([y], m)
+        return m
     }
 }
 

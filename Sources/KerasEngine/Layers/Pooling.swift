@@ -49,7 +49,10 @@ public final class Pooling: UnaryLayer {
 
 /// Keras `GlobalMaxPooling1D/2D` and `GlobalAveragePooling1D/2D`: max or mean over the
 /// spatial axes, (batch, ..., c) → (batch, c), or (batch, 1..., c) with `keepdims`.
-public final class GlobalPooling: UnaryLayer {
+/// With a Keras mask, `GlobalAveragePooling1D` averages the unmasked steps only
+/// (sum(x·m) / sum(m); a fully masked sequence gives 0 where Keras divides 0 by 0);
+/// the other three ignore it, as Keras's do. None passes a mask on.
+public final class GlobalPooling: UnaryLayer, GraphMaskReader {
     public struct Config {
         public var kind: Pooling.Kind
         public var rank: Int
@@ -75,8 +78,20 @@ public final class GlobalPooling: UnaryLayer {
     }
 
     public func callAsFunction(_ x: Tensor, training: Bool) -> Tensor {
-        let y = config.kind == .max ? globalMaxPool(x) : globalAveragePool(x)
-        guard config.keepdims else { return y }
-        return reshape(y, [x.shape[0]] + [Int](repeating: 1, count: config.rank) + [x.shape[x.rank - 1]])
+        forward([x], masks: [], training: training).outputs[0]
+    }
+
+    public func computeMask(inputs: [Tensor], masks: [Tensor?]) -> Tensor? { nil }
+
+    public func forward(_ inputs: [Tensor], masks: [Tensor?], training: Bool) -> (outputs: [Tensor], mask: Tensor?) {
+        let x = inputs[0]
+        let y: Tensor
+        if config.kind == .average, config.rank == 1, x.rank == 3, let m = masks.firstMask, m.count == x.shape[0] * x.shape[1] {
+            y = maskedMeanOverTime(x, mask: m)
+        } else {
+            y = config.kind == .max ? globalMaxPool(x) : globalAveragePool(x)
+        }
+        guard config.keepdims else { return ([y], nil) }
+        return ([reshape(y, [x.shape[0]] + [Int](repeating: 1, count: config.rank) + [x.shape[x.rank - 1]])], nil)
     }
 }

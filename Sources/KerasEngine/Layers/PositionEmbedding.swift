@@ -68,7 +68,9 @@ public func broadcastRows(_ table: Tensor, batch: Int, rows: Int) -> Tensor {
 /// the token ids plus a `PositionEmbedding(sequence_length)` of the result, both drawn
 /// from `embeddings_initializer` (keras_hub's default "uniform", ±0.05). Weights, in
 /// `get_weights()` order: `token_embedding/embeddings`, `position_embedding/embeddings`.
-public final class TokenAndPositionEmbedding: UnaryLayer {
+/// With `mask_zero`, token id 0 is padding and the output carries the mask id != 0 when
+/// run (keras_hub sets it in `call`; its `compute_mask`, Keras's default, knows none).
+public final class TokenAndPositionEmbedding: UnaryLayer, MaskAware {
     public struct Config {
         public var vocabularySize: Int
         public var sequenceLength: Int
@@ -76,6 +78,7 @@ public final class TokenAndPositionEmbedding: UnaryLayer {
         public var embeddingsInitializer: Initializer = .randomUniform(minval: -0.05, maxval: 0.05)
         /// Only matters for keras_hub's reverse (logits) mode, which this layer lacks.
         public var tieWeights = true
+        public var maskZero = false
         public init(vocabularySize: Int, sequenceLength: Int, embeddingDim: Int) {
             self.vocabularySize = vocabularySize; self.sequenceLength = sequenceLength; self.embeddingDim = embeddingDim
         }
@@ -91,6 +94,7 @@ public final class TokenAndPositionEmbedding: UnaryLayer {
         self.name = name
         var t = Embedding.Config(inputDim: config.vocabularySize, outputDim: config.embeddingDim)
         t.embeddingsInitializer = config.embeddingsInitializer
+        t.maskZero = config.maskZero
         token = Embedding(t, name: name + "/token_embedding")
         var p = PositionEmbedding.Config(sequenceLength: config.sequenceLength)
         p.initializer = config.embeddingsInitializer
@@ -122,7 +126,12 @@ public final class TokenAndPositionEmbedding: UnaryLayer {
     }
 
     public func callAsFunction(_ x: Tensor, training: Bool) -> Tensor {
-        let tokens = token(x, training: training)
-        return tokens + position(tokens, training: training)
+        forward([x], masks: [], training: training).outputs[0]
+    }
+
+    public func forward(_ inputs: [Tensor], masks: [Tensor?], training: Bool) -> (outputs: [Tensor], mask: Tensor?) {
+        let (embedded, mask) = token.forward(inputs, masks: masks, training: training)
+        let tokens = embedded[0]
+        return ([tokens + position(tokens, training: training)], mask)
     }
 }

@@ -95,9 +95,10 @@ struct TransformerResidual {
 extension MultiHeadAttention {
     /// Self- or cross-attention drawing its dropout from `stream`'s generator (see
     /// ``TransformerResidual``); `stream` may be the attention itself.
-    func attend(_ query: Tensor, _ value: Tensor, training: Bool, stream: RandomStateful) -> Tensor {
+    /// `masks`: the Keras masks of query and value (keras_hub's padding mask), if any.
+    func attend(_ query: Tensor, _ value: Tensor, masks: [Tensor?] = [], training: Bool, stream: RandomStateful) -> Tensor {
         if stream !== self { randomState = stream.randomState }
         defer { if stream !== self { stream.randomState = randomState } }
-        return forward([query, value], training: training)[0]
+        return forward([query, value], masks: masks, training: training).outputs[0]
     }
 }

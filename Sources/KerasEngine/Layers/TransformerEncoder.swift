@@ -8,7 +8,11 @@
 /// (`a = x + Dropout(MHA(LN₁(x), LN₁(x)))`, `y = a + Dropout(FF(LN₂(a)))`). Weights, in
 /// keras_hub's `get_weights()` order: the attention's eight, LayerNorm₁'s gamma and beta,
 /// LayerNorm₂'s, the intermediate Dense's kernel and bias, the output Dense's.
-public final class TransformerEncoder: UnaryLayer, RandomStateful {
+///
+/// A Keras mask on the input (keras_hub's padding mask, e.g. from `Embedding(mask_zero)`)
+/// masks the attention as keras_hub does — padded keys for every query, and padded
+/// queries through the attention's own query mask — and is carried by the output.
+public final class TransformerEncoder: UnaryLayer, MaskAware, InputMaskClearing, RandomStateful {
     public typealias Config = TransformerOptions
 
     public var name: String
@@ -20,6 +24,8 @@ public final class TransformerEncoder: UnaryLayer, RandomStateful {
     public init(_ config: Config, name: String = "transformer_encoder") { self.config = config; self.name = name }
 
     public var typeName: String { "TransformerEncoder" }
+    /// Post-norm, its attention runs on the input tensor itself and deletes its mask.
+    public var clearsInputMasks: Bool { !config.normalizeFirst }
     public var parameters: [Parameter] {
         (attention?.parameters ?? []) + blocks.flatMap(\.norm.parameters) + dense.flatMap(\.parameters)
     }
@@ -44,9 +50,17 @@ public final class TransformerEncoder: UnaryLayer, RandomStateful {
     }
 
     public func callAsFunction(_ x: Tensor, training: Bool) -> Tensor {
+        forward([x], masks: [], training: training).outputs[0]
+    }
+
+    public func forward(_ inputs: [Tensor], masks: [Tensor?], training: Bool) -> (outputs: [Tensor], mask: Tensor?) {
         guard let attention else { preconditionFailure("TransformerEncoder '\(name)' used before build") }
+        let x = inputs[0], mask = masks.firstMask
         // One random stream (the attention's) for all three dropout sites.
-        let h = blocks[0](x, training: training, stream: attention) { q in attention.attend(q, q, training: training, stream: attention) }
-        return blocks[1](h, training: training, stream: attention) { f in dense[1](dense[0](f, training: training), training: training) }
+        let h = blocks[0](x, training: training, stream: attention) { q in
+            attention.attend(q, q, masks: [mask, mask], training: training, stream: attention)
+        }
+        let y = blocks[1](h, training: training, stream: attention) { f in dense[1](dense[0](f, training: training), training: training) }
+        return ([y], mask)
     }
 }

@@ -19,13 +19,13 @@ public struct AttentionMask {
 let attentionMaskedScore: Float = -1e9
 
 /// `where(keep, softmax_j(where(keep, scale · q_h[i] · k_h[j], −1e9)), 0)` (Keras's masked
-/// `Softmax`) for every example and head:
+/// `Softmax`; without the outer `where` when not `zeroMasked`) for every example and head:
 /// q `(batch, tq, heads·d)`, k `(batch, tk, heads·d)` → `(batch, heads, tq, tk)`.
 /// Masking and the softmax run in one pass over each row of scores.
 ///
 /// Backward, per row: `dS = P ⊙ (dP − Σⱼ dP·P)` (zero where masked, as `where` routes no
 /// gradient there), then `dq_h = scale·dS·k_h`, `dk_h = scale·dSᵀ·q_h`.
-public func attentionScores(_ q: Tensor, _ k: Tensor, heads: Int, scale: Float, mask: AttentionMask?) -> Tensor {
+public func attentionScores(_ q: Tensor, _ k: Tensor, heads: Int, scale: Float, mask: AttentionMask?, zeroMasked: Bool = true) -> Tensor {
     precondition(q.rank == 3 && k.rank == 3 && q.shape[0] == k.shape[0] && q.shape[2] == k.shape[2]
                  && heads > 0 && q.shape[2] % heads == 0, "attentionScores: \(q.shape) · \(k.shape), \(heads) heads")
     let batch = q.shape[0], tq = q.shape[1], tk = k.shape[1], width = q.shape[2], d = width / heads
@@ -52,9 +52,10 @@ public func attentionScores(_ q: Tensor, _ k: Tensor, heads: Int, scale: Float, 
                 for j in 0..<tk { let e = expf(row[j] - top); row[j] = e; total += e }
                 let inv = 1 / total
                 for j in 0..<tk { row[j] *= inv }
-                // Keras's Softmax zeroes masked positions after the softmax, so a fully
-                // masked row attends to nothing (not uniformly).
-                if let keep { for j in 0..<tk where !keep[(b * tq + i) * tk + j] { row[j] = 0 } }
+                // Keras's Softmax layer zeroes masked positions after the softmax, so a fully
+                // masked row attends to nothing (its fused kernel, `zeroMasked` false, leaves
+                // such a row uniform).
+                if zeroMasked, let keep { for j in 0..<tk where !keep[(b * tq + i) * tk + j] { row[j] = 0 } }
             }
         }
     }
@@ -129,5 +130,30 @@ public func attentionCombine(_ p: Tensor, _ v: Tensor, heads: Int) -> Tensor {
             }
         }
         return [gp, gv]
+    }
+}
+
+/// Keras's `ops.repeat(x, repeats, axis=2)` on heads laid out as `(batch, steps,
+/// heads·depth)`: head `h` of the result is head `h / repeats` of `x` (grouped-query
+/// attention's shared key/value heads). Backward: each source head sums its copies.
+public func repeatHeads(_ x: Tensor, heads: Int, repeats: Int) -> Tensor {
+    precondition(x.rank == 3 && heads > 0 && repeats > 0 && x.shape[2] % heads == 0, "repeatHeads: \(x.shape), \(heads) heads")
+    guard repeats > 1 else { return x }
+    let rows = x.shape[0] * x.shape[1], d = x.shape[2] / heads, width = x.shape[2] * repeats
+    let out = Tensor(uninitializedShape: [x.shape[0], x.shape[1], width])
+    let px = x.pointer, po = out.freshPointer
+    for r in 0..<rows {
+        for h in 0..<(heads * repeats) { (po + r * width + h * d).update(from: px + r * x.shape[2] + (h / repeats) * d, count: d) }
+    }
+    return Tape.record(out, inputs: [x]) { g in
+        var gx = Tensor(shape: x.shape)
+        let pg = g.pointer, pd = gx.freshPointer
+        for r in 0..<rows {
+            for h in 0..<(heads * repeats) {
+                let dst = pd + r * x.shape[2] + (h / repeats) * d, src = pg + r * width + h * d
+                for j in 0..<d { dst[j] += src[j] }
+            }
+        }
+        return [gx]
     }
 }

@@ -81,12 +81,11 @@ extension KerasJSON {
 
     /// True for a serialized `keras.ops` operation: `"module": "keras.src.ops.numpy"`, or
     /// (Keras 3's legacy `.h5` configs carry no module) a node called in Keras 3's
-    /// `{"args", "kwargs"}` form whose config lacks the `trainable` and `dtype` that every
-    /// Keras 3 layer's config has.
+    /// `{"args", "kwargs"}` form whose config lacks the `trainable` that every Keras 3
+    /// layer's config has (an operation may have a `dtype`: `ops.zeros_like(x, dtype)`).
     static func isOperation(_ node: Node) -> Bool {
         guard let module = node["module"]?.string else {
-            let config = node["config"]
-            return node["inbound_nodes"]?.items?.first?["args"] != nil && config?["trainable"] == nil && config?["dtype"] == nil
+            return node["inbound_nodes"]?.items?.first?["args"] != nil && node["config"]?["trainable"] == nil
         }
         return module.hasPrefix("keras.src.ops") || module.hasPrefix("keras.ops")
     }

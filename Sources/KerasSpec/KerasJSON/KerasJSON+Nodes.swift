@@ -80,13 +80,21 @@ extension KerasJSON {
     static let flagKeywords: Set<String> = ["training", "use_causal_mask", "return_attention_scores"]
 
     /// Call keyword arguments: the flags and the attention layers' tensors go to
-    /// `keywords`; any other must be `null` (Keras's default, e.g. `mask=None`).
+    /// `keywords`; `mask` (the Keras masks Keras passed, written as tensors of the ops that
+    /// computed them) is read and dropped: kerasctl computes the same masks by Keras's
+    /// `compute_mask` rules as the values flow, and the mask-only operations are pruned
+    /// (``prunedDeadOperations``). Any other must be `null` (Keras's default).
     static func checkKwargs(_ node: Node, path: String, keywords: inout [CallKeyword]) throws(SpecError) {
         if node.isNull { return }
         guard let entries = node.entries else {
             throw node.error("call keyword arguments must be a map, got \(node.got)", path: path)
         }
         for entry in entries where !entry.value.isNull {
+            if entry.name == "mask" {
+                var found: [CallArg] = []
+                try collectArgs(entry.value, into: &found, path: path)
+                continue
+            }
             if positionalKeywords.contains(entry.name) || tensorKeywords.contains(entry.name) {
                 var found: [CallArg] = []
                 try collectArgs(entry.value, into: &found, path: path)
@@ -101,6 +109,22 @@ extension KerasJSON {
                 continue
             }
             throw entry.key.error("call argument '\(entry.name)' is not supported", path: path)
+        }
+    }
+
+    /// The calls without the `keras.ops` operations whose results nothing reads (after the
+    /// `mask` keywords were dropped, those that computed Keras masks). Operations have no
+    /// weights, so no weight is lost.
+    static func prunedDeadOperations(_ calls: [Call], items: [Node], names: [String], outputs: [TensorRef]) -> [Call] {
+        var live = calls
+        while true {
+            var read = Set(outputs.map(\.layer))
+            for c in live { for r in c.reads { read.insert(r.layer) } }
+            let dead = live.firstIndex { c in
+                isOperation(items[c.layerIndex]) && !read.contains(names[c.layerIndex])
+            }
+            guard let dead else { return live }
+            live.remove(at: dead)
         }
     }
 

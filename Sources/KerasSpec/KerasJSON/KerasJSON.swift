@@ -158,6 +158,8 @@ public enum KerasJSON {
             }
         }
         let names = infos.map(\.name)
+        calls = prunedDeadOperations(calls, items: items, names: names,
+                                     outputs: (try? endpoints(config["output_layers"], key: "output_layers", in: config)) ?? [])
         var preprocessing = KerasPreprocessing()
         var alias: [String: String] = [:]
         if absorbs, inputNodes.count == 1, let input = inputNodes.keys.first {

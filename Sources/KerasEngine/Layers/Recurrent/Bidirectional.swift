@@ -4,7 +4,7 @@
 /// outputs). With return_sequences, ȳ is flipped back to forward time first, and masked
 /// steps output 0 (Keras forces zero_output_for_mask). With return_state the outputs are
 /// [merged, forward states…, backward states…]. Weights: forward layer's, then backward's.
-public final class Bidirectional: Layer, MaskAware, LossContributing {
+public final class Bidirectional: Layer, GraphMaskReader, LossContributing {
     public enum MergeMode: String, CaseIterable, Sendable { case concat, sum, mul, ave, none }
 
     public var name: String
@@ -55,12 +55,14 @@ public final class Bidirectional: Layer, MaskAware, LossContributing {
     }
 
     public func forward(_ inputs: [Tensor], training: Bool) -> [Tensor] {
-        forward(inputs, mask: nil, training: training).outputs
+        forward(inputs, masks: [], training: training).outputs
     }
 
-    public func forward(_ inputs: [Tensor], mask: Tensor?, training: Bool) -> (outputs: [Tensor], mask: Tensor?) {
-        let (ys, outMask) = forwardLayer.forward(inputs, mask: mask, training: training)
-        let rs = backwardLayer.forward(inputs, mask: mask, training: training).outputs
+    public func computeMask(inputs: [Tensor], masks: [Tensor?]) -> Tensor? { forwardLayer.computeMask(inputs: inputs, masks: masks) }
+
+    public func forward(_ inputs: [Tensor], masks: [Tensor?], training: Bool) -> (outputs: [Tensor], mask: Tensor?) {
+        let (ys, outMask) = forwardLayer.forward(inputs, masks: masks, training: training)
+        let rs = backwardLayer.forward(inputs, masks: masks, training: training).outputs
         let y = ys[0], yr = forwardLayer.returnSequences ? reverseTime(rs[0]) : rs[0]
         let merged: [Tensor]
         switch mergeMode {

@@ -23,10 +23,13 @@ public final class Masking: UnaryLayer, MaskAware {
         return inputShape
     }
 
-    public func callAsFunction(_ x: Tensor, training: Bool) -> Tensor { forward([x], mask: nil, training: training).outputs[0] }
+    public func callAsFunction(_ x: Tensor, training: Bool) -> Tensor { forward([x], masks: [nil], training: training).outputs[0] }
 
-    public func forward(_ inputs: [Tensor], mask: Tensor?, training: Bool) -> (outputs: [Tensor], mask: Tensor?) {
-        let x = inputs[0], f = x.shape.last ?? 1, rows = x.count / Swift.max(f, 1)
+    public func computeMask(inputs: [Tensor], masks: [Tensor?]) -> Tensor? { keepMask(inputs[0]) }
+
+    /// 1 where any feature differs from mask_value.
+    private func keepMask(_ x: Tensor) -> Tensor {
+        let f = x.shape.last ?? 1, rows = x.count / Swift.max(f, 1)
         var keep = Tensor(uninitializedShape: Array(x.shape.dropLast()))
         let px = x.pointer, pk = keep.freshPointer, v = config.maskValue
         for r in 0..<rows {
@@ -34,6 +37,13 @@ public final class Masking: UnaryLayer, MaskAware {
             for j in 0..<f where px[r * f + j] != v { any = true; break }
             pk[r] = any ? 1 : 0
         }
+        return keep
+    }
+
+    public func forward(_ inputs: [Tensor], masks: [Tensor?], training: Bool) -> (outputs: [Tensor], mask: Tensor?) {
+        let x = inputs[0], f = x.shape.last ?? 1, rows = x.count / Swift.max(f, 1)
+        let keep = keepMask(x)
+        let px = x.pointer, pk = keep.pointer
         var out = Tensor(uninitializedShape: x.shape)
         let po = out.freshPointer
         for r in 0..<rows { for j in 0..<f { po[r * f + j] = px[r * f + j] * pk[r] } }

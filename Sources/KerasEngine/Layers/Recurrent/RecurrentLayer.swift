@@ -7,7 +7,7 @@
 /// processing order, so reversed when `goBackwards`, as Keras); `returnState` appends
 /// the final states (h, and c for LSTM). Weights, in get_weights() order: kernel
 /// (features, gates·units), recurrent_kernel (units, gates·units), bias.
-public class RecurrentLayer: Layer, MaskAware, LossContributing {
+public class RecurrentLayer: Layer, GraphMaskReader, LossContributing {
     /// A layer's settings: its cell, units and the shared ``RecurrentOptions`` (read
     /// through, as `options.goBackwards`); each layer's `Config` holds the defaults.
     @dynamicMemberLookup
@@ -98,10 +98,14 @@ public class RecurrentLayer: Layer, MaskAware, LossContributing {
     }
 
     public func forward(_ inputs: [Tensor], training: Bool) -> [Tensor] {
-        forward(inputs, mask: nil, training: training).outputs
+        forward(inputs, masks: [], training: training).outputs
     }
 
-    public func forward(_ inputs: [Tensor], mask: Tensor?, training: Bool) -> (outputs: [Tensor], mask: Tensor?) {
+    /// Keras's RNN.compute_mask: the input's mask on the sequence output, none otherwise.
+    public func computeMask(inputs: [Tensor], masks: [Tensor?]) -> Tensor? { options.returnSequences ? masks.firstMask : nil }
+
+    public func forward(_ inputs: [Tensor], masks: [Tensor?], training: Bool) -> (outputs: [Tensor], mask: Tensor?) {
+        let mask = masks.firstMask
         guard let cell, let kernel, let recurrentKernel else { preconditionFailure("\(typeName) '\(name)' used before build") }
         let x = inputs[0]
         let (b, T, u, G) = (x.shape[0], x.shape[1], options.units, options.kind.gates)

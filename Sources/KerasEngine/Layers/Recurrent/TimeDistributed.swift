@@ -1,7 +1,7 @@
 /// Keras `TimeDistributed`: applies a one-input layer to every time step of
 /// (batch, time, ...) by folding time into the batch: (batch·time, ...) → layer →
 /// (batch, time, ...). Its weights are the wrapped layer's; masks pass through.
-public final class TimeDistributed: UnaryLayer, MaskPreserving {
+public final class TimeDistributed: UnaryLayer, MaskComputing {
     public var name: String
     public let layer: any UnaryLayer
 

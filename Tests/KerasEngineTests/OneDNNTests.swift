@@ -7,22 +7,9 @@ import XCTest
 final class OneDNNTests: XCTestCase {
     override func tearDown() { OneDNN.enabled = true }
 
-    /// Output, input gradient and parameter gradients of Σ layers(x)·w.
+    /// Output, input gradient and parameter gradients of Σ layers(x)·w (ConvParallelTests's).
     private func run(_ layers: [any UnaryLayer], _ x: Tensor) -> [Tensor] {
-        let tape = Tape()
-        let params = layers.flatMap(\.parameters).filter(\.trainable)
-        for p in params { tape.watch(p) }
-        let xt = tape.watch(x)
-        var h = xt
-        for l in layers { h = l(h, training: true) }
-        let w = GradientCheck.random(h.shape, seed: 99)
-        let grads = tape.gradients(of: sum(h * w), for: params)
-        let tape2 = Tape()
-        let xt2 = tape2.watch(x)
-        var h2 = xt2
-        for l in layers { h2 = l(h2, training: false) }
-        let gx = tape2.gradients(of: sum(h2 * w), for: [xt2])[0]
-        return [h.detached, gx] + params.map { grads[$0]! }
+        ConvParallelTests().run(layers, x, threads: ParallelBatch.threads)
     }
 
     private func assertClose(_ a: Tensor, _ b: Tensor, _ what: String, tolerance: Float = 2e-5,

@@ -6,7 +6,7 @@ import XCTest
 /// ReLU, groups, pointwise kernels and pools with uncovered or overlapping cells.
 final class ConvParallelTests: XCTestCase {
     /// Output and gradients (input first, then parameters) of Σ layers(x)·w.
-    func run(_ layers: [any UnaryLayer], _ x: Tensor, threads: Int) -> [Tensor] {
+    static func run(_ layers: [any UnaryLayer], _ x: Tensor, threads: Int) -> [Tensor] {
         let saved = ParallelBatch.threads
         ParallelBatch.threads = threads
         defer { ParallelBatch.threads = saved }
@@ -34,11 +34,11 @@ final class ConvParallelTests: XCTestCase {
         for l in layers { shape = try l.build(inputShapes: [shape], context: &ctx)[0] }
         for p in layers.flatMap(\.parameters) where p.trainable { p.value = GradientCheck.random(p.shape, seed: UInt64(p.count), scale: 0.5) }
         let x = GradientCheck.random([batch] + input, seed: 3)
-        let serial = run(layers, x, threads: 1)
+        let serial = Self.run(layers, x, threads: 1)
         for (threads, budget) in [(2, ConvBlocks.budgetBytes), (3, ConvBlocks.budgetBytes), (1, 1), (2, 1)] {
             let saved = ConvBlocks.budgetBytes
             ConvBlocks.budgetBytes = budget  // 1: one example per block
-            let parallel = run(layers, x, threads: threads)
+            let parallel = Self.run(layers, x, threads: threads)
             ConvBlocks.budgetBytes = saved
             XCTAssertEqual(serial.count, parallel.count, file: file, line: line)
             for (k, (a, b)) in zip(serial, parallel).enumerated() {

@@ -9,7 +9,7 @@ final class OneDNNTests: XCTestCase {
 
     /// Output, input gradient and parameter gradients of Σ layers(x)·w (ConvParallelTests's).
     private func run(_ layers: [any UnaryLayer], _ x: Tensor) -> [Tensor] {
-        ConvParallelTests().run(layers, x, threads: ParallelBatch.threads)
+        ConvParallelTests.run(layers, x, threads: ParallelBatch.threads)
     }
 
     private func assertClose(_ a: Tensor, _ b: Tensor, _ what: String, tolerance: Float = 2e-5,

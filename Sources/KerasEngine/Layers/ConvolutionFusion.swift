@@ -114,11 +114,7 @@ final class ConvolutionChain: InferenceChain {
         guard oc > 0, k.count % oc == 0, b.map({ $0.count == oc }) ?? true, variance.count == oc,
               norm.gamma.map({ $0.value.count == oc }) ?? true, norm.beta.map({ $0.value.count == oc }) ?? true
         else { kernel = nil; bias = nil; return }
-        var scale = [Float](repeating: 1, count: oc)
-        let eps = norm.config.epsilon
-        variance.withData { v in
-            for o in 0..<oc { scale[o] = 1 / (v[o] + eps).squareRoot() }
-        }
+        var scale = inverseStd(variance, norm.config.epsilon)
         norm.gamma?.value.withData { g in for o in 0..<oc { scale[o] *= g[o] } }
         var kk = kernel.flatMap { $0.count == k.count ? $0 : nil } ?? Tensor(uninitializedShape: k.shape)
         kernel = nil

@@ -129,14 +129,16 @@ func normalized(_ x: Tensor, mean m: [Float], inverseStd inv: [Float], gamma: Te
     return (out, [x] + [gamma, beta].compactMap { $0 }, scale)
 }
 
+/// 1/√(variance + ε) per channel: batch normalization's scale before γ.
+func inverseStd(_ variance: Tensor, _ epsilon: Float) -> [Float] {
+    variance.withData { v in v.map { 1 / ($0 + epsilon).squareRoot() } }
+}
+
 /// Batch normalization with fixed statistics followed by `post`, in one pass and without a
 /// tape (inference chains, ``NormalizationChain``).
 func batchNormInference(_ x: Tensor, mean: Tensor, variance: Tensor, gamma: Tensor?, beta: Tensor?, epsilon: Float,
                         post: OneDNN.PostOp) -> Tensor {
-    let C = x.shape[x.rank - 1]
-    let pv = variance.pointer
-    let inv = (0..<C).map { 1 / (pv[$0] + epsilon).squareRoot() }
-    return normalized(x, mean: mean.scalars, inverseStd: inv, gamma: gamma, beta: beta, post: post).output
+    normalized(x, mean: mean.scalars, inverseStd: inverseStd(variance, epsilon), gamma: gamma, beta: beta, post: post).output
 }
 
 /// Batch normalization with fixed statistics (inference): y = γ·(x − μ)/√(σ² + ε) + β.
@@ -144,8 +146,7 @@ func batchNormInference(_ x: Tensor, mean: Tensor, variance: Tensor, gamma: Tens
 public func batchNormInference(_ x: Tensor, mean: Tensor, variance: Tensor, gamma: Tensor?, beta: Tensor?,
                                epsilon: Float) -> Tensor {
     let C = x.shape[x.rank - 1], R = x.count / Swift.max(C, 1)
-    let pv = variance.pointer
-    let inv = (0..<C).map { 1 / (pv[$0] + epsilon).squareRoot() }
+    let inv = inverseStd(variance, epsilon)
     let m = mean.scalars
     let (out, inputs, scale) = normalized(x, mean: m, inverseStd: inv, gamma: gamma, beta: beta)
     let px = x.pointer

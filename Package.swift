@@ -40,12 +40,15 @@ let package = Package(
         // convolutions, through a thin C layer over its C API (fixed-size dims arrays and
         // descriptor unions are awkward from Swift). libdnnl ships no pkg-config file.
         .target(name: "KerasDNNL", linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp")]),
+        // Elementwise kernels compiled once per x86-64 level and picked at load time (Swift's
+        // SIMD types build for the baseline only); no FMA contraction, so every version rounds alike.
+        .target(name: "KerasKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off", "-fno-math-errno"])]),
 
         // The pipeline: YAML -> KerasSpec -> KerasBuilder -> KerasEngine <- KerasData.
         // Text every module shares: "did you mean" suggestions, the unknown-name message, JSON strings.
         .target(name: "KerasText"),
         .target(name: "KerasSpec", dependencies: ["CYAML", "KerasText"]),
-        .target(name: "KerasEngine", dependencies: ["CBLAS", "KerasDNNL", "KerasText"], swiftSettings: optimize),
+        .target(name: "KerasEngine", dependencies: ["CBLAS", "KerasDNNL", "KerasKernels", "KerasText"], swiftSettings: optimize),
         .target(name: "KerasData", dependencies: ["CZlib", "CFarmHash", "KerasText"]),
         // The TensorBoard callback: TFRecord files of TensorBoard Event protocol buffers.
         .target(name: "KerasTensorBoard", dependencies: ["KerasEngine", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
@@ -69,7 +72,7 @@ let package = Package(
 
         .testTarget(name: "KerasTextTests", dependencies: ["KerasText"]),
         .testTarget(name: "KerasSpecTests", dependencies: ["KerasSpec"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "KerasEngineTests", dependencies: ["KerasEngine"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KerasEngineTests", dependencies: ["KerasEngine", "KerasKernels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KerasDataTests", dependencies: ["KerasData"], exclude: ["Fixtures"]),
         // Its fixtures are read by path (next to the sources), not as bundle resources.
         .testTarget(name: "KerasBuilderTests", dependencies: ["KerasBuilder"], exclude: ["Fixtures"]),

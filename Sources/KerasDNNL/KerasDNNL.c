@@ -127,3 +127,106 @@ int kd_sgemm(int trans_a, int trans_b, long m, long n, long k, const float *a, l
 
 void kd_set_threads(int n) { omp_set_num_threads(n); }
 int kd_threads(void) { return omp_get_max_threads(); }
+
+// ---- backward (training) ----
+
+struct kd_conv_bwd {
+    dnnl_primitive_desc_t fwd_pd, data_pd, weights_pd;
+    dnnl_primitive_t data, weights, to_data_weights, from_diff_weights;
+    dnnl_memory_desc_t src, dst, bias, user_weights;
+    const dnnl_memory_desc_t *data_weights, *diff_weights;
+    int has_bias;
+};
+
+void kd_conv_bwd_destroy(kd_conv_bwd *c) {
+    if (!c) return;
+    dnnl_primitive_t prims[4] = {c->data, c->weights, c->to_data_weights, c->from_diff_weights};
+    for (int i = 0; i < 4; i++) if (prims[i]) dnnl_primitive_destroy(prims[i]);
+    dnnl_primitive_desc_t pds[3] = {c->fwd_pd, c->data_pd, c->weights_pd};
+    for (int i = 0; i < 3; i++) if (pds[i]) dnnl_primitive_desc_destroy(pds[i]);
+    free(c);
+}
+
+static int make_reorder(dnnl_primitive_t *out, const dnnl_memory_desc_t *from, const dnnl_memory_desc_t *to) {
+    dnnl_primitive_desc_t pd = NULL;
+    int ok = dnnl_reorder_primitive_desc_create(&pd, from, engine, to, engine, NULL) == dnnl_success
+          && dnnl_primitive_create(out, pd) == dnnl_success;
+    if (pd) dnnl_primitive_desc_destroy(pd);
+    return ok;
+}
+
+kd_conv_bwd *kd_conv_bwd_create(const kd_conv_shape *s, int has_bias) {
+    pthread_once(&engine_once, make_engine);
+    if (!engine_ok || s->groups < 1 || s->ic % s->groups || s->oc % s->groups) return NULL;
+    kd_conv_bwd *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    c->has_bias = has_bias;
+    dnnl_dims_t sd = {s->n, s->ic, s->ih, s->iw}, dd = {s->n, s->oc, s->oh, s->ow}, bd = {s->oc};
+    int ok = dnnl_memory_desc_init_by_tag(&c->src, 4, sd, dnnl_f32, dnnl_nhwc) == dnnl_success
+          && dnnl_memory_desc_init_by_tag(&c->dst, 4, dd, dnnl_f32, dnnl_nhwc) == dnnl_success
+          && dnnl_memory_desc_init_by_tag(&c->bias, 1, bd, dnnl_f32, dnnl_a) == dnnl_success;
+    dnnl_memory_desc_t any;
+    if (s->groups == 1) {
+        dnnl_dims_t wd = {s->oc, s->ic, s->kh, s->kw};
+        ok = ok && dnnl_memory_desc_init_by_tag(&c->user_weights, 4, wd, dnnl_f32, dnnl_hwio) == dnnl_success
+                && dnnl_memory_desc_init_by_tag(&any, 4, wd, dnnl_f32, dnnl_format_tag_any) == dnnl_success;
+    } else {
+        dnnl_dims_t wd = {s->groups, s->oc / s->groups, s->ic / s->groups, s->kh, s->kw};
+        ok = ok && dnnl_memory_desc_init_by_tag(&c->user_weights, 5, wd, dnnl_f32, dnnl_hwigo) == dnnl_success
+                && dnnl_memory_desc_init_by_tag(&any, 5, wd, dnnl_f32, dnnl_format_tag_any) == dnnl_success;
+    }
+    int effh = (s->kh - 1) * s->dh + 1, effw = (s->kw - 1) * s->dw + 1;
+    int pb = (s->oh - 1) * s->sh + effh - s->ih - s->pad_top, pr = (s->ow - 1) * s->sw + effw - s->iw - s->pad_left;
+    dnnl_dims_t strides = {s->sh, s->sw}, dil = {s->dh - 1, s->dw - 1}, pl = {s->pad_top, s->pad_left},
+                prr = {pb > 0 ? pb : 0, pr > 0 ? pr : 0};
+    dnnl_convolution_desc_t fd, dd_desc, wd_desc;
+    const dnnl_memory_desc_t *bias = has_bias ? &c->bias : NULL;
+    ok = ok && dnnl_dilated_convolution_forward_desc_init(&fd, dnnl_forward_training, dnnl_convolution_direct, &c->src, &any,
+                                                          bias, &c->dst, strides, dil, pl, prr) == dnnl_success
+            && dnnl_primitive_desc_create(&c->fwd_pd, &fd, NULL, engine, NULL) == dnnl_success
+            && dnnl_dilated_convolution_backward_data_desc_init(&dd_desc, dnnl_convolution_direct, &c->src, &any, &c->dst,
+                                                                strides, dil, pl, prr) == dnnl_success
+            && dnnl_primitive_desc_create(&c->data_pd, &dd_desc, NULL, engine, c->fwd_pd) == dnnl_success
+            && dnnl_dilated_convolution_backward_weights_desc_init(&wd_desc, dnnl_convolution_direct, &c->src, &any, bias,
+                                                                   &c->dst, strides, dil, pl, prr) == dnnl_success
+            && dnnl_primitive_desc_create(&c->weights_pd, &wd_desc, NULL, engine, c->fwd_pd) == dnnl_success;
+    if (ok) {
+        c->data_weights = dnnl_primitive_desc_query_md(c->data_pd, dnnl_query_weights_md, 0);
+        c->diff_weights = dnnl_primitive_desc_query_md(c->weights_pd, dnnl_query_diff_weights_md, 0);
+        ok = c->data_weights && c->diff_weights
+          && dnnl_primitive_create(&c->data, c->data_pd) == dnnl_success
+          && dnnl_primitive_create(&c->weights, c->weights_pd) == dnnl_success
+          && make_reorder(&c->to_data_weights, &c->user_weights, c->data_weights)
+          && make_reorder(&c->from_diff_weights, c->diff_weights, &c->user_weights);
+    }
+    if (!ok) { kd_conv_bwd_destroy(c); return NULL; }
+    return c;
+}
+
+size_t kd_conv_bwd_weights_bytes(const kd_conv_bwd *c) { return dnnl_memory_desc_get_size(c->data_weights); }
+size_t kd_conv_bwd_diff_weights_bytes(const kd_conv_bwd *c) { return dnnl_memory_desc_get_size(c->diff_weights); }
+
+int kd_conv_bwd_prepare_weights(const kd_conv_bwd *c, const float *kernel, void *out) {
+    const int args[2] = {DNNL_ARG_FROM, DNNL_ARG_TO};
+    const dnnl_memory_desc_t *mds[2] = {&c->user_weights, c->data_weights};
+    void *ptrs[2] = {(void *)kernel, out};
+    return run(c->to_data_weights, 2, args, mds, ptrs);
+}
+
+int kd_conv_bwd_data(const kd_conv_bwd *c, const float *dy, const void *weights, float *dx) {
+    const int args[3] = {DNNL_ARG_DIFF_DST, DNNL_ARG_WEIGHTS, DNNL_ARG_DIFF_SRC};
+    const dnnl_memory_desc_t *mds[3] = {&c->dst, c->data_weights, &c->src};
+    void *ptrs[3] = {(void *)dy, (void *)weights, dx};
+    return run(c->data, 3, args, mds, ptrs);
+}
+
+int kd_conv_bwd_weights(const kd_conv_bwd *c, const float *x, const float *dy, void *scratch, float *dkernel, float *dbias) {
+    const int args[4] = {DNNL_ARG_SRC, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_WEIGHTS, DNNL_ARG_DIFF_BIAS};
+    const dnnl_memory_desc_t *mds[4] = {&c->src, &c->dst, c->diff_weights, &c->bias};
+    void *ptrs[4] = {(void *)x, (void *)dy, scratch, dbias};
+    if (run(c->weights, c->has_bias && dbias ? 4 : 3, args, mds, ptrs)) return -1;
+    const int rargs[2] = {DNNL_ARG_FROM, DNNL_ARG_TO};
+    const dnnl_memory_desc_t *rmds[2] = {c->diff_weights, &c->user_weights};
+    void *rptrs[2] = {scratch, dkernel};
+    return run(c->from_diff_weights, 2, rargs, rmds, rptrs);
+}

@@ -31,6 +31,22 @@ int kd_conv_prepare_weights(const kd_conv *conv, const float *kernel, void *out)
 /// y = post(conv(x, weights) + bias); weights as prepared. 0 on success.
 int kd_conv_forward(const kd_conv *conv, const float *x, const void *weights, const float *bias, float *y);
 
+typedef struct kd_conv_bwd kd_conv_bwd;
+
+/// The backward passes of a convolution (training): data (dx from dy) and weights (dK and
+/// dbias from x and dy). NULL when oneDNN cannot make them.
+kd_conv_bwd *kd_conv_bwd_create(const kd_conv_shape *shape, int has_bias);
+void kd_conv_bwd_destroy(kd_conv_bwd *conv);
+/// Bytes of the kernel in the layout the data pass reads, and of the weight gradient in
+/// the layout the weights pass writes (scratch, reordered to Keras's layout after).
+size_t kd_conv_bwd_weights_bytes(const kd_conv_bwd *conv);
+size_t kd_conv_bwd_diff_weights_bytes(const kd_conv_bwd *conv);
+int kd_conv_bwd_prepare_weights(const kd_conv_bwd *conv, const float *kernel, void *out);
+/// dx = convᵀ(dy, weights as prepared). 0 on success.
+int kd_conv_bwd_data(const kd_conv_bwd *conv, const float *dy, const void *weights, float *dx);
+/// dK (Keras layout, through `scratch`) and dbias (when the convolution has one). 0 on success.
+int kd_conv_bwd_weights(const kd_conv_bwd *conv, const float *x, const float *dy, void *scratch, float *dkernel, float *dbias);
+
 /// C = op(A)·op(B) + beta·C, row-major with leading dimensions (BLAS's sgemm), through
 /// oneDNN's JIT AVX-512 GEMM. 0 on success.
 int kd_sgemm(int trans_a, int trans_b, long m, long n, long k, const float *a, long lda, const float *b, long ldb,

@@ -61,6 +61,19 @@ public func conv2d(_ x: Tensor, _ kernel: Tensor, bias: Tensor? = nil, geometry 
     var inputs = [x, kernel]
     if let bias { inputs.append(bias) }
     return Tape.record(out, inputs: inputs) { dyIn in
+        if OneDNN.enabled {
+            var dy = dyIn
+            if fuseReLU {  // dy where the ReLU's output was positive
+                var masked = Tensor(uninitializedShape: dyIn.shape)
+                let pm = masked.freshPointer, pdy = dyIn.pointer, py = y.pointer
+                ParallelBatch.elementwise(masked.count) { r in for i in r { pm[i] = py[i] > 0 ? pdy[i] : 0 } }
+                dy = masked
+            }
+            if let (gx, gk, gb) = OneDNN.conv2dBackward(x, kernel, hasBias: bias != nil, dy: dy, geometry: g, batch: n,
+                                                       wantX: tx, wantWeights: tk || tb) {
+                return [gx, tk ? gk : nil, tb ? gb : nil]
+            }
+        }
         let kCount = gk * oc
         // Per-chunk partial sums: dbias (chunks × oc) and dK (chunk 0 writes the result).
         let biasSums: UnsafeMutablePointer<Float>? = tb ? .allocate(capacity: chunks * oc) : nil

@@ -85,10 +85,7 @@ enum OneDNN {
     private static func primitive(_ key: Key) -> Primitive? {
         if let cached = primitives.withLock({ $0[key] }) { return cached }
         let g = key.geometry
-        var shape = kd_conv_shape(n: Int32(key.batch), ih: Int32(g.inH), iw: Int32(g.inW), ic: Int32(g.inC),
-                                  oh: Int32(g.outH), ow: Int32(g.outW), oc: Int32(g.outC), kh: Int32(g.kh), kw: Int32(g.kw),
-                                  sh: Int32(g.sh), sw: Int32(g.sw), dh: Int32(g.dh), dw: Int32(g.dw),
-                                  pad_top: Int32(g.padTop), pad_left: Int32(g.padLeft), groups: Int32(g.groups))
+        var shape = convShape(g, batch: key.batch)
         let (kind, alpha, beta): (kd_post, Float, Float) = switch key.post {
         case .none: (KD_POST_NONE, 0, 0)
         case .relu: (KD_POST_RELU, 0, 0)
@@ -105,14 +102,21 @@ enum OneDNN {
 
     /// `kernel` in the layout `prim` reads, reordered again only when its values changed.
     private static func weights(_ kernel: Tensor, for prim: Primitive) -> Weights? {
+        weights(kernel, owner: prim, bytes: prim.weightBytes) { kd_conv_prepare_weights(prim.handle, $0, $1) }
+    }
+
+    /// `kernel` reordered by `prepare` for `owner` (a primitive), cached per kernel storage and
+    /// redone when the storage's version moved.
+    private static func weights(_ kernel: Tensor, owner: AnyObject, bytes: Int,
+                                prepare: (UnsafePointer<Float>, UnsafeMutableRawPointer) -> Int32) -> Weights? {
         let storage = kernel.storage
-        let key = WeightsKey(storage: ObjectIdentifier(storage), primitive: ObjectIdentifier(prim))
+        let key = WeightsKey(storage: ObjectIdentifier(storage), primitive: ObjectIdentifier(owner))
         return kernels.withLock { cache -> Weights? in
             let entry: Weights
             if let hit = cache[key], hit.source === storage {
                 entry = hit
             } else {
-                entry = Weights(source: storage, bytes: prim.weightBytes)
+                entry = Weights(source: storage, bytes: bytes)
                 cache[key] = entry
                 if cache.values.reduce(0, { $0 + $1.bytes }) > kernelCacheBytes {
                     cache = cache.filter { $0.value.source != nil }
@@ -120,10 +124,73 @@ enum OneDNN {
                 }
             }
             if entry.version != storage.version {
-                guard kd_conv_prepare_weights(prim.handle, kernel.pointer, entry.pointer) == 0 else { return nil }
+                guard prepare(kernel.pointer, entry.pointer) == 0 else { return nil }
                 entry.version = storage.version
             }
             return entry
         }
+    }
+
+    // MARK: - Backward (training)
+
+    final class Backward: @unchecked Sendable {
+        let handle: OpaquePointer
+        let weightBytes: Int, diffWeightBytes: Int
+        init(_ handle: OpaquePointer) {
+            self.handle = handle
+            weightBytes = kd_conv_bwd_weights_bytes(handle)
+            diffWeightBytes = kd_conv_bwd_diff_weights_bytes(handle)
+        }
+        deinit { kd_conv_bwd_destroy(handle) }
+    }
+
+    private static let backwards = Mutex<[Key: Backward?]>([:])
+
+    /// The gradients of `conv2d` by oneDNN's backward-data and backward-weights primitives,
+    /// for `dy` (already masked by a fused ReLU): (dx, dK, dbias) as asked, or nil when
+    /// oneDNN cannot make them (the caller runs its own).
+    static func conv2dBackward(_ x: Tensor, _ kernel: Tensor, hasBias: Bool, dy: Tensor, geometry g: ConvGeometry,
+                               batch n: Int, wantX: Bool, wantWeights: Bool) -> (Tensor?, Tensor?, Tensor?)? {
+        guard enabled else { return nil }
+        let key = Key(geometry: g, batch: n, bias: hasBias, post: .none)
+        let cached = backwards.withLock { $0[key] }
+        let made: Backward?
+        if let cached { made = cached } else {
+            var shape = convShape(g, batch: n)
+            made = kd_conv_bwd_create(&shape, hasBias ? 1 : 0).map(Backward.init)
+            backwards.withLock { cache in
+                if cache.count >= 1024 { cache.removeAll() }
+                cache[key] = made
+            }
+        }
+        guard let bwd = made else { return nil }
+        var gx: Tensor?, gk: Tensor?, gb: Tensor?
+        if wantX {
+            guard let w = weights(kernel, owner: bwd, bytes: bwd.weightBytes, prepare: { kd_conv_bwd_prepare_weights(bwd.handle, $0, $1) })
+            else { return nil }
+            var t = Tensor(uninitializedShape: x.shape)
+            let status = withExtendedLifetime((w, dy)) { kd_conv_bwd_data(bwd.handle, dy.pointer, UnsafeRawPointer(w.pointer), t.freshPointer) }
+            guard status == 0 else { return nil }
+            gx = t
+        }
+        if wantWeights {
+            let scratch = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(bwd.diffWeightBytes, 64), alignment: 64)
+            defer { scratch.deallocate() }
+            var k = Tensor(uninitializedShape: kernel.shape)
+            var b = hasBias ? Tensor(uninitializedShape: [g.outC]) : nil
+            let status = withExtendedLifetime((x, dy)) {
+                kd_conv_bwd_weights(bwd.handle, x.pointer, dy.pointer, scratch, k.freshPointer, b?.freshPointer)
+            }
+            guard status == 0 else { return nil }
+            (gk, gb) = (k, b)
+        }
+        return (gx, gk, gb)
+    }
+
+    static func convShape(_ g: ConvGeometry, batch n: Int) -> kd_conv_shape {
+        kd_conv_shape(n: Int32(n), ih: Int32(g.inH), iw: Int32(g.inW), ic: Int32(g.inC),
+                      oh: Int32(g.outH), ow: Int32(g.outW), oc: Int32(g.outC), kh: Int32(g.kh), kw: Int32(g.kw),
+                      sh: Int32(g.sh), sw: Int32(g.sw), dh: Int32(g.dh), dw: Int32(g.dw),
+                      pad_top: Int32(g.padTop), pad_left: Int32(g.padLeft), groups: Int32(g.groups))
     }
 }

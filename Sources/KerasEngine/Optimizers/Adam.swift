@@ -1,3 +1,4 @@
+import KerasKernels
 #if canImport(Glibc)
 import Glibc
 #else
@@ -46,12 +47,7 @@ public class Adam: ConfiguredRule<Adam.Config>, UpdateRule {
                 value[i] -= (m[i] * alpha) / (vh[i].squareRoot() + eps)
             }
         } else {
-            for i in 0..<count {
-                let g = grad[i]
-                m[i] += (g - m[i]) * k1
-                v[i] += (g * g - v[i]) * k2
-                value[i] -= (m[i] * alpha) / (v[i].squareRoot() + eps)
-            }
+            kk_adam(value, grad, m, v, count, k1, k2, alpha, eps)   // vectorized at the CPU's width
         }
     }
 }

@@ -1,3 +1,5 @@
+import KerasKernels
+
 /// Keras `RMSprop` (learning_rate 0.001, rho 0.9, momentum 0, epsilon 1e-7, centered false):
 /// v ← ρv + (1−ρ)g²; step = lr·g/√(v + ε) (centered: ā ← ρā + (1−ρ)g, √(v − ā² + ε));
 /// with momentum μ > 0, m ← μm + step and w ← w − m, else w ← w − step.
@@ -34,27 +36,8 @@ public final class RMSprop: ConfiguredRule<RMSprop.Config>, UpdateRule {
         let rho = f32(config.rho), oneMinusRho = f32(1 - config.rho), eps = f32(config.epsilon)
         let mu = f32(config.momentum)
         if m == nil && a == nil {
-            // Keras's default (no momentum, not centered): eight lanes at a time, then the tail.
-            let vec = count / 8 * 8
-            let rho8 = SIMD8<Float>(repeating: rho), k8 = SIMD8<Float>(repeating: oneMinusRho)
-            let lr8 = SIMD8<Float>(repeating: lr), eps8 = SIMD8<Float>(repeating: eps)
-            var i = 0
-            while i < vec {
-                let g = UnsafeRawPointer(grad + i).loadUnaligned(as: SIMD8<Float>.self)
-                let v0 = UnsafeRawPointer(v + i).loadUnaligned(as: SIMD8<Float>.self)
-                let w0 = UnsafeRawPointer(value + i).loadUnaligned(as: SIMD8<Float>.self)
-                let vi = rho8 * v0 + k8 * (g * g)
-                let w = w0 - (lr8 * g) / (vi + eps8).squareRoot()
-                UnsafeMutableRawPointer(v + i).storeBytes(of: vi, as: SIMD8<Float>.self)
-                UnsafeMutableRawPointer(value + i).storeBytes(of: w, as: SIMD8<Float>.self)
-                i += 8
-            }
-            for i in vec..<count {
-                let g = grad[i]
-                let vi = rho * v[i] + oneMinusRho * (g * g)
-                v[i] = vi
-                value[i] -= (lr * g) / (vi + eps).squareRoot()
-            }
+            // Keras's default (no momentum, not centered): vectorized at the CPU's width.
+            kk_rmsprop(value, grad, v, count, rho, oneMinusRho, lr, eps)
             return
         }
         for i in 0..<count {

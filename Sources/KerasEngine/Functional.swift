@@ -57,6 +57,9 @@ public final class Functional: Model {
     /// convolution (``ConvolutionChain``) and BatchNormalization → activation ones run as
     /// one pass (``NormalizationChain``), by the index of their first node.
     private(set) var chains: [Int: any InferenceChain] = [:]
+    /// BatchNormalization nodes whose training pass also applies the ReLU (or clip) node
+    /// that alone reads them: the activation node's index by the normalization's.
+    private(set) var trainingPairs: [Int: Int] = [:]
     private var autoNames = Set<String>()
 
     public init(name: String = "functional") {
@@ -194,7 +197,8 @@ public final class Functional: Model {
         for (i, x) in inputs.enumerated() { values[i] = x }
         var fused = Set<Int>()  // nodes a chain already ran
         for (i, node) in nodes.enumerated() {
-            if fused.contains(i) || (!training && runChain(at: i, &values, ran: &fused)) {
+            if fused.contains(i) || (!training && runChain(at: i, &values, ran: &fused))
+                || (training && runTrainingPair(at: i, &values, masks: masks, ran: &fused)) {
                 for s in freeAfter[i] { values[s] = nil; masks[s] = nil; graph[s] = nil }
                 continue
             }
@@ -281,7 +285,23 @@ extension Functional {
                   let post = ConvolutionChain.postOp(nodes[k].layer) else { continue }
             found[j] = NormalizationChain(nodes: [j, k], norm: norm, post: post)
         }
+        trainingPairs = [:]
+        for (j, n) in nodes.enumerated() where n.layer is BatchNormalization {
+            if let k = soleReader(of: j), BatchNormalization.fusedTrainingPost(nodes[k].layer) != nil { trainingPairs[j] = k }
+        }
         return found
+    }
+
+    /// Runs a BatchNormalization node in training mode together with the ReLU (or clip)
+    /// activation node that alone reads it (``BatchNormalization/trainingForward(_:post:)``),
+    /// writing the activation's output; false when node `i` starts no such pair.
+    fileprivate func runTrainingPair(at i: Int, _ values: inout [Tensor?], masks: [Tensor?], ran: inout Set<Int>) -> Bool {
+        guard let k = trainingPairs[i], let norm = nodes[i].layer as? BatchNormalization, nodes[i].training != false,
+              let slot = nodes[i].inputSlots.first, masks[slot] == nil, let x = values[slot],
+              let post = BatchNormalization.fusedTrainingPost(nodes[k].layer) else { return false }
+        values[nodes[k].firstSlot] = norm.trainingForward(x, post: post)
+        ran.formUnion([i, k])
+        return true
     }
 
     /// Runs the chain starting at node `i` (inference only), writing its last node's output;

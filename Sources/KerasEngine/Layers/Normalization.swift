@@ -60,16 +60,37 @@ public final class BatchNormalization: UnaryLayer {
             return batchNormInference(x, mean: movingMean.value.detached, variance: movingVariance.value.detached,
                                       gamma: gamma?.value, beta: beta?.value, epsilon: config.epsilon)
         }
-        let (y, mean, variance) = batchNormTraining(x, gamma: gamma?.value, beta: beta?.value, epsilon: config.epsilon)
+        return trainingForward(x, post: .none)
+    }
+
+    /// The training forward pass with `post` (ReLU or a clip: a following activation layer)
+    /// applied in the normalization's pass and masked in its backward's; updates the moving
+    /// statistics.
+    func trainingForward(_ x: Tensor, post: OneDNN.PostOp) -> Tensor {
+        guard let movingMean, let movingVariance else { preconditionFailure("BatchNormalization '\(name)' used before build") }
+        let (y, mean, variance) = batchNormTraining(x, gamma: gamma?.value, beta: beta?.value, epsilon: config.epsilon, post: post)
         let m = config.momentum
         func update(_ p: Parameter, _ batch: [Float]) {
             var v = p.value.detached
-            v.withMutableData { d in for i in 0..<d.count { d[i] = d[i] * m + batch[i] * (1 - m) } }
+            v.withMutableData { d in for i in 0..<Swift.min(d.count, batch.count) { d[i] = d[i] * m + batch[i] * (1 - m) } }
             p.value = v
         }
         update(movingMean, mean)
         update(movingVariance, variance)
         return y
+    }
+}
+
+extension BatchNormalization {
+    /// The activation a training forward pass can apply in its own pass for `next`, the layer
+    /// reading its output: ReLU and ReLU(6)-style clips (whose gradient masks come from the
+    /// output); nil for any other layer.
+    static func fusedTrainingPost(_ next: any Layer) -> OneDNN.PostOp? {
+        switch ConvolutionChain.postOp(next) {
+        case .relu?: return .relu
+        case let .clip(low, high)?: return .clip(low: low, high: high)
+        default: return nil
+        }
     }
 }
 

@@ -9,52 +9,51 @@ import Glibc
 ///     μ = mean(x), σ² = mean((x − μ)²), x̂ = (x − μ)/√(σ² + ε), y = γ·x̂ + β
 ///
 /// Returns y and the batch mean and (biased) variance. `gamma`/`beta` may be nil
-/// (scale/center off). Backward: dx = (γ/√(σ²+ε))·(dy − mean(dy) − x̂·mean(dy·x̂)),
-/// dγ = Σ dy·x̂, dβ = Σ dy.
+/// (scale/center off). `post` (`.relu` or `.clip`, a following ReLU layer in training) is
+/// applied in the same pass and its mask to dy in the backward's. Backward, with dz = dy
+/// masked by `post`: dx = (γ/√(σ²+ε))·(dz − mean(dz) − x̂·mean(dz·x̂)), dγ = Σ dz·x̂, dβ = Σ dz.
 public func batchNormTraining(_ x: Tensor, gamma: Tensor?, beta: Tensor?, epsilon: Float)
     -> (output: Tensor, mean: [Float], variance: [Float]) {
-    let C = x.shape[x.rank - 1], R = x.count / Swift.max(C, 1)
+    batchNormTraining(x, gamma: gamma, beta: beta, epsilon: epsilon, post: .none)
+}
+
+func batchNormTraining(_ x: Tensor, gamma: Tensor?, beta: Tensor?, epsilon: Float, post: OneDNN.PostOp)
+    -> (output: Tensor, mean: [Float], variance: [Float]) {
+    let C = x.rank > 0 ? x.shape[x.rank - 1] : 0, R = x.count / Swift.max(C, 1)
+    guard C > 0 else { return (x, [], []) }   // no channels: nothing to normalize
     let px = x.pointer
     let rowsOver = RowChunks(rows: R, width: C)
-    // Statistics in Double, two passes (mean, then squared deviations), per-chunk partial sums.
-    let mean = rowsOver.sums { rows, acc in
-        for r in rows { let row = px + r * C; for c in 0..<C { acc[c] += Double(row[c]) } }
-    }.map { $0 / Double(Swift.max(R, 1)) }
-    let varc = mean.withUnsafeBufferPointer { mu in
-        rowsOver.sums { rows, acc in
-            for r in rows { let row = px + r * C; for c in 0..<C { let d = Double(row[c]) - mu[c]; acc[c] += d * d } }
-        }.map { $0 / Double(Swift.max(R, 1)) }
-    }
+    let (mean, varc) = channelMoments(px, rows: rowsOver)
     let m = mean.map(Float.init), v = varc.map(Float.init)
     let inv = varc.map { Float(1 / ($0 + Double(epsilon)).squareRoot()) }
-    let (out, inputs, a) = normalized(x, mean: m, inverseStd: inv, gamma: gamma, beta: beta)
+    let (out, inputs, a) = normalized(x, mean: m, inverseStd: inv, gamma: gamma, beta: beta, post: post)
     let (tx, tg, tb) = (x.isTracked, gamma?.isTracked ?? false, beta?.isTracked ?? false)
-    let y = Tape.record(out, inputs: inputs) { dy in
-        let pg = dy.pointer
-        // Σ dy and Σ dy·x̂ per channel (x̂ = (x − μ)·inv), per-chunk partial sums.
-        let both = m.withUnsafeBufferPointer { mu in
-            inv.withUnsafeBufferPointer { iv in
-                rowsOver.sums(width: 2 * C) { rows, acc in
-                    for r in rows {
-                        let row = px + r * C, g = pg + r * C
-                        for c in 0..<C { acc[c] += Double(g[c]); acc[C + c] += Double(g[c] * (row[c] - mu[c]) * iv[c]) }
-                    }
-                }
-            }
+    let y = out
+    let recorded = Tape.record(out, inputs: inputs) { dy in
+        let pg = dy.pointer, py = y.pointer
+        let mask = BatchNormMask(post)
+        // Σ dz and Σ dz·(x − μ) per channel.
+        let (sumG, sumGD) = m.withUnsafeBufferPointer { mu in
+            channelGradientSums(pg, px, py, mean: mu.baseAddress!, mask: mask, rows: rowsOver)
         }
-        let sumG = both[..<C].map(Float.init), sumGX = both[C...].map(Float.init)
+        let sumGX = (0..<C).map { sumGD[$0] * inv[$0] }   // Σ dz·x̂
         var grads: [Tensor?] = [nil]
         if tx {
             var gx = Tensor(uninitializedShape: x.shape)
             let pd = gx.freshPointer, invR = 1 / Float(Swift.max(R, 1))
-            // dx = a·(dy − mean(dy) − (x − μ)·b) with a = γ·inv, b = inv·mean(dy·x̂).
+            // dx = a·(dz − mean(dz) − (x − μ)·b) with a = γ·inv, b = inv·mean(dz·x̂).
             let mg = sumG.map { $0 * invR }, b = (0..<C).map { inv[$0] * sumGX[$0] * invR }
             a.withUnsafeBufferPointer { a in mg.withUnsafeBufferPointer { mg in b.withUnsafeBufferPointer { b in
                 m.withUnsafeBufferPointer { mu in
+                    let (pa, pmg, pb, pmu) = (a.baseAddress!, mg.baseAddress!, b.baseAddress!, mu.baseAddress!)
                     rowsOver.each { rows in
                         for r in rows {
-                            let row = px + r * C, g = pg + r * C, d = pd + r * C
-                            for c in 0..<C { d[c] = a[c] * (g[c] - mg[c] - (row[c] - mu[c]) * b[c]) }
+                            let row = px + r * C, g = pg + r * C, yr = py + r * C, d = pd + r * C
+                            forEach8(C) { c, k in
+                                let dz = mask.apply(load8(g + c, k), load8(yr + c, k))
+                                let xc = load8(row + c, k) - load8(pmu + c, k)
+                                store8(load8(pa + c, k) * (dz - load8(pmg + c, k) - xc * load8(pb + c, k)), d + c, k)
+                            }
                         }
                     }
                 }
@@ -65,7 +64,112 @@ public func batchNormTraining(_ x: Tensor, gamma: Tensor?, beta: Tensor?, epsilo
         if beta != nil { grads.append(tb ? Tensor(shape: [C], data: sumG) : nil) }
         return grads
     }
-    return (y, m, v)
+    return (recorded, m, v)
+}
+
+/// The gradient mask of an activation fused after a training batch normalization, from
+/// its output y: ReLU passes dy where y > 0, a clip where low < y < high (as TF's Relu6Grad).
+struct BatchNormMask {
+    let kind: Int   // 0: none, 1: y > low, 2: low < y < high
+    let low: Float, high: Float
+    init(_ post: OneDNN.PostOp) {
+        switch post {
+        case .relu: (kind, low, high) = (1, 0, .infinity)
+        case let .clip(l, h): (kind, low, high) = (2, l, h)
+        case .none, .swish: (kind, low, high) = (0, 0, 0)   // swish is not fused in training
+        }
+    }
+    @inline(__always) func apply(_ g: Float8, _ y: Float8) -> Float8 {
+        switch kind {
+        case 0: return g
+        case 1: return g.replacing(with: 0, where: .!(y .> Float8(repeating: low)))
+        default: return g.replacing(with: 0, where: .!((y .> Float8(repeating: low)) .& (y .< Float8(repeating: high))))
+        }
+    }
+}
+
+/// Rows per block of the blocked per-channel reductions: a block (at most 32 KiB) is summed
+/// in Float while it is in cache, then added into Double totals.
+private func blockRows(_ C: Int) -> Int { Swift.max(1, Swift.min(256, 8192 / Swift.max(C, 1))) }
+
+/// Per-channel mean and biased variance of the (rows, C) values at `px` in one pass over
+/// memory: each block of rows gets its exact two-pass mean and squared deviations in cache,
+/// and blocks (then threads) are combined with Chan's parallel formula, in Double.
+private func channelMoments(_ px: UnsafePointer<Float>, rows over: RowChunks) -> (mean: [Double], variance: [Double]) {
+    let C = over.width, n = over.count, vecs = (C + 7) / 8, B = blockRows(C)
+    // Per thread: count, mean[C], M2[C].
+    let stats = UnsafeMutablePointer<Double>.allocate(capacity: n * (1 + 2 * C))
+    defer { stats.deallocate() }
+    stats.initialize(repeating: 0, count: n * (1 + 2 * C))
+    func body(_ chunk: Int, _ rows: Range<Int>) {
+        let st = stats + chunk * (1 + 2 * C), mean = st + 1, m2 = st + 1 + C
+        let acc = UnsafeMutablePointer<Float8>.allocate(capacity: 2 * vecs)
+        defer { acc.deallocate() }
+        var start = rows.lowerBound
+        while start < rows.upperBound {
+            let end = Swift.min(start + B, rows.upperBound), nb = Float(end - start)
+            acc.initialize(repeating: Float8(), count: 2 * vecs)
+            for r in start..<end {
+                let row = px + r * C
+                forEach8(C) { c, k in acc[c / 8] += load8(row + c, k) }
+            }
+            for v in 0..<vecs { acc[v] /= Float8(repeating: nb) }
+            for r in start..<end {
+                let row = px + r * C
+                forEach8(C) { c, k in let d = load8(row + c, k) - acc[c / 8]; acc[vecs + c / 8] += d * d }
+            }
+            let na = st[0], nbD = Double(nb), total = na + nbD
+            for c in 0..<C {
+                let mb = Double(acc[c / 8][c % 8]), m2b = Double(acc[vecs + c / 8][c % 8])
+                let delta = mb - mean[c]
+                mean[c] += delta * nbD / total
+                m2[c] += m2b + delta * delta * na * nbD / total
+            }
+            st[0] = total
+            start = end
+        }
+    }
+    if n > 1 { ParallelBatch.run(over.rows, chunks: n, body) } else { body(0, 0..<over.rows) }
+    var count = 0.0
+    var mean = [Double](repeating: 0, count: C), m2 = [Double](repeating: 0, count: C)
+    for t in 0..<n {
+        let st = stats + t * (1 + 2 * C), nb = st[0]
+        guard nb > 0 else { continue }
+        let total = count + nb
+        for c in 0..<C {
+            let delta = st[1 + c] - mean[c]
+            mean[c] += delta * nb / total
+            m2[c] += st[1 + C + c] + delta * delta * count * nb / total
+        }
+        count = total
+    }
+    let denominator = Swift.max(count, 1)
+    return (mean, m2.map { $0 / denominator })
+}
+
+/// Per-channel Σ dz and Σ dz·(x − μ) over (rows, C), dz = `mask`(dy, y), in Double (the
+/// sums cancel: Float partials would leave errors of 1e-5 of the result).
+private func channelGradientSums(_ pg: UnsafePointer<Float>, _ px: UnsafePointer<Float>, _ py: UnsafePointer<Float>,
+                                 mean mu: UnsafePointer<Float>, mask: BatchNormMask, rows over: RowChunks) -> ([Float], [Float]) {
+    let C = over.width, vecs = (C + 7) / 8
+    let both = over.sums(width: 2 * C) { rows, total in
+        let acc = UnsafeMutablePointer<SIMD8<Double>>.allocate(capacity: 2 * vecs)
+        defer { acc.deallocate() }
+        acc.initialize(repeating: SIMD8<Double>(), count: 2 * vecs)
+        for r in rows {
+            let row = px + r * C, g = pg + r * C, yr = py + r * C
+            forEach8(C) { c, k in
+                let dz = mask.apply(load8(g + c, k), load8(yr + c, k))
+                acc[c / 8] += SIMD8<Double>(dz)
+                acc[vecs + c / 8] += SIMD8<Double>(dz * (load8(row + c, k) - load8(mu + c, k)))
+            }
+        }
+        for c in 0..<C {
+            total[c] += acc[c / 8][c % 8]
+            total[C + c] += acc[vecs + c / 8][c % 8]
+        }
+    }
+    return (both[..<C].map(Float.init), both[C...].map(Float.init))
 }
 
 /// The rows of a (rows, width) pass cut into one chunk per thread when the pass is large
@@ -106,12 +210,22 @@ func normalized(_ x: Tensor, mean m: [Float], inverseStd inv: [Float], gamma: Te
     let px = x.pointer, po = out.freshPointer
     scale.withUnsafeBufferPointer { sc in
         shift.withUnsafeBufferPointer { sh in
+            let (sc, sh) = (sc.baseAddress!, sh.baseAddress!)
             RowChunks(rows: R, width: C).each { rows in
                 switch post {  // an activation in the same pass (inference chains: BatchNormalization → ReLU)
                 case .none:
-                    for r in rows { let row = px + r * C, o = po + r * C; for c in 0..<C { o[c] = row[c] * sc[c] + sh[c] } }
+                    for r in rows {
+                        let row = px + r * C, o = po + r * C
+                        forEach8(C) { c, k in store8(load8(row + c, k) * load8(sc + c, k) + load8(sh + c, k), o + c, k) }
+                    }
                 case .relu:
-                    for r in rows { let row = px + r * C, o = po + r * C; for c in 0..<C { o[c] = Swift.max(row[c] * sc[c] + sh[c], 0) } }
+                    for r in rows {
+                        let row = px + r * C, o = po + r * C
+                        forEach8(C) { c, k in
+                            let v = load8(row + c, k) * load8(sc + c, k) + load8(sh + c, k)
+                            store8(v.replacing(with: 0, where: v .< 0), o + c, k)
+                        }
+                    }
                 case let .clip(low, high):
                     for r in rows {
                         let row = px + r * C, o = po + r * C

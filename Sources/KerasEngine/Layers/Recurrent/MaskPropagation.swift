@@ -97,8 +97,17 @@ public func graphMask(_ layer: any Layer, inputs: [Tensor], masks: [Tensor?]) ->
 public func forwardWithMasks(_ layers: [any Layer], _ inputs: [Tensor], training: Bool) -> [Tensor] {
     var xs = inputs
     var mask: Tensor?
-    for layer in layers {
+    var i = 0
+    while i < layers.count {
+        let layer = layers[i]
+        if training, mask == nil, xs.count == 1, i + 1 < layers.count, let norm = layer as? BatchNormalization,
+           let post = BatchNormalization.fusedTrainingPost(layers[i + 1]) {
+            xs = [norm.trainingForward(xs[0], post: post)]   // the activation layer runs inside
+            i += 2
+            continue
+        }
         (xs, mask) = forwardWithMasks(layer, xs, masks: [mask] + [Tensor?](repeating: nil, count: Swift.max(0, xs.count - 1)), training: training)
+        i += 1
     }
     return xs
 }

@@ -29,8 +29,31 @@ final class OneDNNTests: XCTestCase {
         OneDNN.enabled = false
         let own = run(layers, x)
         OneDNN.enabled = true
-        let dnnl = run(layers, x)
-        for (k, (a, b)) in zip(dnnl, own).enumerated() { assertClose(a, b, "result \(k)", file: file, line: line) }
+        // oneDNN's convolution backward from its default channel count up, and for every layer.
+        let minimum = OneDNN.backwardMinimumChannels
+        defer { OneDNN.backwardMinimumChannels = minimum }
+        for channels in [minimum, 1] {
+            OneDNN.backwardMinimumChannels = channels
+            let dnnl = run(layers, x)
+            for (k, (a, b)) in zip(dnnl, own).enumerated() {
+                assertClose(a, b, "result \(k), oneDNN backward from \(channels) channels", file: file, line: line)
+            }
+        }
+    }
+
+    func testConvolutionBackwardRunsOnOneDNN() throws {
+        let g = ConvGeometry(inH: 7, inW: 6, inC: 3, kh: 3, kw: 3, outH: 5, outW: 4, outC: 4)
+        let minimum = OneDNN.backwardMinimumChannels
+        defer { OneDNN.backwardMinimumChannels = minimum }
+        OneDNN.backwardMinimumChannels = 1
+        let grads = OneDNN.conv2dBackward(GradientCheck.random([2, 7, 6, 3], seed: 1), GradientCheck.random([3, 3, 3, 4], seed: 2),
+                                          hasBias: true, dy: GradientCheck.random([2, 5, 4, 4], seed: 3), geometry: g, batch: 2,
+                                          wantX: true, wantWeights: true)
+        XCTAssertNotNil(grads?.0)
+        XCTAssertNotNil(grads?.1)
+        XCTAssertNotNil(grads?.2)
+        OneDNN.backwardMinimumChannels = 4   // below it: the engine's own backward
+        XCTAssertFalse(OneDNN.backwardApplies(g))
     }
 
     func testConvolutionsMatchTheEngineKernels() throws {

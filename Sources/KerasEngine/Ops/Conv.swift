@@ -61,12 +61,12 @@ public func conv2d(_ x: Tensor, _ kernel: Tensor, bias: Tensor? = nil, geometry 
     var inputs = [x, kernel]
     if let bias { inputs.append(bias) }
     return Tape.record(out, inputs: inputs) { dyIn in
-        if OneDNN.enabled {
+        if OneDNN.backwardApplies(g) {
             var dy = dyIn
             if fuseReLU {  // dy where the ReLU's output was positive
                 var masked = Tensor(uninitializedShape: dyIn.shape)
                 let pm = masked.freshPointer, pdy = dyIn.pointer, py = y.pointer
-                ParallelBatch.elementwise(masked.count) { r in for i in r { pm[i] = py[i] > 0 ? pdy[i] : 0 } }
+                ParallelBatch.elementwise(masked.count) { r in reluBackward(pdy, py, into: pm, r) }
                 dy = masked
             }
             if let (gx, gk, gb) = OneDNN.conv2dBackward(x, kernel, hasBias: bias != nil, dy: dy, geometry: g, batch: n,

@@ -26,6 +26,11 @@ enum OneDNN {
 
     /// Read once from the environment; tests switch it to compare with the engine's kernels.
     nonisolated(unsafe) static var enabled: Bool = getenv("KERASCTL_ONEDNN").map { String(cString: $0) != "0" } ?? true
+    /// Convolution backward (data and weights) through oneDNN from this many input channels
+    /// up; below, the engine's im2col backward, which wins on a first layer of 1–3 channels
+    /// (docs/PERFORMANCE.md). `KERASCTL_ONEDNN_BACKWARD` overrides it (0: never).
+    nonisolated(unsafe) static var backwardMinimumChannels: Int =
+        getenv("KERASCTL_ONEDNN_BACKWARD").flatMap { Int(String(cString: $0)) } ?? 16
 
     /// `post(conv(x, kernel) + bias)` with oneDNN into a new tensor of `shape`, or nil when
     /// oneDNN cannot make this convolution (the caller runs its own kernels).
@@ -151,7 +156,7 @@ enum OneDNN {
     /// oneDNN cannot make them (the caller runs its own).
     static func conv2dBackward(_ x: Tensor, _ kernel: Tensor, hasBias: Bool, dy: Tensor, geometry g: ConvGeometry,
                                batch n: Int, wantX: Bool, wantWeights: Bool) -> (Tensor?, Tensor?, Tensor?)? {
-        guard enabled else { return nil }
+        guard backwardApplies(g) else { return nil }
         let key = Key(geometry: g, batch: n, bias: hasBias, post: .none)
         let cached = backwards.withLock { $0[key] }
         let made: Backward?
@@ -185,6 +190,11 @@ enum OneDNN {
             (gk, gb) = (k, b)
         }
         return (gx, gk, gb)
+    }
+
+    /// Whether `conv2dBackward` is tried for a convolution of this geometry.
+    static func backwardApplies(_ g: ConvGeometry) -> Bool {
+        enabled && backwardMinimumChannels > 0 && g.inC >= backwardMinimumChannels
     }
 
     static func convShape(_ g: ConvGeometry, batch n: Int) -> kd_conv_shape {

@@ -40,6 +40,8 @@ public enum ParallelBatch {
         guard count > 1 else { body(0, 0..<n); return }
         let blasThreads = openblas_get_num_threads()
         if blasThreads != 1 { openblas_set_num_threads(1) }
+        defer { if blasThreads != 1 { openblas_set_num_threads(blasThreads) } }
+        if let pool = WorkerPool.shared, pool.run(count, { c in body(c, range(c, of: count, n)) }) { return }
         // Chunks touch disjoint memory (their own examples, rows and partial sums), which
         // is what makes sharing the non-Sendable body between threads sound.
         withoutActuallyEscaping(body) { body in
@@ -53,6 +55,5 @@ public enum ParallelBatch {
                 kd_set_threads(omp)
             }
         }
-        if blasThreads != 1 { openblas_set_num_threads(blasThreads) }
     }
 }

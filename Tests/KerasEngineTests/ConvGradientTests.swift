@@ -70,6 +70,33 @@ final class ConvGradientTests: XCTestCase {
         }
     }
 
+    /// Keras's default max pooling (2×2, strides 2, valid; a vectorized C kernel) against the
+    /// definition: the first largest cell of each window wins, ties included, and takes the
+    /// whole gradient; the odd last row and column get none.
+    func testDefaultMaxPoolingMatchesTheDefinition() {
+        let (n, h, w, c) = (3, 5, 7, 11)
+        var rng = RNG(seed: 8)
+        let x = Tensor(shape: [n, h, w, c], data: (0..<(n * h * w * c)).map { _ in Float(rng.next() % 4) })   // many ties
+        let g = ConvGeometry(inH: h, inW: w, inC: c, kh: 2, kw: 2, sh: 2, sw: 2, outH: 2, outW: 3, outC: c)
+        let tape = Tape()
+        let xt = tape.watch(x)
+        let y = maxPool2d(xt, geometry: g)
+        let dy = GradientCheck.random(y.shape, seed: 9)
+        let dx = tape.gradients(of: sum(y * dy), for: [xt])[0]
+        var want = [Float](repeating: 0, count: x.count)
+        for b in 0..<n { for oy in 0..<2 { for ox in 0..<3 { for k in 0..<c {
+            var best = -Float.infinity, at = -1
+            for ky in 0..<2 { for kx in 0..<2 {
+                let i = ((b * h + 2 * oy + ky) * w + 2 * ox + kx) * c + k
+                if x[flat: i] > best { best = x[flat: i]; at = i }
+            } }
+            let o = ((b * 2 + oy) * 3 + ox) * c + k
+            XCTAssertEqual(y[flat: o], best)
+            want[at] = dy[flat: o]
+        } } } }
+        XCTAssertEqual(dx.scalars, want)
+    }
+
     func testNormalizationGradients() throws {
         let x = GradientCheck.random([4, 3, 3], seed: 15, scale: 2)
         try checkLayer(BatchNormalization(), x, training: true)

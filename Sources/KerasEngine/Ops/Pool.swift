@@ -1,3 +1,4 @@
+import KerasKernels
 /// Pooling ops over channels-last windows, each with its backward.
 
 /// Max pooling: `y[b, oy, ox, c] = max over the window cells inside the input`.
@@ -16,6 +17,26 @@ public func maxPool2d(_ x: Tensor, geometry g: ConvGeometry) -> Tensor {
     let argmax: ScratchBuffer? = tracked ? ScratchBuffer(count: out.count) : nil
     let pa = argmax?.pointer
     let chunks = ParallelBatch.chunks(n)
+    // Keras's default (2×2, strides 2, valid): one vectorized C loop per chunk.
+    let pairs = g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.padTop == 0 && g.padLeft == 0
+        && g.outH == g.inH / 2 && g.outW == g.inW / 2 && g.dh == 1 && g.dw == 1
+    if pairs {
+        let (h, w, inSize, outSize) = (g.inH, g.inW, g.inH * g.inW * C, g.outH * g.outW * C)
+        ParallelBatch.run(n, chunks: chunks) { _, b in
+            kk_maxpool2x2(px + b.lowerBound * inSize, po + b.lowerBound * outSize, pa.map { $0 + b.lowerBound * outSize },
+                          b.count, h, w, C)
+        }
+        return Tape.record(out, inputs: [x]) { dy in
+            guard let pa = argmax?.pointer else { return [nil] }
+            var gx = Tensor(uninitializedShape: x.shape)
+            let pd = gx.freshPointer, pg = dy.pointer
+            ParallelBatch.run(n, chunks: chunks) { _, b in
+                kk_maxpool2x2_backward(pg + b.lowerBound * outSize, pa + b.lowerBound * outSize, pd + b.lowerBound * inSize,
+                                       b.count, h, w, C)
+            }
+            return [gx]
+        }
+    }
     ParallelBatch.run(n, chunks: chunks) { _, b in
         forEachWindow(g, batches: b) { o, first, _, cells in
             let dst = po + o

@@ -14,6 +14,16 @@ void kk_rmsprop(float *w, const float *g, float *v, long n, float rho, float one
 /// Keras Adam (no amsgrad): m ← m + (g − m)·k1, v ← v + (g² − v)·k2, w ← w − m·α/(√v + ε).
 void kk_adam(float *w, const float *g, float *m, float *v, long n, float k1, float k2, float alpha, float eps);
 
+/// Max pooling with 2×2 windows, strides 2 and no padding (Keras's default) over an
+/// (n, h, w, c) input: out is (n, h/2, w/2, c). A window's first largest value wins (a later
+/// cell replaces it only when strictly greater); `argmax`, when not NULL, gets its cell
+/// (0–3, row-major) as a float.
+void kk_maxpool2x2(const float *x, float *out, float *argmax, long n, long h, long w, long c);
+
+/// Its backward: dx gets dy at each window's argmax cell and 0 in its other cells and in
+/// the cells no window covers (the last row or column of an odd size).
+void kk_maxpool2x2_backward(const float *dy, const float *argmax, float *dx, long n, long h, long w, long c);
+
 /// The CPU's spin-wait hint (x86 `pause`): a waiting loop yields the core's pipeline.
 void kk_pause(void);
 

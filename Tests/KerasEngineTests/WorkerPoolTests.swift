@@ -1,0 +1,45 @@
+import XCTest
+import Dispatch
+@testable import KerasEngine
+
+/// ParallelBatch's worker pool runs every chunk exactly once per region, region after region,
+/// with more chunks than threads, a nested region inside a chunk (which runs elsewhere) and
+/// regions started from several threads at once.
+final class WorkerPoolTests: XCTestCase {
+    func testEveryChunkRunsOncePerRegion() throws {
+        let pool = try XCTUnwrap(WorkerPool(workers: 2))
+        for count in [1, 2, 3, 7, 64] {
+            for _ in 0..<2_000 {
+                let hits = UnsafeMutablePointer<Int>.allocate(capacity: count)
+                hits.initialize(repeating: 0, count: count)
+                XCTAssertTrue(pool.run(count) { c in hits[c] += 1 })   // each chunk writes only its own slot
+                XCTAssertEqual(Array(UnsafeBufferPointer(start: hits, count: count)), [Int](repeating: 1, count: count))
+                hits.deallocate()
+            }
+        }
+    }
+
+    func testNestedAndConcurrentRegionsRunElsewhere() throws {
+        let pool = try XCTUnwrap(WorkerPool(workers: 1))
+        let inner = UnsafeMutablePointer<Bool>.allocate(capacity: 4)
+        defer { inner.deallocate() }
+        XCTAssertTrue(pool.run(4) { c in inner[c] = pool.run(2) { _ in } })
+        XCTAssertEqual(Array(UnsafeBufferPointer(start: inner, count: 4)), [false, false, false, false])
+        // ParallelBatch.run from several threads at once: each gets all its chunks, through
+        // the pool or Dispatch.
+        let saved = ParallelBatch.threads
+        ParallelBatch.threads = 2
+        defer { ParallelBatch.threads = saved }
+        let totals = UnsafeMutablePointer<Int>.allocate(capacity: 4 * 8)
+        defer { totals.deallocate() }
+        totals.initialize(repeating: 0, count: 32)
+        let address = UInt(bitPattern: totals)   // each thread writes its own eight slots
+        DispatchQueue.concurrentPerform(iterations: 4) { t in
+            guard let totals = UnsafeMutablePointer<Int>(bitPattern: address) else { return }
+            for _ in 0..<500 {
+                ParallelBatch.run(100, chunks: 8) { c, r in totals[t * 8 + c] += r.count }
+            }
+        }
+        for t in 0..<4 { XCTAssertEqual((0..<8).map { totals[t * 8 + $0] }.reduce(0, +), 500 * 100) }
+    }
+}

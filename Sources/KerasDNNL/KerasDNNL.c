@@ -8,6 +8,38 @@ static int engine_ok;
 static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
 static void make_engine(void) { engine_ok = dnnl_engine_create(&engine, dnnl_cpu, 0) == dnnl_success; }
 
+/// What every convolution primitive of a shape is described by: channels-last source and
+/// destination, the bias, the kernel in Keras's layout and "any" (oneDNN picks its own),
+/// strides, dilation (oneDNN counts the gaps: 0 = none) and padding. oneDNN's right/bottom
+/// pad is whatever makes its output size formula give (oh, ow), never negative.
+typedef struct conv_descs {
+    dnnl_memory_desc_t src, dst, bias, user_weights, any;
+    dnnl_dims_t strides, dil, pad_l, pad_r;
+} conv_descs;
+
+static int describe(const kd_conv_shape *s, conv_descs *d) {
+    dnnl_dims_t sd = {s->n, s->ic, s->ih, s->iw}, dd = {s->n, s->oc, s->oh, s->ow}, bd = {s->oc};
+    int ok = dnnl_memory_desc_init_by_tag(&d->src, 4, sd, dnnl_f32, dnnl_nhwc) == dnnl_success
+          && dnnl_memory_desc_init_by_tag(&d->dst, 4, dd, dnnl_f32, dnnl_nhwc) == dnnl_success
+          && dnnl_memory_desc_init_by_tag(&d->bias, 1, bd, dnnl_f32, dnnl_a) == dnnl_success;
+    if (s->groups == 1) {
+        dnnl_dims_t wd = {s->oc, s->ic, s->kh, s->kw};
+        ok = ok && dnnl_memory_desc_init_by_tag(&d->user_weights, 4, wd, dnnl_f32, dnnl_hwio) == dnnl_success
+                && dnnl_memory_desc_init_by_tag(&d->any, 4, wd, dnnl_f32, dnnl_format_tag_any) == dnnl_success;
+    } else {
+        dnnl_dims_t wd = {s->groups, s->oc / s->groups, s->ic / s->groups, s->kh, s->kw};
+        ok = ok && dnnl_memory_desc_init_by_tag(&d->user_weights, 5, wd, dnnl_f32, dnnl_hwigo) == dnnl_success
+                && dnnl_memory_desc_init_by_tag(&d->any, 5, wd, dnnl_f32, dnnl_format_tag_any) == dnnl_success;
+    }
+    int effh = (s->kh - 1) * s->dh + 1, effw = (s->kw - 1) * s->dw + 1;
+    int pb = (s->oh - 1) * s->sh + effh - s->ih - s->pad_top, pr = (s->ow - 1) * s->sw + effw - s->iw - s->pad_left;
+    d->strides[0] = s->sh; d->strides[1] = s->sw;
+    d->dil[0] = s->dh - 1; d->dil[1] = s->dw - 1;
+    d->pad_l[0] = s->pad_top; d->pad_l[1] = s->pad_left;
+    d->pad_r[0] = pb > 0 ? pb : 0; d->pad_r[1] = pr > 0 ? pr : 0;
+    return ok;
+}
+
 struct kd_conv {
     dnnl_primitive_desc_t pd;
     dnnl_primitive_t prim;
@@ -31,29 +63,13 @@ kd_conv *kd_conv_create(const kd_conv_shape *s, int has_bias, kd_post post, floa
     kd_conv *c = calloc(1, sizeof *c);
     if (!c) return NULL;
     c->has_bias = has_bias;
-    dnnl_dims_t sd = {s->n, s->ic, s->ih, s->iw}, dd = {s->n, s->oc, s->oh, s->ow}, bd = {s->oc};
-    int ok = dnnl_memory_desc_init_by_tag(&c->src, 4, sd, dnnl_f32, dnnl_nhwc) == dnnl_success
-          && dnnl_memory_desc_init_by_tag(&c->dst, 4, dd, dnnl_f32, dnnl_nhwc) == dnnl_success
-          && dnnl_memory_desc_init_by_tag(&c->bias, 1, bd, dnnl_f32, dnnl_a) == dnnl_success;
-    dnnl_memory_desc_t any;
-    if (s->groups == 1) {
-        dnnl_dims_t wd = {s->oc, s->ic, s->kh, s->kw};
-        ok = ok && dnnl_memory_desc_init_by_tag(&c->user_weights, 4, wd, dnnl_f32, dnnl_hwio) == dnnl_success
-                && dnnl_memory_desc_init_by_tag(&any, 4, wd, dnnl_f32, dnnl_format_tag_any) == dnnl_success;
-    } else {
-        dnnl_dims_t wd = {s->groups, s->oc / s->groups, s->ic / s->groups, s->kh, s->kw};
-        ok = ok && dnnl_memory_desc_init_by_tag(&c->user_weights, 5, wd, dnnl_f32, dnnl_hwigo) == dnnl_success
-                && dnnl_memory_desc_init_by_tag(&any, 5, wd, dnnl_f32, dnnl_format_tag_any) == dnnl_success;
-    }
-    // oneDNN's padding: dilation counts the gaps (0 = none); the right/bottom pad is
-    // whatever makes its output size formula give (oh, ow), never negative.
-    int effh = (s->kh - 1) * s->dh + 1, effw = (s->kw - 1) * s->dw + 1;
-    int pb = (s->oh - 1) * s->sh + effh - s->ih - s->pad_top, pr = (s->ow - 1) * s->sw + effw - s->iw - s->pad_left;
-    dnnl_dims_t strides = {s->sh, s->sw}, dil = {s->dh - 1, s->dw - 1}, pl = {s->pad_top, s->pad_left},
-                prr = {pb > 0 ? pb : 0, pr > 0 ? pr : 0};
+    conv_descs d;
+    int ok = describe(s, &d);
+    c->src = d.src; c->dst = d.dst; c->bias = d.bias; c->user_weights = d.user_weights;
     dnnl_convolution_desc_t cd;
-    ok = ok && dnnl_dilated_convolution_forward_desc_init(&cd, dnnl_forward_inference, dnnl_convolution_direct, &c->src, &any,
-                                                          has_bias ? &c->bias : NULL, &c->dst, strides, dil, pl, prr) == dnnl_success;
+    ok = ok && dnnl_dilated_convolution_forward_desc_init(&cd, dnnl_forward_inference, dnnl_convolution_direct, &c->src, &d.any,
+                                                          has_bias ? &c->bias : NULL, &c->dst, d.strides, d.dil, d.pad_l,
+                                                          d.pad_r) == dnnl_success;
     dnnl_primitive_attr_t attr = NULL;
     dnnl_post_ops_t ops = NULL;
     if (ok && post != KD_POST_NONE) {
@@ -161,34 +177,19 @@ kd_conv_bwd *kd_conv_bwd_create(const kd_conv_shape *s, int has_bias) {
     kd_conv_bwd *c = calloc(1, sizeof *c);
     if (!c) return NULL;
     c->has_bias = has_bias;
-    dnnl_dims_t sd = {s->n, s->ic, s->ih, s->iw}, dd = {s->n, s->oc, s->oh, s->ow}, bd = {s->oc};
-    int ok = dnnl_memory_desc_init_by_tag(&c->src, 4, sd, dnnl_f32, dnnl_nhwc) == dnnl_success
-          && dnnl_memory_desc_init_by_tag(&c->dst, 4, dd, dnnl_f32, dnnl_nhwc) == dnnl_success
-          && dnnl_memory_desc_init_by_tag(&c->bias, 1, bd, dnnl_f32, dnnl_a) == dnnl_success;
-    dnnl_memory_desc_t any;
-    if (s->groups == 1) {
-        dnnl_dims_t wd = {s->oc, s->ic, s->kh, s->kw};
-        ok = ok && dnnl_memory_desc_init_by_tag(&c->user_weights, 4, wd, dnnl_f32, dnnl_hwio) == dnnl_success
-                && dnnl_memory_desc_init_by_tag(&any, 4, wd, dnnl_f32, dnnl_format_tag_any) == dnnl_success;
-    } else {
-        dnnl_dims_t wd = {s->groups, s->oc / s->groups, s->ic / s->groups, s->kh, s->kw};
-        ok = ok && dnnl_memory_desc_init_by_tag(&c->user_weights, 5, wd, dnnl_f32, dnnl_hwigo) == dnnl_success
-                && dnnl_memory_desc_init_by_tag(&any, 5, wd, dnnl_f32, dnnl_format_tag_any) == dnnl_success;
-    }
-    int effh = (s->kh - 1) * s->dh + 1, effw = (s->kw - 1) * s->dw + 1;
-    int pb = (s->oh - 1) * s->sh + effh - s->ih - s->pad_top, pr = (s->ow - 1) * s->sw + effw - s->iw - s->pad_left;
-    dnnl_dims_t strides = {s->sh, s->sw}, dil = {s->dh - 1, s->dw - 1}, pl = {s->pad_top, s->pad_left},
-                prr = {pb > 0 ? pb : 0, pr > 0 ? pr : 0};
+    conv_descs d;
+    int ok = describe(s, &d);
+    c->src = d.src; c->dst = d.dst; c->bias = d.bias; c->user_weights = d.user_weights;
     dnnl_convolution_desc_t fd, dd_desc, wd_desc;
     const dnnl_memory_desc_t *bias = has_bias ? &c->bias : NULL;
-    ok = ok && dnnl_dilated_convolution_forward_desc_init(&fd, dnnl_forward_training, dnnl_convolution_direct, &c->src, &any,
-                                                          bias, &c->dst, strides, dil, pl, prr) == dnnl_success
+    ok = ok && dnnl_dilated_convolution_forward_desc_init(&fd, dnnl_forward_training, dnnl_convolution_direct, &c->src, &d.any,
+                                                          bias, &c->dst, d.strides, d.dil, d.pad_l, d.pad_r) == dnnl_success
             && dnnl_primitive_desc_create(&c->fwd_pd, &fd, NULL, engine, NULL) == dnnl_success
-            && dnnl_dilated_convolution_backward_data_desc_init(&dd_desc, dnnl_convolution_direct, &c->src, &any, &c->dst,
-                                                                strides, dil, pl, prr) == dnnl_success
+            && dnnl_dilated_convolution_backward_data_desc_init(&dd_desc, dnnl_convolution_direct, &c->src, &d.any, &c->dst,
+                                                                d.strides, d.dil, d.pad_l, d.pad_r) == dnnl_success
             && dnnl_primitive_desc_create(&c->data_pd, &dd_desc, NULL, engine, c->fwd_pd) == dnnl_success
-            && dnnl_dilated_convolution_backward_weights_desc_init(&wd_desc, dnnl_convolution_direct, &c->src, &any, bias,
-                                                                   &c->dst, strides, dil, pl, prr) == dnnl_success
+            && dnnl_dilated_convolution_backward_weights_desc_init(&wd_desc, dnnl_convolution_direct, &c->src, &d.any, bias,
+                                                                   &c->dst, d.strides, d.dil, d.pad_l, d.pad_r) == dnnl_success
             && dnnl_primitive_desc_create(&c->weights_pd, &wd_desc, NULL, engine, c->fwd_pd) == dnnl_success;
     if (ok) {
         c->data_weights = dnnl_primitive_desc_query_md(c->data_pd, dnnl_query_weights_md, 0);

@@ -93,6 +93,85 @@ void kk_maxpool2x2_backward(const float *restrict dy, const float *restrict argm
     }
 }
 
+/// Rows per block of kk_bn_moments: a block of at most 32 KiB, at most 256 rows.
+static long block_rows(long c) {
+    long b = 8192 / (c > 0 ? c : 1);
+    return b < 1 ? 1 : b > 256 ? 256 : b;
+}
+
+KK_CLONES
+void kk_bn_moments(const float *restrict x, long rows, long c, double *restrict count, double *restrict mean,
+                   double *restrict m2, float *restrict scratch) {
+    float *restrict bm = scratch, *restrict bq = scratch + c;
+    long B = block_rows(c);
+    for (long start = 0; start < rows; start += B) {
+        long end = start + B < rows ? start + B : rows;
+        float nb = (float)(end - start);
+        for (long k = 0; k < c; k++) { bm[k] = 0; bq[k] = 0; }
+        for (long r = start; r < end; r++) {
+            const float *row = x + r * c;
+            for (long k = 0; k < c; k++) bm[k] += row[k];
+        }
+        for (long k = 0; k < c; k++) bm[k] /= nb;
+        for (long r = start; r < end; r++) {
+            const float *row = x + r * c;
+            for (long k = 0; k < c; k++) { float d = row[k] - bm[k]; bq[k] += d * d; }
+        }
+        double na = *count, nbd = (double)(end - start), total = na + nbd;
+        for (long k = 0; k < c; k++) {
+            double delta = (double)bm[k] - mean[k];
+            mean[k] += delta * nbd / total;
+            m2[k] += (double)bq[k] + delta * delta * na * nbd / total;
+        }
+        *count = total;
+    }
+}
+
+KK_CLONES
+void kk_bn_apply(const float *restrict x, float *restrict y, long rows, long c, const float *restrict scale,
+                 const float *restrict shift, int relu) {
+    for (long r = 0; r < rows; r++) {
+        const float *row = x + r * c;
+        float *out = y + r * c;
+        if (relu) {
+            for (long k = 0; k < c; k++) { float v = row[k] * scale[k] + shift[k]; out[k] = v < 0 ? 0 : v; }
+        } else {
+            for (long k = 0; k < c; k++) out[k] = row[k] * scale[k] + shift[k];
+        }
+    }
+}
+
+static inline float masked(float g, float y, kk_mask m) {
+    return m.kind == 0 ? g : m.kind == 1 ? (y > m.low ? g : 0) : (y > m.low && y < m.high ? g : 0);
+}
+
+KK_CLONES
+void kk_bn_grad_sums(const float *restrict dy, const float *restrict x, const float *restrict y, const float *restrict mean,
+                     long rows, long c, kk_mask mask, double *restrict sum_g, double *restrict sum_gd) {
+    for (long r = 0; r < rows; r++) {
+        const float *g = dy + r * c, *row = x + r * c, *yr = y + r * c;
+        for (long k = 0; k < c; k++) {
+            float dz = masked(g[k], yr[k], mask);
+            sum_g[k] += (double)dz;
+            sum_gd[k] += (double)(dz * (row[k] - mean[k]));
+        }
+    }
+}
+
+KK_CLONES
+void kk_bn_dx(const float *restrict dy, const float *restrict x, const float *restrict y, float *restrict dx, long rows,
+              long c, kk_mask mask, const float *restrict a, const float *restrict mg, const float *restrict b,
+              const float *restrict mean) {
+    for (long r = 0; r < rows; r++) {
+        const float *g = dy + r * c, *row = x + r * c, *yr = y + r * c;
+        float *d = dx + r * c;
+        for (long k = 0; k < c; k++) {
+            float dz = masked(g[k], yr[k], mask);
+            d[k] = a[k] * (dz - mg[k] - (row[k] - mean[k]) * b[k]);
+        }
+    }
+}
+
 void kk_pause(void) {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();

@@ -1,3 +1,4 @@
+import KerasKernels
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -31,12 +32,15 @@ func batchNormTraining(_ x: Tensor, gamma: Tensor?, beta: Tensor?, epsilon: Floa
     let y = out
     let recorded = Tape.record(out, inputs: inputs) { dy in
         let pg = dy.pointer, py = y.pointer
-        let mask = BatchNormMask(post)
-        // Σ dz and Σ dz·(x − μ) per channel.
-        let (sumG, sumGD) = m.withUnsafeBufferPointer { mu in
-            channelGradientSums(pg, px, py, mean: mu.baseAddress!, mask: mask, rows: rowsOver)
+        let mask = gradientMask(post)
+        // Σ dz and Σ dz·(x − μ) per channel, in Double per chunk.
+        let sums = m.withUnsafeBufferPointer { mu in
+            rowsOver.sums(width: 2 * C) { rows, acc in
+                let o = rows.lowerBound * C
+                kk_bn_grad_sums(pg + o, px + o, py + o, mu.baseAddress, rows.count, C, mask, acc, acc + C)
+            }
         }
-        let sumGX = (0..<C).map { sumGD[$0] * inv[$0] }   // Σ dz·x̂
+        let sumG = sums[..<C].map(Float.init), sumGX = (0..<C).map { Float(sums[C + $0]) * inv[$0] }   // Σ dz, Σ dz·x̂
         var grads: [Tensor?] = [nil]
         if tx {
             var gx = Tensor(uninitializedShape: x.shape)
@@ -45,16 +49,10 @@ func batchNormTraining(_ x: Tensor, gamma: Tensor?, beta: Tensor?, epsilon: Floa
             let mg = sumG.map { $0 * invR }, b = (0..<C).map { inv[$0] * sumGX[$0] * invR }
             a.withUnsafeBufferPointer { a in mg.withUnsafeBufferPointer { mg in b.withUnsafeBufferPointer { b in
                 m.withUnsafeBufferPointer { mu in
-                    let (pa, pmg, pb, pmu) = (a.baseAddress!, mg.baseAddress!, b.baseAddress!, mu.baseAddress!)
                     rowsOver.each { rows in
-                        for r in rows {
-                            let row = px + r * C, g = pg + r * C, yr = py + r * C, d = pd + r * C
-                            forEach8(C) { c, k in
-                                let dz = mask.apply(load8(g + c, k), load8(yr + c, k))
-                                let xc = load8(row + c, k) - load8(pmu + c, k)
-                                store8(load8(pa + c, k) * (dz - load8(pmg + c, k) - xc * load8(pb + c, k)), d + c, k)
-                            }
-                        }
+                        let o = rows.lowerBound * C
+                        kk_bn_dx(pg + o, px + o, py + o, pd + o, rows.count, C, mask, a.baseAddress, mg.baseAddress,
+                                 b.baseAddress, mu.baseAddress)
                     }
                 }
             } } }
@@ -69,65 +67,28 @@ func batchNormTraining(_ x: Tensor, gamma: Tensor?, beta: Tensor?, epsilon: Floa
 
 /// The gradient mask of an activation fused after a training batch normalization, from
 /// its output y: ReLU passes dy where y > 0, a clip where low < y < high (as TF's Relu6Grad).
-struct BatchNormMask {
-    let kind: Int   // 0: none, 1: y > low, 2: low < y < high
-    let low: Float, high: Float
-    init(_ post: OneDNN.PostOp) {
-        switch post {
-        case .relu: (kind, low, high) = (1, 0, .infinity)
-        case let .clip(l, h): (kind, low, high) = (2, l, h)
-        case .none, .swish: (kind, low, high) = (0, 0, 0)   // swish is not fused in training
-        }
-    }
-    @inline(__always) func apply(_ g: Float8, _ y: Float8) -> Float8 {
-        switch kind {
-        case 0: return g
-        case 1: return g.replacing(with: 0, where: .!(y .> Float8(repeating: low)))
-        default: return g.replacing(with: 0, where: .!((y .> Float8(repeating: low)) .& (y .< Float8(repeating: high))))
-        }
+private func gradientMask(_ post: OneDNN.PostOp) -> kk_mask {
+    switch post {
+    case .relu: kk_mask(kind: 1, low: 0, high: .infinity)
+    case let .clip(low, high): kk_mask(kind: 2, low: low, high: high)
+    case .none, .swish: kk_mask(kind: 0, low: 0, high: 0)   // swish is not fused in training
     }
 }
 
-/// Rows per block of the blocked per-channel reductions: a block (at most 32 KiB) is summed
-/// in Float while it is in cache, then added into Double totals.
-private func blockRows(_ C: Int) -> Int { Swift.max(1, Swift.min(256, 8192 / Swift.max(C, 1))) }
-
 /// Per-channel mean and biased variance of the (rows, C) values at `px` in one pass over
-/// memory: each block of rows gets its exact two-pass mean and squared deviations in cache,
-/// and blocks (then threads) are combined with Chan's parallel formula, in Double.
+/// memory (`kk_bn_moments` per chunk: each block of rows gets its exact two-pass mean and
+/// squared deviations in cache), chunks combined with Chan's parallel formula, in Double.
 private func channelMoments(_ px: UnsafePointer<Float>, rows over: RowChunks) -> (mean: [Double], variance: [Double]) {
-    let C = over.width, n = over.count, vecs = (C + 7) / 8, B = blockRows(C)
-    // Per thread: count, mean[C], M2[C].
+    let C = over.width, n = over.count
+    // Per chunk: count, mean[C], M2[C].
     let stats = UnsafeMutablePointer<Double>.allocate(capacity: n * (1 + 2 * C))
     defer { stats.deallocate() }
     stats.initialize(repeating: 0, count: n * (1 + 2 * C))
     func body(_ chunk: Int, _ rows: Range<Int>) {
-        let st = stats + chunk * (1 + 2 * C), mean = st + 1, m2 = st + 1 + C
-        let acc = UnsafeMutablePointer<Float8>.allocate(capacity: 2 * vecs)
-        defer { acc.deallocate() }
-        var start = rows.lowerBound
-        while start < rows.upperBound {
-            let end = Swift.min(start + B, rows.upperBound), nb = Float(end - start)
-            acc.initialize(repeating: Float8(), count: 2 * vecs)
-            for r in start..<end {
-                let row = px + r * C
-                forEach8(C) { c, k in acc[c / 8] += load8(row + c, k) }
-            }
-            for v in 0..<vecs { acc[v] /= Float8(repeating: nb) }
-            for r in start..<end {
-                let row = px + r * C
-                forEach8(C) { c, k in let d = load8(row + c, k) - acc[c / 8]; acc[vecs + c / 8] += d * d }
-            }
-            let na = st[0], nbD = Double(nb), total = na + nbD
-            for c in 0..<C {
-                let mb = Double(acc[c / 8][c % 8]), m2b = Double(acc[vecs + c / 8][c % 8])
-                let delta = mb - mean[c]
-                mean[c] += delta * nbD / total
-                m2[c] += m2b + delta * delta * na * nbD / total
-            }
-            st[0] = total
-            start = end
-        }
+        let st = stats + chunk * (1 + 2 * C)
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * C)
+        defer { scratch.deallocate() }
+        kk_bn_moments(px + rows.lowerBound * C, rows.count, C, st, st + 1, st + 1 + C, scratch)
     }
     if n > 1 { ParallelBatch.run(over.rows, chunks: n, body) } else { body(0, 0..<over.rows) }
     var count = 0.0
@@ -145,31 +106,6 @@ private func channelMoments(_ px: UnsafePointer<Float>, rows over: RowChunks) ->
     }
     let denominator = Swift.max(count, 1)
     return (mean, m2.map { $0 / denominator })
-}
-
-/// Per-channel Σ dz and Σ dz·(x − μ) over (rows, C), dz = `mask`(dy, y), in Double (the
-/// sums cancel: Float partials would leave errors of 1e-5 of the result).
-private func channelGradientSums(_ pg: UnsafePointer<Float>, _ px: UnsafePointer<Float>, _ py: UnsafePointer<Float>,
-                                 mean mu: UnsafePointer<Float>, mask: BatchNormMask, rows over: RowChunks) -> ([Float], [Float]) {
-    let C = over.width, vecs = (C + 7) / 8
-    let both = over.sums(width: 2 * C) { rows, total in
-        let acc = UnsafeMutablePointer<SIMD8<Double>>.allocate(capacity: 2 * vecs)
-        defer { acc.deallocate() }
-        acc.initialize(repeating: SIMD8<Double>(), count: 2 * vecs)
-        for r in rows {
-            let row = px + r * C, g = pg + r * C, yr = py + r * C
-            forEach8(C) { c, k in
-                let dz = mask.apply(load8(g + c, k), load8(yr + c, k))
-                acc[c / 8] += SIMD8<Double>(dz)
-                acc[vecs + c / 8] += SIMD8<Double>(dz * (load8(row + c, k) - load8(mu + c, k)))
-            }
-        }
-        for c in 0..<C {
-            total[c] += acc[c / 8][c % 8]
-            total[C + c] += acc[vecs + c / 8][c % 8]
-        }
-    }
-    return (both[..<C].map(Float.init), both[C...].map(Float.init))
 }
 
 /// The rows of a (rows, width) pass cut into one chunk per thread when the pass is large
@@ -210,22 +146,11 @@ func normalized(_ x: Tensor, mean m: [Float], inverseStd inv: [Float], gamma: Te
     let px = x.pointer, po = out.freshPointer
     scale.withUnsafeBufferPointer { sc in
         shift.withUnsafeBufferPointer { sh in
-            let (sc, sh) = (sc.baseAddress!, sh.baseAddress!)
             RowChunks(rows: R, width: C).each { rows in
-                switch post {  // an activation in the same pass (inference chains: BatchNormalization → ReLU)
-                case .none:
-                    for r in rows {
-                        let row = px + r * C, o = po + r * C
-                        forEach8(C) { c, k in store8(load8(row + c, k) * load8(sc + c, k) + load8(sh + c, k), o + c, k) }
-                    }
-                case .relu:
-                    for r in rows {
-                        let row = px + r * C, o = po + r * C
-                        forEach8(C) { c, k in
-                            let v = load8(row + c, k) * load8(sc + c, k) + load8(sh + c, k)
-                            store8(v.replacing(with: 0, where: v .< 0), o + c, k)
-                        }
-                    }
+                let o = rows.lowerBound * C
+                switch post {  // an activation in the same pass (training and inference chains: BatchNormalization → ReLU)
+                case .none, .relu:
+                    kk_bn_apply(px + o, po + o, rows.count, C, sc.baseAddress, sh.baseAddress, post == .relu ? 1 : 0)
                 case let .clip(low, high):
                     for r in rows {
                         let row = px + r * C, o = po + r * C

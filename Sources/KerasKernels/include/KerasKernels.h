@@ -24,6 +24,29 @@ void kk_maxpool2x2(const float *x, float *out, float *argmax, long n, long h, lo
 /// the cells no window covers (the last row or column of an odd size).
 void kk_maxpool2x2_backward(const float *dy, const float *argmax, float *dx, long n, long h, long w, long c);
 
+/// Batch normalization over (rows, c) values, channel last.
+///
+/// Per-channel mean and sum of squared deviations of `rows` rows, added into `mean`/`m2`
+/// (which hold those of `*count` earlier rows; `*count` grows by `rows`): each block of rows
+/// gets its exact two-pass mean and squared deviations in Float while in cache, blocks combine
+/// by Chan's formula in Double. `scratch`: 2·c floats.
+void kk_bn_moments(const float *x, long rows, long c, double *count, double *mean, double *m2, float *scratch);
+
+/// y = x·scale + shift per channel, then max(·, 0) when `relu` (NaN stays NaN).
+void kk_bn_apply(const float *x, float *y, long rows, long c, const float *scale, const float *shift, int relu);
+
+/// The gradient mask of an activation applied in the normalization's pass, from its output y:
+/// 0 none (dz = dy), 1 dz = dy where y > low, 2 where low < y < high.
+typedef struct kk_mask { int kind; float low, high; } kk_mask;
+
+/// Adds Σ dz and Σ dz·(x − mean) per channel (in Double) into sum_g, sum_gd.
+void kk_bn_grad_sums(const float *dy, const float *x, const float *y, const float *mean, long rows, long c, kk_mask mask,
+                     double *sum_g, double *sum_gd);
+
+/// dx = a·(dz − mg − (x − mean)·b) per channel.
+void kk_bn_dx(const float *dy, const float *x, const float *y, float *dx, long rows, long c, kk_mask mask, const float *a,
+              const float *mg, const float *b, const float *mean);
+
 /// The CPU's spin-wait hint (x86 `pause`): a waiting loop yields the core's pipeline.
 void kk_pause(void);
 

@@ -99,10 +99,23 @@ static long block_rows(long c) {
     return b < 1 ? 1 : b > 256 ? 256 : b;
 }
 
+void kk_chan_merge(double *restrict count, double *restrict mean, double *restrict m2, double nb,
+                   const double *restrict bmean, const double *restrict bm2, long c) {
+    if (!(nb > 0)) return;
+    double na = *count, total = na + nb;
+    for (long k = 0; k < c; k++) {
+        double delta = bmean[k] - mean[k];
+        mean[k] += delta * nb / total;
+        m2[k] += bm2[k] + delta * delta * na * nb / total;
+    }
+    *count = total;
+}
+
 KK_CLONES
 void kk_bn_moments(const float *restrict x, long rows, long c, double *restrict count, double *restrict mean,
-                   double *restrict m2, float *restrict scratch) {
-    float *restrict bm = scratch, *restrict bq = scratch + c;
+                   double *restrict m2, void *restrict scratch) {
+    float *restrict bm = scratch, *restrict bq = bm + c;
+    double *restrict dm = (double *)(bq + c), *restrict dq = dm + c;
     long B = block_rows(c);
     for (long start = 0; start < rows; start += B) {
         long end = start + B < rows ? start + B : rows;
@@ -117,13 +130,8 @@ void kk_bn_moments(const float *restrict x, long rows, long c, double *restrict 
             const float *row = x + r * c;
             for (long k = 0; k < c; k++) { float d = row[k] - bm[k]; bq[k] += d * d; }
         }
-        double na = *count, nbd = (double)(end - start), total = na + nbd;
-        for (long k = 0; k < c; k++) {
-            double delta = (double)bm[k] - mean[k];
-            mean[k] += delta * nbd / total;
-            m2[k] += (double)bq[k] + delta * delta * na * nbd / total;
-        }
-        *count = total;
+        for (long k = 0; k < c; k++) { dm[k] = bm[k]; dq[k] = bq[k]; }
+        kk_chan_merge(count, mean, m2, (double)(end - start), dm, dq, c);
     }
 }
 

@@ -86,7 +86,7 @@ private func channelMoments(_ px: UnsafePointer<Float>, rows over: RowChunks) ->
     stats.initialize(repeating: 0, count: n * (1 + 2 * C))
     func body(_ chunk: Int, _ rows: Range<Int>) {
         let st = stats + chunk * (1 + 2 * C)
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * C)
+        let scratch = UnsafeMutableRawPointer.allocate(byteCount: 24 * C, alignment: 8)
         defer { scratch.deallocate() }
         kk_bn_moments(px + rows.lowerBound * C, rows.count, C, st, st + 1, st + 1 + C, scratch)
     }
@@ -94,15 +94,8 @@ private func channelMoments(_ px: UnsafePointer<Float>, rows over: RowChunks) ->
     var count = 0.0
     var mean = [Double](repeating: 0, count: C), m2 = [Double](repeating: 0, count: C)
     for t in 0..<n {
-        let st = stats + t * (1 + 2 * C), nb = st[0]
-        guard nb > 0 else { continue }
-        let total = count + nb
-        for c in 0..<C {
-            let delta = st[1 + c] - mean[c]
-            mean[c] += delta * nb / total
-            m2[c] += st[1 + C + c] + delta * delta * count * nb / total
-        }
-        count = total
+        let st = stats + t * (1 + 2 * C)
+        kk_chan_merge(&count, &mean, &m2, st[0], st + 1, st + 1 + C, C)
     }
     let denominator = Swift.max(count, 1)
     return (mean, m2.map { $0 / denominator })

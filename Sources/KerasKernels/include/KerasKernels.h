@@ -29,8 +29,12 @@ void kk_maxpool2x2_backward(const float *dy, const float *argmax, float *dx, lon
 /// Per-channel mean and sum of squared deviations of `rows` rows, added into `mean`/`m2`
 /// (which hold those of `*count` earlier rows; `*count` grows by `rows`): each block of rows
 /// gets its exact two-pass mean and squared deviations in Float while in cache, blocks combine
-/// by Chan's formula in Double. `scratch`: 2·c floats.
-void kk_bn_moments(const float *x, long rows, long c, double *count, double *mean, double *m2, float *scratch);
+/// by Chan's formula in Double (`kk_chan_merge`). `scratch`: 24·c bytes, 8-byte aligned.
+void kk_bn_moments(const float *x, long rows, long c, double *count, double *mean, double *m2, void *scratch);
+
+/// Chan's parallel combination: running per-channel statistics (`*count` rows, `mean`, sums of
+/// squared deviations `m2`) absorb a block of `nb` rows with its own `bmean` and `bm2`.
+void kk_chan_merge(double *count, double *mean, double *m2, double nb, const double *bmean, const double *bm2, long c);
 
 /// y = x·scale + shift per channel, then max(·, 0) when `relu` (NaN stays NaN).
 void kk_bn_apply(const float *x, float *y, long rows, long c, const float *scale, const float *shift, int relu);

@@ -151,6 +151,40 @@ final class PersistenceTests: XCTestCase {
         XCTAssertEqual(es2.callbackState, esWhole.callbackState)
     }
 
+    /// Every layer that draws random numbers in training (not Dropout alone) saves its stream:
+    /// two epochs, a save and restore into a differently seeded model, two more epochs equal
+    /// four uninterrupted epochs bit for bit.
+    func testEveryRandomLayerResumesItsStream() throws {
+        var lstm = LSTM.Config(units: 3)
+        lstm.dropout = 0.3
+        lstm.recurrentDropout = 0.2
+        let cases: [(String, [Int], () -> [any Layer])] = [
+            ("GaussianNoise", [4], { [GaussianNoise(stddev: 0.5, name: "noisy"), Dense(units: 3, activation: .softmax(), name: "d2")] }),
+            ("GaussianDropout", [4], { [GaussianDropout(rate: 0.4, name: "noisy"), Dense(units: 3, activation: .softmax(), name: "d2")] }),
+            ("SpatialDropout1D", [2, 2], { [SpatialDropout(rank: 1, rate: 0.4, name: "noisy"), Flatten(name: "f"),
+                                           Dense(units: 3, activation: .softmax(), name: "d2")] }),
+            ("LSTM dropout", [2, 2], { [LSTM(lstm, name: "noisy"), Dense(units: 3, activation: .softmax(), name: "d2")] }),
+        ]
+        for (label, shape, layers) in cases {
+            func model(_ seed: UInt64) throws -> Model {
+                let m = Sequential(layers: layers())
+                try m.build(inputShapes: [shape], seed: seed)
+                m.compile(optimizer: Optimizer(Adam(), learningRate: ConstantLearningRate(0.01)), losses: [SparseCategoricalCrossentropy()])
+                return m
+            }
+            var data = Self.data
+            data.inputs = [TensorSource(reshape((Self.data.inputs[0] as! TensorSource).tensor, [20] + shape))]
+            let whole = try model(1), first = try model(1), resumed = try model(7)
+            try whole.fit(data, options: FitOptions(epochs: 4, batchSize: 6, seed: 3))
+            try first.fit(data, options: FitOptions(epochs: 2, batchSize: 6, seed: 3))
+            XCTAssertEqual(first.randomStates.keys.sorted(), ["noisy"], label)
+            XCTAssertNotEqual(resumed.randomStates, first.randomStates, label)
+            try saveAndRestore(first, epochs: 2, seed: 3, into: resumed)
+            try resumed.fit(data, options: FitOptions(epochs: 4, batchSize: 6, initialEpoch: 2, seed: 3))
+            XCTAssertEqual(bits(resumed), bits(whole), label)
+        }
+    }
+
     func testStateRestoreRejectsMismatches() throws {
         let a = try Self.mlp(seed: 1, dropout: 0)
         try a.fit(Self.data, options: FitOptions(epochs: 1, batchSize: 10))

@@ -1,6 +1,6 @@
 /// Keras `SpatialDropout1D/2D`: in training, drops whole channels — one keep/drop draw
 /// per (example, channel), survivors scaled by 1/(1 − rate); identity in inference.
-public final class SpatialDropout: UnaryLayer {
+public final class SpatialDropout: UnaryLayer, RandomStateful {
     public var name: String
     public let rank: Int
     public let rate: Float
@@ -35,7 +35,7 @@ extension SpatialDropout: GlobalBatchNoise {
 }
 
 /// Keras `GaussianNoise`: in training, y = x + N(0, stddev²) noise; identity in inference.
-public final class GaussianNoise: UnaryLayer {
+public final class GaussianNoise: UnaryLayer, RandomStateful {
     public var name: String
     public let stddev: Float
     private var rng = RNG(seed: 0)
@@ -63,7 +63,7 @@ public final class GaussianNoise: UnaryLayer {
 
 /// Keras `GaussianDropout`: in training, y = x · N(1, rate/(1 − rate)) noise; identity
 /// in inference.
-public final class GaussianDropout: UnaryLayer {
+public final class GaussianDropout: UnaryLayer, RandomStateful {
     public var name: String
     public let rate: Float
     private var rng = RNG(seed: 0)

@@ -7,7 +7,7 @@
 /// processing order, so reversed when `goBackwards`, as Keras); `returnState` appends
 /// the final states (h, and c for LSTM). Weights, in get_weights() order: kernel
 /// (features, gates·units), recurrent_kernel (units, gates·units), bias.
-public class RecurrentLayer: Layer, GraphMaskReader, LossContributing {
+public class RecurrentLayer: Layer, GraphMaskReader, LossContributing, RandomStateful {
     /// A layer's settings: its cell, units and the shared ``RecurrentOptions`` (read
     /// through, as `options.goBackwards`); each layer's `Config` holds the defaults.
     @dynamicMemberLookup
@@ -59,6 +59,7 @@ public class RecurrentLayer: Layer, GraphMaskReader, LossContributing {
 
     /// The generator of the dropout masks (saved for resume).
     public var randomState: RNG { get { rng } set { rng = newValue } }
+    public var drawsRandomNumbers: Bool { options.dropout > 0 || options.recurrentDropout > 0 }
 
     public func build(inputShapes: [[Int]], context: inout BuildContext) throws -> [[Int]] {
         guard inputShapes.count == 1 else { throw ShapeError(layer: name, "expects 1 input, got \(inputShapes.count)") }

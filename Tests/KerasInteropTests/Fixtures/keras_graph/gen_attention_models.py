@@ -11,13 +11,16 @@ Writes NAME.keras, NAME.h5, NAME.json, NAME.weights.h5 and NAME.io.json as
 gen_graph_models.py does (the encoder fitted two epochs on random data first, the
 cross-attention model's weights perturbed at random).
 """
+import os
+import sys
 import warnings
 
 import numpy as np
 import keras
 from keras import layers
 
-from gen_graph_models import save
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "keras_models"))
+from gen_keras_models import save  # noqa: E402  (the shared save steps)
 
 warnings.filterwarnings("ignore")
 keras.utils.set_random_seed(15)
@@ -106,7 +109,7 @@ def main():
             model.fit(xs[0], ys[0], epochs=2, batch_size=8, verbose=0)
         else:  # Keras's fit trips over the attention scores' propagated mask: perturb instead
             model.set_weights([w + rng.normal(scale=0.3, size=w.shape).astype("float32") for w in model.get_weights()])
-        save(name, model, inputs(model, 4))
+        save(name, model, inputs(model, 4), weights=True)
 
 
 if __name__ == "__main__":

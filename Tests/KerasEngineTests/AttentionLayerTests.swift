@@ -16,6 +16,19 @@ final class AttentionLayerTests: XCTestCase {
         EinsumDense(.init(equation: try EinsumEquation(equation), outputShape: output, biasAxes: bias))
     }
 
+    /// The memory budget charges EinsumDense's transposed copies: none when the axes already
+    /// fit the GEMM, the output again when the product must be permuted into it.
+    func testEinsumDenseChargesItsTransposes() throws {
+        func perExample(_ equation: String, _ output: [Int?]) throws -> Int {
+            let m = Sequential(layers: [try einsum(equation, output, bias: nil)])
+            try m.build(inputShapes: [[5, 4]], seed: 1)
+            return m.activationElementsPerExample
+        }
+        XCTAssertEqual(try perExample("abc,cd->abd", [5, 3]), 20 + 15)
+        XCTAssertEqual(try perExample("abc,cd->adb", [3, 5]), 20 + 15 + 15)
+        XCTAssertEqual(try perExample("abc,bd->acd", [4, 3]), 20 + 20 + 12)  // b contracted: the input is permuted
+    }
+
     /// Each form of equation, with biases on leading and several axes, by central
     /// differences on the input, the kernel and the bias.
     func testEinsumDenseGradients() throws {

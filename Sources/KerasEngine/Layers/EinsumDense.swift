@@ -45,6 +45,12 @@ public final class EinsumDense: UnaryLayer, LossContributing {
             throw ShapeError(layer: name, "was built with kernel \(k.shape); input \(kerasShape(inputShape)) needs \(p.kernelShape)")
         }
         plan = p
+        // The memory budget counts outputs; charge the transposed copies too: the input when
+        // its axes are permuted for the GEMM, the product when it is permuted into the output.
+        let a = ShapeArithmetic.self
+        func identity(_ perm: [Int]) -> Bool { perm == Array(0..<perm.count) }
+        let copies = [identity(p.inputPermutation) ? 0 : a.count(inputShape), identity(p.productPermutation) ? 0 : a.count(p.outputShape)]
+        for n in copies { WeightAllocation.activationElements = a.sum(WeightAllocation.activationElements, n ?? Int.max) ?? Int.max }
         return p.outputShape
     }
 

@@ -255,9 +255,8 @@ extension Layer {
 }
 
 extension Functional {
-    /// The chains of this graph: a Conv/DepthwiseConv node whose one output is read only by a
-    /// BatchNormalization node (whose output, in turn, only by a fusable activation node, when
-    /// there is one), none of them a graph output or forced into training mode.
+    /// The chains of this graph (``inferenceChain(_:_:_:)``): each node's output read only by the
+    /// next node of the chain, none of them a graph output or forced into training mode.
     fileprivate func findChains(outputs: Set<Int>) -> [Int: any InferenceChain] {
         var readers = [[Int]](repeating: [], count: slotCount)
         for (i, n) in nodes.enumerated() { for s in n.inputSlots { readers[s].append(i) } }
@@ -270,20 +269,12 @@ extension Functional {
         }
         var found: [Int: any InferenceChain] = [:]
         var taken = Set<Int>()
-        for (i, n) in nodes.enumerated() {
-            guard n.training != true, let conv = n.layer as? any FoldableConvolution, conv.ownActivation == .linear,
-                  let j = soleReader(of: i), let norm = nodes[j].layer as? BatchNormalization else { continue }
-            if let k = soleReader(of: j), let post = ConvolutionChain.postOp(nodes[k].layer) {
-                found[i] = ConvolutionChain(nodes: [i, j, k], conv: conv, norm: norm, post: post)
-            } else {
-                found[i] = ConvolutionChain(nodes: [i, j], conv: conv, norm: norm, post: .none)
-            }
-            taken.formUnion(found[i]?.nodes ?? [])
-        }
-        for (j, n) in nodes.enumerated() where !taken.contains(j) && n.training != true {
-            guard let norm = n.layer as? BatchNormalization, let k = soleReader(of: j),
-                  let post = ConvolutionChain.postOp(nodes[k].layer) else { continue }
-            found[j] = NormalizationChain(nodes: [j, k], norm: norm, post: post)
+        for (i, n) in nodes.enumerated() where !taken.contains(i) && n.training != true {
+            let j = soleReader(of: i), k = j.flatMap(soleReader(of:))
+            guard let chain = inferenceChain((i, n.layer), j.map { ($0, nodes[$0].layer) }, k.map { ($0, nodes[$0].layer) })
+            else { continue }
+            found[i] = chain
+            taken.formUnion(chain.nodes)
         }
         trainingPairs = [:]
         for (j, n) in nodes.enumerated() where n.layer is BatchNormalization {

@@ -109,8 +109,23 @@ public final class Sequential: Model, LayerShapeReporting {
         guard inputShapes.count == 1 else { throw ShapeError(layer: name, "a Sequential model has one input, got \(inputShapes.count)") }
         var shapes = inputShapes
         for layer in stack { shapes = try shapeLog.build(layer, inputShapes: shapes, context: &context) }
+        chains = [:]
+        var i = 0
+        while i < stack.count {  // each layer's output is read by the next one alone
+            func at(_ j: Int) -> (Int, any Layer)? { j < stack.count ? (j, stack[j]) : nil }
+            if let chain = inferenceChain((i, stack[i]), at(i + 1), at(i + 2)) {
+                chains[i] = chain
+                i = (chain.nodes.last ?? i) + 1
+            } else {
+                i += 1
+            }
+        }
         return shapes
     }
+
+    /// Convolution → BatchNormalization (→ activation) runs that inference runs as one step,
+    /// by the index of their first layer (as a functional graph's chains).
+    private(set) var chains: [Int: any InferenceChain] = [:]
 
     /// Output shapes of the built layers (so `summary()` shows those of layers that are
     /// not `UnaryLayer`s, such as LSTM).
@@ -119,6 +134,6 @@ public final class Sequential: Model, LayerShapeReporting {
 
     /// The layers in order, with Keras masks passed from producers to consumers.
     public override func call(_ inputs: [Tensor], training: Bool) -> [Tensor] {
-        forwardWithMasks(stack, inputs, training: training)
+        forwardWithMasks(stack, inputs, training: training, chains: chains)
     }
 }

@@ -148,6 +148,34 @@ final class OneDNNTests: XCTestCase {
         }
     }
 
+    /// Sequential stacks fold as functional graphs do: conv → BatchNormalization (→ activation)
+    /// and BatchNormalization → activation, each run as one step in inference.
+    func testSequentialStacksFoldLikeGraphs() throws {
+        func conv(_ name: String) -> any Layer { Convolution(.init(rank: 2, filters: 5, kernelSize: [3, 3]), name: name) }
+        let m = Sequential(name: "stack", layers: [
+            conv("c1"), BatchNormalization(name: "bn1"), ReLU(.init(maxValue: 6), name: "a1"),
+            conv("c2"), BatchNormalization(name: "bn2"),
+            BatchNormalization(name: "bn3"), ActivationLayer(.silu, name: "a3"),
+            DepthwiseConvolution(.init(rank: 2, kernelSize: [2, 2]), name: "dw"), BatchNormalization(name: "bn4"),
+            ActivationLayer(.relu(), name: "a4"), Flatten(name: "flat"),
+        ])
+        try m.build(inputShapes: [[9, 9, 3]], seed: 2)
+        for p in m.parameters {
+            let positive = p.name.hasSuffix("moving_variance") || p.name.hasSuffix("gamma")
+            p.value = GradientCheck.random(p.shape, seed: UInt64(p.count) &+ UInt64(p.name.count), scale: 0.8)
+            if positive { p.value.withMutableData { v in for i in 0..<v.count { v[i] = abs(v[i]) + 0.2 } } }
+        }
+        XCTAssertEqual(m.chains.keys.sorted(), [0, 3, 5, 7])
+        XCTAssertEqual(m.chains.keys.sorted().map { m.chains[$0]!.nodes }, [[0, 1, 2], [3, 4], [5, 6], [7, 8, 9]])
+        let x = GradientCheck.random([3, 9, 9, 3], seed: 6, scale: 2)
+        OneDNN.enabled = false
+        var h = x
+        for layer in m.layers { h = layer.forward([h], training: false)[0] }
+        OneDNN.enabled = true
+        assertClose(m.call([x], training: false)[0], h, "folded stack")
+        XCTAssertNotNil(m.chains[0]?.run(x), "oneDNN runs the first chain")
+    }
+
     func testNormalizationThenActivationRunsInOnePass() throws {
         for (what, act) in [("relu", ActivationLayer(.relu(), name: "act") as any Layer), ("relu6", ReLU(.init(maxValue: 6), name: "act")),
                             ("swish", ActivationLayer(.silu, name: "act"))] {

@@ -39,7 +39,26 @@ extension DepthwiseConvolution: FoldableConvolution {
     }
 }
 
-/// Nodes of a functional graph that inference runs as one step.
+/// The chain that `head` (node or layer index `ids[0]`) starts, given the layer that alone
+/// reads its output and the one that alone reads that layer's (nil where there is none, or
+/// the reader shares the output with other readers or the model's outputs): a linear
+/// convolution → BatchNormalization (→ a fusable activation), or BatchNormalization → a
+/// fusable activation. Functional graphs and Sequential stacks find their chains with it.
+func inferenceChain(_ head: (Int, any Layer), _ next: (Int, any Layer)?, _ after: (Int, any Layer)?) -> (any InferenceChain)? {
+    if let conv = head.1 as? any FoldableConvolution, conv.ownActivation == .linear,
+       let (j, second) = next, let norm = second as? BatchNormalization {
+        if let (k, third) = after, let post = ConvolutionChain.postOp(third) {
+            return ConvolutionChain(nodes: [head.0, j, k], conv: conv, norm: norm, post: post)
+        }
+        return ConvolutionChain(nodes: [head.0, j], conv: conv, norm: norm, post: .none)
+    }
+    if let norm = head.1 as? BatchNormalization, let (k, second) = next, let post = ConvolutionChain.postOp(second) {
+        return NormalizationChain(nodes: [head.0, k], norm: norm, post: post)
+    }
+    return nil
+}
+
+/// Nodes of a functional graph (layers of a Sequential stack) that inference runs as one step.
 protocol InferenceChain: AnyObject {
     /// Node indices, in graph order; the last one's output is the chain's.
     var nodes: [Int] { get }

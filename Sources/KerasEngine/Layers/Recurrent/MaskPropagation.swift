@@ -93,13 +93,23 @@ public func graphMask(_ layer: any Layer, inputs: [Tensor], masks: [Tensor?]) ->
     return computing.computeMask(inputs: inputs, masks: masks)
 }
 
-/// Runs `layers` in order, threading Keras masks from `MaskAware` producers to consumers.
+/// Runs `layers` in order, threading Keras masks from `MaskAware` producers to consumers;
+/// in inference, a run of layers that `chains` holds (by its first layer's index) as one step.
 public func forwardWithMasks(_ layers: [any Layer], _ inputs: [Tensor], training: Bool) -> [Tensor] {
+    forwardWithMasks(layers, inputs, training: training, chains: [:])
+}
+
+func forwardWithMasks(_ layers: [any Layer], _ inputs: [Tensor], training: Bool, chains: [Int: any InferenceChain]) -> [Tensor] {
     var xs = inputs
     var mask: Tensor?
     var i = 0
     while i < layers.count {
         let layer = layers[i]
+        if !training, mask == nil, xs.count == 1, let chain = chains[i], let last = chain.nodes.last, let y = chain.run(xs[0]) {
+            xs = [y]
+            i = last + 1
+            continue
+        }
         if training, mask == nil, xs.count == 1, i + 1 < layers.count, let norm = layer as? BatchNormalization,
            let post = BatchNormalization.fusedTrainingPost(layers[i + 1]) {
             xs = [norm.trainingForward(xs[0], post: post)]   // the activation layer runs inside

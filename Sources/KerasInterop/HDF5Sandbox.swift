@@ -57,6 +57,12 @@ enum HDF5Sandbox {
             // A crash in libhdf5 must end the child by its signal (the parent reports it),
             // not in handlers inherited from the parent.
             for s in [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGXCPU] { signal(s, SIG_DFL) }
+            // Ctrl-C ends the child too: kerasctl takes SIGINT on a thread of its own and
+            // blocks it in the others, the forking one included (see kerasctl's InterruptSignal).
+            signal(SIGINT, SIG_DFL)
+            var none = sigset_t()
+            sigemptyset(&none)
+            pthread_sigmask(SIG_SETMASK, &none, nil)
             var cpuRlimit = rlimit(rlim_cur: rlim_t(cpu), rlim_max: rlim_t(cpu + 1))
             setrlimit(__rlimit_resource_t(RLIMIT_CPU.rawValue), &cpuRlimit)
             if addressLimit < Int.max / 2 {

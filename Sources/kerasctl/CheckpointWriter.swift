@@ -53,19 +53,15 @@ final class CheckpointWriter: Callback {
 /// Ctrl-C: training stops at the next batch boundary (or after the checkpoint being
 /// written), keeping the last completed epoch's checkpoint, and the process exits 130.
 final class InterruptWatcher: Callback {
-    nonisolated(unsafe) static var interrupted = false
     nonisolated(unsafe) static var saving = false
     /// Whether a checkpoint has been written in this run (or the resumed one exists).
     nonisolated(unsafe) static var saved = false
     let directory: String?
-    private let source: DispatchSourceSignal
 
+    /// From here on Ctrl-C only asks training to stop (see `InterruptSignal`).
     init(directory: String?) {
         self.directory = directory
-        signal(SIGINT, SIG_IGN)
-        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler { InterruptWatcher.interrupted = true }
-        source.resume()
+        InterruptSignal.armed.store(true, ordering: .releasing)
     }
 
     func onBatchEnd(_ batch: Int, of batches: Int, logs: Logs, model: Model) { exitIfInterrupted() }
@@ -73,7 +69,7 @@ final class InterruptWatcher: Callback {
 
     /// Exits 130 with the message if Ctrl-C was pressed (and no checkpoint is being written).
     func exitIfInterrupted() {
-        guard Self.interrupted, !Self.saving else { return }
+        guard InterruptSignal.requested.load(ordering: .acquiring), !Self.saving else { return }
         let where_: String
         if let directory {
             where_ = Self.saved ? "; the model directory '\(directory)' holds the last completed epoch — continue with --resume \(directory)"

@@ -23,6 +23,7 @@ struct Kerasctl: ParsableCommand {
 
     static func main() {
         useFasterBLASKernels()
+        InterruptSignal.install()
         keepBatchBuffersMapped()
         CrashLine.install()
         ModelBuilder.savedModelLoader = ModelSource.asLayer

@@ -89,4 +89,61 @@ final class ResumeTests: TempDirTestCase {
         XCTAssertEqual(pr.code, 0, pr.stderr)
         XCTAssertEqual(pr.stdout.split(separator: "\n").count, 100)
     }
+
+    /// Ctrl-C's handler must never run on a thread that may be inside oneDNN: its JIT sgemm
+    /// points rsp into the heap, and a signal frame pushed there corrupted the heap (about one
+    /// Ctrl-C in twenty aborted with "corrupted size vs. prev_size"). While training, every
+    /// thread but the one named kerasctl-sigint blocks SIGINT, and a handler is installed.
+    /// OpenBLAS gets one thread, so no thread exists that kerasctl did not start after `main`.
+    func testCtrlCIsTakenOnlyByTheSignalThread() throws {
+        let spec = try slowSpec(epochs: 200)
+        let out = dir.appendingPathComponent("run").path
+        let p = try Fixtures.start(["train", spec, "-o", out, "--quiet"], logs: dir,
+                                   environment: ["OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "2", "KERASCTL_THREADS": "2"])
+        defer { if p.isRunning { p.terminate() }; p.waitUntilExit() }
+        XCTAssertTrue(Fixtures.wait(timeout: 300) { epochsCompleted(out) >= 1 || !p.isRunning })
+        XCTAssertTrue(p.isRunning)
+        let sigint: UInt64 = 1 << (UInt64(SIGINT) - 1)
+        func field(_ status: String, _ name: String) -> UInt64? {
+            status.split(separator: "\n").first { $0.hasPrefix(name + ":") }
+                .flatMap { UInt64($0.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces), radix: 16) }
+        }
+        let proc = "/proc/\(p.processIdentifier)"
+        let status = try String(contentsOfFile: proc + "/status", encoding: .utf8)
+        XCTAssertNotEqual((field(status, "SigCgt") ?? 0) & sigint, 0, "no SIGINT handler installed")
+        let tasks = try FileManager.default.contentsOfDirectory(atPath: proc + "/task")
+        XCTAssertGreaterThanOrEqual(tasks.count, 3, "main, the signal thread and a worker")
+        var takers: [String] = []
+        for tid in tasks {
+            let name = (try? String(contentsOfFile: "\(proc)/task/\(tid)/comm", encoding: .utf8))?
+                .trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
+            guard let s = try? String(contentsOfFile: "\(proc)/task/\(tid)/status", encoding: .utf8),
+                  let blocked = field(s, "SigBlk") else { continue }  // the thread ended meanwhile
+            if blocked & sigint == 0 { takers.append(name) }
+        }
+        XCTAssertEqual(takers, ["kerasctl-sigint"])
+        p.interrupt()
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 130)
+
+        // Outside training Ctrl-C still ends the process by SIGINT: predict, waiting for stdin.
+        let predict = Process()
+        predict.executableURL = URL(fileURLWithPath: CLI.binary)
+        predict.arguments = ["predict", out, "--input", "-"]
+        predict.environment = CLI.baseEnvironment
+        let input = Pipe()
+        predict.standardInput = input
+        predict.standardOutput = FileHandle.nullDevice
+        predict.standardError = FileHandle.nullDevice
+        try predict.run()
+        let wchan = "/proc/\(predict.processIdentifier)/wchan"
+        XCTAssertTrue(Fixtures.wait(timeout: 60) {  // asleep reading the pipe, after start-up
+            ((try? String(contentsOfFile: wchan, encoding: .utf8)) ?? "").contains("pipe_read")
+        })
+        predict.interrupt()
+        predict.waitUntilExit()
+        try? input.fileHandleForWriting.close()
+        XCTAssertEqual(predict.terminationReason, .uncaughtSignal)
+        XCTAssertEqual(predict.terminationStatus, SIGINT)
+    }
 }

@@ -185,3 +185,86 @@ void kk_pause(void) {
     __builtin_ia32_pause();
 #endif
 }
+
+// MARK: - A convolution's weight gradient when its kernel has few taps (a first layer)
+
+typedef float kk_v16 __attribute__((vector_size(64)));
+typedef int kk_v16i __attribute__((vector_size(64)));
+
+/// Channels [o0, o0 + 16·NB) of dK and dbias over examples [0, n), NB = 1 or 2: one pass
+/// over the output positions with the K·NB sums held in registers when the caller inlines
+/// constant K and NB.
+static inline __attribute__((always_inline)) void
+conv_dk_blocks(const float *restrict x, const float *restrict dy, const float *restrict y, long n,
+               const kk_conv_geometry *g, long K, long NB, long o0, float *restrict dk, float *restrict db) {
+#pragma clang fp contract(fast)
+    kk_v16 acc[KK_CONV_DK_MAX_TAPS][2], bias[2] = {{0}, {0}};
+    float xt[KK_CONV_DK_MAX_TAPS];
+    long off[KK_CONV_DK_MAX_TAPS];  // each tap's offset from its window's first value
+    for (long ky = 0, t = 0; ky < g->kh; ky++)
+        for (long kx = 0; kx < g->kw; kx++)
+            for (long ci = 0; ci < g->c; ci++) off[t++] = (ky * g->dh * g->w + kx * g->dw) * g->c + ci;
+    long ylast = (g->kh - 1) * g->dh, xlast = (g->kw - 1) * g->dw;
+    for (long t = 0; t < K; t++)
+        for (long j = 0; j < NB; j++) acc[t][j] = (kk_v16){0};
+    for (long b = 0; b < n; b++) {
+        for (long oy = 0; oy < g->oh; oy++) {
+            long iy0 = oy * g->sh - g->pad_top;
+            for (long ox = 0; ox < g->ow; ox++) {
+                long p = ((b * g->oh + oy) * g->ow + ox) * g->oc + o0, ix0 = ox * g->sw - g->pad_left;
+                kk_v16 d[2];
+                for (long j = 0; j < NB; j++) {
+                    __builtin_memcpy(&d[j], dy + p + 16 * j, sizeof d[j]);
+                    if (y) {
+                        kk_v16 v;
+                        __builtin_memcpy(&v, y + p + 16 * j, sizeof v);
+                        d[j] = (kk_v16)((kk_v16i)d[j] & (v > 0));
+                    }
+                    bias[j] += d[j];
+                }
+                if (iy0 >= 0 && iy0 + ylast < g->h && ix0 >= 0 && ix0 + xlast < g->w) {  // the window inside x
+                    const float *window = x + ((b * g->h + iy0) * g->w + ix0) * g->c;
+                    for (long k = 0; k < K; k++) {
+                        float v = window[off[k]];
+                        for (long j = 0; j < NB; j++) acc[k][j] += v * d[j];
+                    }
+                    continue;
+                }
+                long t = 0;  // at an edge: taps in the padding count 0
+                for (long ky = 0; ky < g->kh; ky++) {
+                    long iy = iy0 + ky * g->dh;
+                    for (long kx = 0; kx < g->kw; kx++) {
+                        long ix = ix0 + kx * g->dw;
+                        int inside = iy >= 0 && iy < g->h && ix >= 0 && ix < g->w;
+                        for (long ci = 0; ci < g->c; ci++, t++) xt[t] = inside ? x[((b * g->h + iy) * g->w + ix) * g->c + ci] : 0;
+                    }
+                }
+                for (long k = 0; k < K; k++)
+                    for (long j = 0; j < NB; j++) acc[k][j] += xt[k] * d[j];
+            }
+        }
+    }
+    for (long t = 0; t < K; t++)
+        for (long j = 0; j < NB; j++) __builtin_memcpy(dk + t * g->oc + o0 + 16 * j, &acc[t][j], sizeof acc[t][j]);
+    if (db)
+        for (long j = 0; j < NB; j++) __builtin_memcpy(db + o0 + 16 * j, &bias[j], sizeof bias[j]);
+}
+
+KK_CLONES
+void kk_conv_dk_small(const float *restrict x, const float *restrict dy, const float *restrict y, long n,
+                      const kk_conv_geometry *g, float *restrict dk, float *restrict db) {
+    long K = g->kh * g->kw * g->c, o0 = 0;
+    // Two 16-channel blocks per pass while their sums fit the registers (K ≤ 13), then one.
+    if (K <= 13)
+        for (; o0 + 32 <= g->oc; o0 += 32) {
+            if (K == 9) conv_dk_blocks(x, dy, y, n, g, 9, 2, o0, dk, db);  // 3×3 on one channel
+            else conv_dk_blocks(x, dy, y, n, g, K, 2, o0, dk, db);
+        }
+    for (; o0 + 16 <= g->oc; o0 += 16) {
+        switch (K) {
+        case 9: conv_dk_blocks(x, dy, y, n, g, 9, 1, o0, dk, db); break;
+        case 27: conv_dk_blocks(x, dy, y, n, g, 27, 1, o0, dk, db); break;  // 3×3 on three channels
+        default: conv_dk_blocks(x, dy, y, n, g, K, 1, o0, dk, db); break;
+        }
+    }
+}

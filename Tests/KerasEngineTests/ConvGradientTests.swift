@@ -43,6 +43,46 @@ final class ConvGradientTests: XCTestCase {
         try checkLayer(conv(1, 2, [2]) { $0.strides = [2]; $0.padding = .same }, x1)
     }
 
+    /// A first layer (few taps, 16·k filters, its input not differentiated) gets its kernel and
+    /// bias gradients from `kk_conv_dk_small`: central differences on the parameters (the
+    /// checker differentiates them with the input untracked), both with the taps a constant
+    /// (9, 27) and not, with padding, strides and dilation; and, with a fused ReLU, the same
+    /// gradients as the im2col path that runs when the input is tracked.
+    func testFirstLayerKernelGradients() throws {
+        func conv(_ f: Int, _ k: [Int], _ activation: Activation = .tanh, _ edit: (inout Convolution.Config) -> Void = { _ in }) -> Convolution {
+            var c = Convolution.Config(rank: 2, filters: f, kernelSize: k, activation: activation)
+            edit(&c)
+            return Convolution(c)
+        }
+        let cases: [(Convolution, [Int])] = [
+            (conv(16, [3]), [2, 6, 5, 1]),
+            (conv(32, [3]), [2, 5, 6, 3]),
+            (conv(16, [2, 3]) { $0.padding = .same; $0.strides = [2] }, [2, 7, 6, 2]),
+            (conv(16, [2]) { $0.dilationRate = [2]; $0.padding = .same }, [2, 5, 5, 1]),
+        ]
+        for (layer, shape) in cases {
+            try checkLayer(layer, GradientCheck.random(shape, seed: 23))
+        }
+        let layer = conv(32, [3], .relu())
+        let x = GradientCheck.random([3, 8, 7, 1], seed: 24)
+        var ctx = BuildContext(rng: RNG(seed: 4))
+        _ = try layer.build(inputShapes: [[8, 7, 1]], context: &ctx)
+        for p in layer.parameters { p.value = GradientCheck.random(p.shape, seed: UInt64(p.count), scale: 0.5) }
+        let w = GradientCheck.random([3, 6, 5, 32], seed: 25)
+        func gradients(trackingInput: Bool) -> [[Float]] {
+            let tape = Tape()
+            for p in layer.parameters { tape.watch(p) }
+            let input = trackingInput ? tape.watch(x) : x
+            let g = tape.gradients(of: sum(layer(input, training: false) * w), for: layer.parameters)
+            return layer.parameters.map { g[$0]?.scalars ?? [] }
+        }
+        let direct = gradients(trackingInput: false), columns = gradients(trackingInput: true)
+        for (a, b) in zip(direct, columns) {
+            XCTAssertEqual(a.count, b.count)
+            for (u, v) in zip(a, b) { XCTAssertEqual(u, v, accuracy: 1e-4 * Swift.max(1, abs(v))) }
+        }
+    }
+
     func testTransposeDepthwiseSeparableGradients() throws {
         let x2 = GradientCheck.random([2, 3, 4, 2], seed: 13), x1 = GradientCheck.random([2, 5, 2], seed: 14)
         var t = ConvolutionTranspose.Config(rank: 2, filters: 3, kernelSize: [3], activation: .tanh)

@@ -1,4 +1,5 @@
 import CBLAS
+import KerasKernels
 import Synchronization
 
 /// A raw float buffer for an op's working data: a block's im2col rows, a masked
@@ -73,6 +74,11 @@ public func conv2d(_ x: Tensor, _ kernel: Tensor, bias: Tensor? = nil, geometry 
                                                        wantX: tx, wantWeights: tk || tb) {
                 return [gx, tk ? gk : nil, tb ? gb : nil]
             }
+        }
+        if !tx, tk, g.groups == 1, g.colK <= Int(KK_CONV_DK_MAX_TAPS), oc % 16 == 0 {
+            // A first layer (few taps, no dx): dK and dbias straight from x and dy, no columns.
+            let (gk, gb) = smallKernelGradients(x, dy: dyIn, relu: fuseReLU ? y : nil, geometry: g, kernelShape: kernel.shape, bias: tb)
+            return [nil, gk, gb]
         }
         let kCount = gk * oc
         // Per-chunk partial sums: dbias (chunks × oc) and dK (chunk 0 writes the result).
@@ -219,6 +225,40 @@ struct ConvBlocks {
 
 /// a[i] += b[i] for i < n.
 @inline(__always)
+/// A convolution's kernel and bias gradients by `kk_conv_dk_small` (at most
+/// KK_CONV_DK_MAX_TAPS taps, output channels a multiple of 16, one group): each chunk of
+/// examples sums on its own core, and the chunks' sums are added in chunk order. `relu`: the
+/// output of a fused ReLU, masking dy.
+func smallKernelGradients(_ x: Tensor, dy: Tensor, relu y: Tensor?, geometry g: ConvGeometry, kernelShape: [Int],
+                          bias: Bool) -> (Tensor, Tensor?) {
+    let n = x.shape[0], oc = g.outC, kCount = g.colK * oc
+    let geometry = kk_conv_geometry(h: g.inH, w: g.inW, c: g.inC, oh: g.outH, ow: g.outW, oc: oc, kh: g.kh, kw: g.kw,
+                                    sh: g.sh, sw: g.sw, dh: g.dh, dw: g.dw, pad_top: g.padTop, pad_left: g.padLeft)
+    let chunks = ParallelBatch.chunks(n), partSize = kCount + oc
+    let parts = UnsafeMutablePointer<Float>.allocate(capacity: chunks * partSize)
+    defer { parts.deallocate() }
+    let px = x.pointer, pdy = dy.pointer, py = y?.pointer
+    let inSize = g.inH * g.inW * g.inC, outSize = g.outH * g.outW * oc
+    ParallelBatch.run(n, chunks: chunks) { c, examples in
+        let part = parts + c * partSize, first = examples.lowerBound
+        withUnsafePointer(to: geometry) { gp in
+            kk_conv_dk_small(px + first * inSize, pdy + first * outSize, py.map { $0 + first * outSize }, examples.count, gp,
+                             part, part + kCount)
+        }
+    }
+    withExtendedLifetime((x, dy, y)) {}
+    var gk = Tensor(uninitializedShape: kernelShape)
+    let pk = gk.freshPointer
+    pk.update(from: parts, count: kCount)
+    for c in 1..<Swift.max(chunks, 1) { addInPlace(pk, parts + c * partSize, kCount) }
+    guard bias else { return (gk, nil) }
+    var gb = Tensor(uninitializedShape: [oc])
+    let pb = gb.freshPointer
+    pb.update(from: parts + kCount, count: oc)
+    for c in 1..<Swift.max(chunks, 1) { addInPlace(pb, parts + c * partSize + kCount, oc) }
+    return (gk, gb)
+}
+
 func addInPlace(_ a: UnsafeMutablePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) {
     var i = 0
     while i + 8 <= n { store8(load8(a + i) + load8(b + i), a + i); i += 8 }

@@ -54,4 +54,21 @@ void kk_bn_dx(const float *dy, const float *x, const float *y, float *dx, long r
 /// The CPU's spin-wait hint (x86 `pause`): a waiting loop yields the core's pipeline.
 void kk_pause(void);
 
+/// A convolution's geometry, channels last: input (h, w, c), output (oh, ow, oc), kernel
+/// (kh, kw, c, oc), strides, dilations and the top and left padding; one group.
+typedef struct {
+    long h, w, c, oh, ow, oc, kh, kw, sh, sw, dh, dw, pad_top, pad_left;
+} kk_conv_geometry;
+
+/// The most kernel taps (kh·kw·c) `kk_conv_dk_small` takes.
+#define KK_CONV_DK_MAX_TAPS 32
+
+/// The kernel and bias gradients of a convolution with at most KK_CONV_DK_MAX_TAPS taps and
+/// a multiple of 16 output channels, summed over the n examples of x (n, h, w, c) and dy
+/// (n, oh, ow, oc), without im2col columns: dk (kh·kw·c, oc) and db (oc, or NULL) are
+/// overwritten. With `y` (the output of a fused ReLU), dy counts only where y > 0. Sums in
+/// a different order than a GEMM's (FMA contraction allowed): equal within rounding.
+void kk_conv_dk_small(const float *x, const float *dy, const float *y, long n, const kk_conv_geometry *g, float *dk,
+                      float *db);
+
 #endif

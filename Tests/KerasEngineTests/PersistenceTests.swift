@@ -206,7 +206,7 @@ final class PersistenceTests: XCTestCase {
         var noRandom = state
         noRandom.randomStates = [:]
         XCTAssertThrowsError(try noRandom.restore(into: b, slotTensors: Dictionary(uniqueKeysWithValues: a.optimizer!.slotTensors))) { e in
-            XCTAssertEqual("\(e)", "no saved random state for layer 'drop'")
+            XCTAssertEqual("\(e)", "no saved random state for layer 'drop' (older versions saved only Dropout's), so the run cannot continue as it would have; train it again")
         }
         XCTAssertEqual(b.optimizer!.iterations, 0, "a failed restore changes nothing")
         XCTAssertTrue(b.optimizer!.slots.isEmpty)

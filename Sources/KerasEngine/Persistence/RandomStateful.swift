@@ -27,7 +27,7 @@ extension Model {
             throw PersistenceError.incompatibleState("the saved random state is for layer '\(name)', which the model does not have or which draws no random numbers")
         }
         for (name, _) in random where states[name] == nil {
-            throw PersistenceError.incompatibleState("no saved random state for layer '\(name)'")
+            throw PersistenceError.incompatibleState("no saved random state for layer '\(name)' (older versions saved only Dropout's), so the run cannot continue as it would have; train it again")
         }
         for (name, s) in states where s.s0 | s.s1 | s.s2 | s.s3 == 0 {
             throw PersistenceError.incompatibleState("the saved random state of layer '\(name)' is all zeros, which the generator cannot leave")

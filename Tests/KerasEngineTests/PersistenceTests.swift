@@ -158,16 +158,19 @@ final class PersistenceTests: XCTestCase {
         var lstm = LSTM.Config(units: 3)
         lstm.dropout = 0.3
         lstm.recurrentDropout = 0.2
-        let cases: [(String, [Int], () -> [any Layer])] = [
-            ("GaussianNoise", [4], { [GaussianNoise(stddev: 0.5, name: "noisy"), Dense(units: 3, activation: .softmax(), name: "d2")] }),
-            ("GaussianDropout", [4], { [GaussianDropout(rate: 0.4, name: "noisy"), Dense(units: 3, activation: .softmax(), name: "d2")] }),
-            ("SpatialDropout1D", [2, 2], { [SpatialDropout(rank: 1, rate: 0.4, name: "noisy"), Flatten(name: "f"),
-                                           Dense(units: 3, activation: .softmax(), name: "d2")] }),
-            ("LSTM dropout", [2, 2], { [LSTM(lstm, name: "noisy"), Dense(units: 3, activation: .softmax(), name: "d2")] }),
+        let dense = { Dense(units: 3, activation: .softmax(), name: "d2") }
+        let cases: [(String, [Int], [String], () throws -> [any Layer])] = [
+            ("GaussianNoise", [4], ["noisy"], { [GaussianNoise(stddev: 0.5, name: "noisy"), dense()] }),
+            ("GaussianDropout", [4], ["noisy"], { [GaussianDropout(rate: 0.4, name: "noisy"), dense()] }),
+            ("SpatialDropout1D", [2, 2], ["noisy"], { [SpatialDropout(rank: 1, rate: 0.4, name: "noisy"), Flatten(name: "f"), dense()] }),
+            ("LSTM dropout", [2, 2], ["noisy"], { [LSTM(lstm, name: "noisy"), dense()] }),
+            // Layers inside wrappers: both directions' streams, and the wrapped Dropout's.
+            ("Bidirectional", [2, 2], ["noisy/backward_lstm", "noisy/forward_lstm"], { [try Bidirectional(LSTM(lstm, name: "lstm"), name: "noisy"), dense()] }),
+            ("TimeDistributed", [2, 2], ["noisy/drop"], { [TimeDistributed(Dropout(rate: 0.4, name: "drop"), name: "noisy"), Flatten(name: "f"), dense()] }),
         ]
-        for (label, shape, layers) in cases {
+        for (label, shape, keys, layers) in cases {
             func model(_ seed: UInt64) throws -> Model {
-                let m = Sequential(layers: layers())
+                let m = Sequential(layers: try layers())
                 try m.build(inputShapes: [shape], seed: seed)
                 m.compile(optimizer: Optimizer(Adam(), learningRate: ConstantLearningRate(0.01)), losses: [SparseCategoricalCrossentropy()])
                 return m
@@ -177,7 +180,7 @@ final class PersistenceTests: XCTestCase {
             let whole = try model(1), first = try model(1), resumed = try model(7)
             try whole.fit(data, options: FitOptions(epochs: 4, batchSize: 6, seed: 3))
             try first.fit(data, options: FitOptions(epochs: 2, batchSize: 6, seed: 3))
-            XCTAssertEqual(first.randomStates.keys.sorted(), ["noisy"], label)
+            XCTAssertEqual(first.randomStates.keys.sorted(), keys, label)
             XCTAssertNotEqual(resumed.randomStates, first.randomStates, label)
             try saveAndRestore(first, epochs: 2, seed: 3, into: resumed)
             try resumed.fit(data, options: FitOptions(epochs: 4, batchSize: 6, initialEpoch: 2, seed: 3))

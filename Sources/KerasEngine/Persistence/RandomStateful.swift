@@ -11,18 +11,37 @@ extension RandomStateful {
     public var drawsRandomNumbers: Bool { true }
 }
 
+/// A layer that holds layers which draw random numbers (Bidirectional, TimeDistributed).
+public protocol RandomStatefulContainer: AnyObject {
+    /// The inner random layers, each with a key unique within this layer.
+    var randomLayers: [(key: String, layer: any RandomStateful)] { get }
+}
+
 extension Model {
-    /// The generator state of every random layer, keyed by layer name.
+    /// Every layer that draws random numbers, keyed by its name; a container's inner layers
+    /// as "container/key".
+    var randomLayers: [(key: String, layer: any RandomStateful)] {
+        var out: [(key: String, layer: any RandomStateful)] = []
+        for l in layers {
+            if let r = l as? RandomStateful, r.drawsRandomNumbers { out.append((l.name, r)) }
+            if let c = l as? RandomStatefulContainer {
+                for (key, r) in c.randomLayers where r.drawsRandomNumbers { out.append((l.name + "/" + key, r)) }
+            }
+        }
+        return out
+    }
+
+    /// The generator state of every random layer, keyed as ``randomLayers``.
     public var randomStates: [String: RNG] {
         var out: [String: RNG] = [:]
-        for l in layers { if let r = l as? RandomStateful, r.drawsRandomNumbers { out[l.name] = r.randomState } }
+        for (key, r) in randomLayers { out[key] = r.randomState }
         return out
     }
 
     /// Restores the states saved by `randomStates`; every random layer must have one.
     public func restoreRandomStates(_ states: [String: RNG]) throws {
-        let random = layers.compactMap { l in (l as? RandomStateful).flatMap { $0.drawsRandomNumbers ? (l.name, $0) : nil } }
-        let names = Set(random.map(\.0))
+        let random = randomLayers
+        let names = Set(random.map(\.key))
         for name in states.keys.sorted() where !names.contains(name) {
             throw PersistenceError.incompatibleState("the saved random state is for layer '\(name)', which the model does not have or which draws no random numbers")
         }
@@ -32,6 +51,18 @@ extension Model {
         for (name, s) in states where s.s0 | s.s1 | s.s2 | s.s3 == 0 {
             throw PersistenceError.incompatibleState("the saved random state of layer '\(name)' is all zeros, which the generator cannot leave")
         }
-        for (name, layer) in random { layer.randomState = states[name]! }
+        for (name, layer) in random { if let s = states[name] { layer.randomState = s } }
+    }
+}
+
+extension Bidirectional: RandomStatefulContainer {
+    public var randomLayers: [(key: String, layer: any RandomStateful)] {
+        [(forwardLayer.name, forwardLayer), (backwardLayer.name, backwardLayer)]
+    }
+}
+
+extension TimeDistributed: RandomStatefulContainer {
+    public var randomLayers: [(key: String, layer: any RandomStateful)] {
+        (layer as? any RandomStateful).map { [(self.layer.name, $0)] } ?? []
     }
 }

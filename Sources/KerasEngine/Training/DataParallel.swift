@@ -111,8 +111,7 @@ extension DataParallel {
         try scalars.withUnsafeMutableBufferPointer { try broadcast($0) }
         opt.iterations = Int(scalars[0])
         opt.learningRateOverride = scalars[1].isNaN ? nil : Float(scalars[1])
-        for layer in model.layers {
-            guard let r = layer as? RandomStateful else { continue }
+        for (_, r) in model.randomLayers {
             let s = r.randomState
             // Each 64-bit word as two exact 32-bit halves.
             var words = [s.s0, s.s1, s.s2, s.s3].flatMap { [Double($0 >> 32), Double($0 & 0xFFFF_FFFF)] }

@@ -47,9 +47,10 @@ enum InterruptSignal {
         }
         action.sa_flags = Int32(truncatingIfNeeded: SA_RESTART)
         sigemptyset(&action.sa_mask)
+        // Without the handler, SIGINT keeps its default action, unblocked.
+        guard sigaction(SIGINT, &action, nil) == 0 else { return }
         var set = sigintSet()
         pthread_sigmask(SIG_BLOCK, &set, nil)
-        guard sigaction(SIGINT, &action, nil) == 0 else { return }
         let host = Thread {
             var set = InterruptSignal.sigintSet()
             pthread_sigmask(SIG_UNBLOCK, &set, nil)

@@ -39,7 +39,7 @@ extension DepthwiseConvolution: FoldableConvolution {
     }
 }
 
-/// The chain that `head` (node or layer index `ids[0]`) starts, given the layer that alone
+/// The chain that `head` (a node or layer index, and its layer) starts, given the layer that alone
 /// reads its output and the one that alone reads that layer's (nil where there is none, or
 /// the reader shares the output with other readers or the model's outputs): a linear
 /// convolution → BatchNormalization (→ a fusable activation), or BatchNormalization → a

@@ -48,8 +48,8 @@ public final class EinsumDense: UnaryLayer, LossContributing {
         // The memory budget counts outputs; charge the transposed copies too: the input when
         // its axes are permuted for the GEMM, the product when it is permuted into the output.
         let a = ShapeArithmetic.self
-        func identity(_ perm: [Int]) -> Bool { perm == Array(0..<perm.count) }
-        let copies = [identity(p.inputPermutation) ? 0 : a.count(inputShape), identity(p.productPermutation) ? 0 : a.count(p.outputShape)]
+        let copies = [Self.isIdentity(p.inputPermutation) ? 0 : a.count(inputShape),
+                      Self.isIdentity(p.productPermutation) ? 0 : a.count(p.outputShape)]
         for n in copies { WeightAllocation.activationElements = a.sum(WeightAllocation.activationElements, n ?? Int.max) ?? Int.max }
         return p.outputShape
     }
@@ -62,9 +62,12 @@ public final class EinsumDense: UnaryLayer, LossContributing {
         bias = p.biasShape.flatMap { w.makeBias(layer: name, shape: $0, rng: &context.rng) }
     }
 
+    /// True when `perm` leaves the axes in place (no transposed copy is made).
+    private static func isIdentity(_ perm: [Int]) -> Bool { perm == Array(0..<perm.count) }
+
     public func callAsFunction(_ x: Tensor, training: Bool) -> Tensor {
         guard let kernel, let p = plan else { preconditionFailure("EinsumDense '\(name)' used before build") }
-        func permute(_ t: Tensor, _ perm: [Int]) -> Tensor { perm == Array(0..<perm.count) ? t : transpose(t, perm) }
+        func permute(_ t: Tensor, _ perm: [Int]) -> Tensor { Self.isIdentity(perm) ? t : transpose(t, perm) }
         let xs = permute(x, p.inputPermutation), ks = permute(kernel.value, p.kernelPermutation)
         let rows = p.contracted == 0 ? 0 : x.count / p.contracted
         let y = matmul(reshape(xs, [rows, p.contracted]), reshape(ks, [p.contracted, p.produced]))

@@ -223,8 +223,6 @@ struct ConvBlocks {
 @inline(__always) func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
 @inline(__always) func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self) }
 
-/// a[i] += b[i] for i < n.
-@inline(__always)
 /// A convolution's kernel and bias gradients by `kk_conv_dk_small` (at most
 /// KK_CONV_DK_MAX_TAPS taps, output channels a multiple of 16, one group): each chunk of
 /// examples sums on its own core, and the chunks' sums are added in chunk order. `relu`: the
@@ -259,6 +257,8 @@ func smallKernelGradients(_ x: Tensor, dy: Tensor, relu y: Tensor?, geometry g: 
     return (gk, gb)
 }
 
+/// a[i] += b[i] for i < n.
+@inline(__always)
 func addInPlace(_ a: UnsafeMutablePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) {
     var i = 0
     while i + 8 <= n { store8(load8(a + i) + load8(b + i), a + i); i += 8 }

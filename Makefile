@@ -76,8 +76,10 @@ bench-kernels: deps
 	mkdir -p .build/bench
 	cc -O2 bench/onednn_conv.c -o .build/bench/onednn_conv -ldnnl -lopenblas
 	cc -O2 bench/onednn_gemm.c -o .build/bench/onednn_gemm -ldnnl -lopenblas -lgomp -lpthread
+	cc -O2 bench/onednn_cnn.c -o .build/bench/onednn_cnn -ldnnl
 	OMP_WAIT_POLICY=passive .build/bench/onednn_conv
 	OMP_WAIT_POLICY=passive .build/bench/onednn_gemm
+	OMP_WAIT_POLICY=passive .build/bench/onednn_cnn
 
 # Every keras.applications architecture, saved by real Keras, checked in kerasctl: summary's
 # parameter count, predictions from .keras/.h5/JSON+weights against Keras's, and kerasctl's

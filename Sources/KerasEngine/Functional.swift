@@ -57,8 +57,8 @@ public final class Functional: Model {
     /// convolution (``ConvolutionChain``) and BatchNormalization → activation ones run as
     /// one pass (``NormalizationChain``), by the index of their first node.
     private(set) var chains: [Int: any InferenceChain] = [:]
-    /// BatchNormalization nodes whose training pass also applies the ReLU (or clip) node
-    /// that alone reads them: the activation node's index by the normalization's.
+    /// Nodes that run in training together with the node that alone reads them
+    /// (``TrainingPair``): the reader's index by the first node's.
     private(set) var trainingPairs: [Int: Int] = [:]
     private var autoNames = Set<String>()
 
@@ -277,20 +277,19 @@ extension Functional {
             taken.formUnion(chain.nodes)
         }
         trainingPairs = [:]
-        for (j, n) in nodes.enumerated() where n.layer is BatchNormalization {
-            if let k = soleReader(of: j), BatchNormalization.fusedTrainingPost(nodes[k].layer) != nil { trainingPairs[j] = k }
+        for j in nodes.indices {
+            if let k = soleReader(of: j), TrainingPair.fuses(nodes[j].layer, nodes[k].layer) { trainingPairs[j] = k }
         }
         return found
     }
 
-    /// Runs a BatchNormalization node in training mode together with the ReLU (or clip)
-    /// activation node that alone reads it (``BatchNormalization/trainingForward(_:post:)``),
-    /// writing the activation's output; false when node `i` starts no such pair.
+    /// Runs node `i` in training mode together with the node that alone reads it
+    /// (``TrainingPair``), writing the reader's output; false when node `i` starts no such
+    /// pair or this input does not allow it.
     fileprivate func runTrainingPair(at i: Int, _ values: inout [Tensor?], masks: [Tensor?], ran: inout Set<Int>) -> Bool {
-        guard let k = trainingPairs[i], let norm = nodes[i].layer as? BatchNormalization, nodes[i].training != false,
-              let slot = nodes[i].inputSlots.first, masks[slot] == nil, let x = values[slot],
-              let post = BatchNormalization.fusedTrainingPost(nodes[k].layer) else { return false }
-        values[nodes[k].firstSlot] = norm.trainingForward(x, post: post)
+        guard let k = trainingPairs[i], nodes[i].training != false, let slot = nodes[i].inputSlots.first, masks[slot] == nil,
+              let x = values[slot], let y = TrainingPair.run(nodes[i].layer, nodes[k].layer, x) else { return false }
+        values[nodes[k].firstSlot] = y
         ran.formUnion([i, k])
         return true
     }

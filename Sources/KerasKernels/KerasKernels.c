@@ -189,82 +189,215 @@ void kk_pause(void) {
 // MARK: - A convolution's weight gradient when its kernel has few taps (a first layer)
 
 typedef float kk_v16 __attribute__((vector_size(64)));
+/// Unrolls the loop over the kernel taps when their count is a constant (inlined as 9 or
+/// 27): the sums and kernel values then stay in registers instead of indexed stack arrays.
+/// The instantiations for other kernel shapes (a runtime count) stay loops, by design.
+#define KK_UNROLL _Pragma("clang loop unroll(full)")
+#pragma clang diagnostic ignored "-Wpass-failed"
 typedef int kk_v16i __attribute__((vector_size(64)));
+typedef unsigned char kk_v16u8 __attribute__((vector_size(16)));
 
-/// Channels [o0, o0 + 16·NB) of dK and dbias over examples [0, n), NB = 1 or 2: one pass
-/// over the output positions with the K·NB sums held in registers when the caller inlines
-/// constant K and NB.
+/// The kh·kw·c tap values of example b's window at (iy0, ix0) into xt, in the kernel's row
+/// order (ky, kx, ci); taps in the padding count 0. KH, KW and C are g's, passed as
+/// constants where the caller inlines them (no index table, no gathers).
 static inline __attribute__((always_inline)) void
-conv_dk_blocks(const float *restrict x, const float *restrict dy, const float *restrict y, long n,
-               const kk_conv_geometry *g, long K, long NB, long o0, float *restrict dk, float *restrict db) {
-#pragma clang fp contract(fast)
-    kk_v16 acc[KK_CONV_DK_MAX_TAPS][2], bias[2] = {{0}, {0}};
-    float xt[KK_CONV_DK_MAX_TAPS];
-    long off[KK_CONV_DK_MAX_TAPS];  // each tap's offset from its window's first value
-    for (long ky = 0, t = 0; ky < g->kh; ky++)
-        for (long kx = 0; kx < g->kw; kx++)
-            for (long ci = 0; ci < g->c; ci++) off[t++] = (ky * g->dh * g->w + kx * g->dw) * g->c + ci;
-    long ylast = (g->kh - 1) * g->dh, xlast = (g->kw - 1) * g->dw;
-    for (long t = 0; t < K; t++)
-        for (long j = 0; j < NB; j++) acc[t][j] = (kk_v16){0};
-    for (long b = 0; b < n; b++) {
-        for (long oy = 0; oy < g->oh; oy++) {
-            long iy0 = oy * g->sh - g->pad_top;
-            for (long ox = 0; ox < g->ow; ox++) {
-                long p = ((b * g->oh + oy) * g->ow + ox) * g->oc + o0, ix0 = ox * g->sw - g->pad_left;
-                kk_v16 d[2];
-                for (long j = 0; j < NB; j++) {
-                    __builtin_memcpy(&d[j], dy + p + 16 * j, sizeof d[j]);
-                    if (y) {
-                        kk_v16 v;
-                        __builtin_memcpy(&v, y + p + 16 * j, sizeof v);
-                        d[j] = (kk_v16)((kk_v16i)d[j] & (v > 0));
-                    }
-                    bias[j] += d[j];
-                }
-                if (iy0 >= 0 && iy0 + ylast < g->h && ix0 >= 0 && ix0 + xlast < g->w) {  // the window inside x
-                    const float *window = x + ((b * g->h + iy0) * g->w + ix0) * g->c;
-                    for (long k = 0; k < K; k++) {
-                        float v = window[off[k]];
-                        for (long j = 0; j < NB; j++) acc[k][j] += v * d[j];
-                    }
-                    continue;
-                }
-                long t = 0;  // at an edge: taps in the padding count 0
-                for (long ky = 0; ky < g->kh; ky++) {
-                    long iy = iy0 + ky * g->dh;
-                    for (long kx = 0; kx < g->kw; kx++) {
-                        long ix = ix0 + kx * g->dw;
-                        int inside = iy >= 0 && iy < g->h && ix >= 0 && ix < g->w;
-                        for (long ci = 0; ci < g->c; ci++, t++) xt[t] = inside ? x[((b * g->h + iy) * g->w + ix) * g->c + ci] : 0;
-                    }
-                }
-                for (long k = 0; k < K; k++)
-                    for (long j = 0; j < NB; j++) acc[k][j] += xt[k] * d[j];
-            }
+window_taps(const float *restrict x, const kk_conv_geometry *g, long b, long iy0, long ix0, long KH, long KW, long C,
+            float *restrict xt) {
+    if (iy0 >= 0 && iy0 + (KH - 1) * g->dh < g->h && ix0 >= 0 && ix0 + (KW - 1) * g->dw < g->w) {
+        const float *window = x + ((b * g->h + iy0) * g->w + ix0) * C;
+        long t = 0;
+        for (long ky = 0; ky < KH; ky++)
+            for (long kx = 0; kx < KW; kx++)
+                for (long ci = 0; ci < C; ci++, t++) xt[t] = window[(ky * g->dh * g->w + kx * g->dw) * C + ci];
+        return;
+    }
+    long t = 0;
+    for (long ky = 0; ky < KH; ky++) {
+        long iy = iy0 + ky * g->dh;
+        for (long kx = 0; kx < KW; kx++) {
+            long ix = ix0 + kx * g->dw;
+            int inside = iy >= 0 && iy < g->h && ix >= 0 && ix < g->w;
+            for (long ci = 0; ci < C; ci++, t++) xt[t] = inside ? x[((b * g->h + iy) * g->w + ix) * C + ci] : 0;
         }
     }
+}
+
+/// dy's 16·NB values at p, masked where the fused ReLU's output y (when given) is not
+/// positive, into d.
+static inline __attribute__((always_inline)) void
+masked_dy(const float *restrict dy, const float *restrict y, long p, long NB, kk_v16 *d) {
+    for (long j = 0; j < NB; j++) {
+        __builtin_memcpy(&d[j], dy + p + 16 * j, sizeof d[j]);
+        if (y) {
+            kk_v16 v;
+            __builtin_memcpy(&v, y + p + 16 * j, sizeof v);
+            d[j] = (kk_v16)((kk_v16i)d[j] & (v > 0));
+        }
+    }
+}
+
+/// Writes the K·NB sums of dK's channels [o0, o0 + 16·NB) and, with db, the bias sums.
+static inline __attribute__((always_inline)) void
+store_dk(kk_v16 acc[][2], const kk_v16 *bias, const kk_conv_geometry *g, long K, long NB, long o0, float *restrict dk,
+         float *restrict db) {
     for (long t = 0; t < K; t++)
         for (long j = 0; j < NB; j++) __builtin_memcpy(dk + t * g->oc + o0 + 16 * j, &acc[t][j], sizeof acc[t][j]);
     if (db)
         for (long j = 0; j < NB; j++) __builtin_memcpy(db + o0 + 16 * j, &bias[j], sizeof bias[j]);
 }
 
+/// Runs BLOCKS(KH, KW, C, NB, o0) over g's 16-channel blocks: two a pass while their
+/// kh·kw·c·2 sums fit the registers (at most 13 taps), then one; 3×3 kernels on one or three
+/// channels (a first layer's usual) inlined as constants.
+#define KK_FOR_CHANNEL_BLOCKS(g, BLOCKS)                                                        \
+    do {                                                                                        \
+        long K_ = (g)->kh * (g)->kw * (g)->c, o0_ = 0;                                          \
+        int k33_ = (g)->kh == 3 && (g)->kw == 3;                                                \
+        if (K_ <= 13)                                                                           \
+            for (; o0_ + 32 <= (g)->oc; o0_ += 32) {                                            \
+                if (k33_ && (g)->c == 1) BLOCKS(3, 3, 1, 2, o0_);                               \
+                else BLOCKS((g)->kh, (g)->kw, (g)->c, 2, o0_);                                  \
+            }                                                                                   \
+        for (; o0_ + 16 <= (g)->oc; o0_ += 16) {                                                \
+            if (k33_ && (g)->c == 1) BLOCKS(3, 3, 1, 1, o0_);                                   \
+            else if (k33_ && (g)->c == 3) BLOCKS(3, 3, 3, 1, o0_);                              \
+            else BLOCKS((g)->kh, (g)->kw, (g)->c, 1, o0_);                                      \
+        }                                                                                       \
+    } while (0)
+
+/// Channels [o0, o0 + 16·NB) of dK and dbias over examples [0, n), NB = 1 or 2: one pass
+/// over the output positions with the K·NB sums held in registers when the caller inlines
+/// constant K and NB.
+static inline __attribute__((always_inline)) void
+conv_dk_blocks(const float *restrict x, const float *restrict dy, const float *restrict y, long n,
+               const kk_conv_geometry *g, long KH, long KW, long C, long NB, long o0, float *restrict dk, float *restrict db) {
+#pragma clang fp contract(fast)
+    kk_v16 acc[KK_CONV_DK_MAX_TAPS][2], bias[2] = {{0}, {0}};
+    float xt[KK_CONV_DK_MAX_TAPS];
+    long K = KH * KW * C;
+    for (long t = 0; t < K; t++)
+        for (long j = 0; j < NB; j++) acc[t][j] = (kk_v16){0};
+    for (long b = 0; b < n; b++)
+        for (long oy = 0; oy < g->oh; oy++)
+            for (long ox = 0; ox < g->ow; ox++) {
+                kk_v16 d[2];
+                masked_dy(dy, y, ((b * g->oh + oy) * g->ow + ox) * g->oc + o0, NB, d);
+                for (long j = 0; j < NB; j++) bias[j] += d[j];
+                window_taps(x, g, b, oy * g->sh - g->pad_top, ox * g->sw - g->pad_left, KH, KW, C, xt);
+                KK_UNROLL for (long t = 0; t < K; t++)
+                    for (long j = 0; j < NB; j++) acc[t][j] += xt[t] * d[j];
+            }
+    store_dk(acc, bias, g, K, NB, o0, dk, db);
+}
+
 KK_CLONES
 void kk_conv_dk_small(const float *restrict x, const float *restrict dy, const float *restrict y, long n,
                       const kk_conv_geometry *g, float *restrict dk, float *restrict db) {
-    long K = g->kh * g->kw * g->c, o0 = 0;
-    // Two 16-channel blocks per pass while their sums fit the registers (K ≤ 13), then one.
-    if (K <= 13)
-        for (; o0 + 32 <= g->oc; o0 += 32) {
-            if (K == 9) conv_dk_blocks(x, dy, y, n, g, 9, 2, o0, dk, db);  // 3×3 on one channel
-            else conv_dk_blocks(x, dy, y, n, g, K, 2, o0, dk, db);
-        }
-    for (; o0 + 16 <= g->oc; o0 += 16) {
-        switch (K) {
-        case 9: conv_dk_blocks(x, dy, y, n, g, 9, 1, o0, dk, db); break;
-        case 27: conv_dk_blocks(x, dy, y, n, g, 27, 1, o0, dk, db); break;  // 3×3 on three channels
-        default: conv_dk_blocks(x, dy, y, n, g, K, 1, o0, dk, db); break;
-        }
-    }
+#define BLOCKS(KH, KW, C, NB, o0) conv_dk_blocks(x, dy, y, n, g, KH, KW, C, NB, o0, dk, db)
+    KK_FOR_CHANNEL_BLOCKS(g, BLOCKS);
+#undef BLOCKS
+}
+
+// MARK: - A first convolution and the 2×2 max pooling after it, as one op
+
+/// Channels [o0, o0 + 16·NB) of the pooled convolution for examples [0, n): each pooled
+/// value from its four window cells' convolutions, computed here and never stored.
+static inline __attribute__((always_inline)) void
+conv_pool_blocks(const float *restrict x, const float *restrict k, const float *restrict bias, int relu, long n,
+                 const kk_conv_geometry *g, long KH, long KW, long C, long NB, long o0, float *restrict out, unsigned char *restrict cell) {
+#pragma clang fp contract(fast)
+    kk_v16 kv[KK_CONV_DK_MAX_TAPS][2], bv[2] = {{0}, {0}};
+    long K = KH * KW * C;
+    for (long t = 0; t < K; t++)
+        for (long j = 0; j < NB; j++) __builtin_memcpy(&kv[t][j], k + t * g->oc + o0 + 16 * j, sizeof kv[t][j]);
+    if (bias)
+        for (long j = 0; j < NB; j++) __builtin_memcpy(&bv[j], bias + o0 + 16 * j, sizeof bv[j]);
+    long ph = g->oh / 2, pw = g->ow / 2;
+    for (long b = 0; b < n; b++)
+        for (long py = 0; py < ph; py++)
+            for (long px = 0; px < pw; px++) {
+                // The four cells' sums side by side: 4·NB independent chains of FMAs, not one
+                // cell's chain after another's (each FMA waits for the one before in its chain).
+                float xt[4][KK_CONV_DK_MAX_TAPS];
+                kk_v16 acc[4][2];
+                for (long q = 0; q < 4; q++) {
+                    window_taps(x, g, b, (2 * py + q / 2) * g->sh - g->pad_top, (2 * px + q % 2) * g->sw - g->pad_left, KH, KW, C, xt[q]);
+                    for (long j = 0; j < NB; j++) acc[q][j] = (kk_v16){0};
+                }
+                for (long t = 0; t < K; t++)
+                    for (long q = 0; q < 4; q++)
+                        for (long j = 0; j < NB; j++) acc[q][j] += xt[q][t] * kv[t][j];
+                long p = ((b * ph + py) * pw + px) * g->oc + o0;
+                for (long j = 0; j < NB; j++) {
+                    kk_v16 m = {0};
+                    kk_v16i at = {0};
+                    for (long q = 0; q < 4; q++) {
+                        kk_v16 v = acc[q][j] + bv[j];
+                        if (relu) v = (kk_v16)((kk_v16i)v & (v > 0));
+                        if (q == 0) { m = v; continue; }
+                        kk_v16i greater = v > m;   // the first cell wins a tie, as kk_maxpool2x2
+                        m = (kk_v16)(((kk_v16i)v & greater) | ((kk_v16i)m & ~greater));
+                        at = ((int)q & greater) | (at & ~greater);
+                    }
+                    __builtin_memcpy(out + p + 16 * j, &m, sizeof m);
+                    kk_v16u8 bytes = __builtin_convertvector(at, kk_v16u8);
+                    __builtin_memcpy(cell + p + 16 * j, &bytes, sizeof bytes);
+                }
+            }
+}
+
+KK_CLONES
+void kk_conv_pool_small(const float *restrict x, const float *restrict k, const float *restrict bias, int relu, long n,
+                        const kk_conv_geometry *g, float *restrict out, void *restrict cell) {
+    unsigned char *c = cell;
+#define BLOCKS(KH, KW, C, NB, o0) conv_pool_blocks(x, k, bias, relu, n, g, KH, KW, C, NB, o0, out, c)
+    KK_FOR_CHANNEL_BLOCKS(g, BLOCKS);
+#undef BLOCKS
+}
+
+/// Channels [o0, o0 + 16·NB) of the pooled convolution's kernel and bias gradients: each
+/// pooled gradient value goes to the window cell its forward recorded.
+static inline __attribute__((always_inline)) void
+conv_pool_dk_blocks(const float *restrict x, const float *restrict dy, const float *restrict y,
+                    const unsigned char *restrict cell, long n, const kk_conv_geometry *g, long KH, long KW, long C, long NB, long o0,
+                    float *restrict dk, float *restrict db) {
+#pragma clang fp contract(fast)
+    kk_v16 acc[KK_CONV_DK_MAX_TAPS][2], bias[2] = {{0}, {0}};
+    float xt[KK_CONV_DK_MAX_TAPS];
+    long K = KH * KW * C;
+    for (long t = 0; t < K; t++)
+        for (long j = 0; j < NB; j++) acc[t][j] = (kk_v16){0};
+    long ph = g->oh / 2, pw = g->ow / 2;
+    for (long b = 0; b < n; b++)
+        for (long py = 0; py < ph; py++)
+            for (long px = 0; px < pw; px++) {
+                long p = ((b * ph + py) * pw + px) * g->oc + o0;
+                kk_v16 d[2];
+                kk_v16i at[2];
+                masked_dy(dy, y, p, NB, d);
+                for (long j = 0; j < NB; j++) {
+                    bias[j] += d[j];
+                    kk_v16u8 bytes;
+                    __builtin_memcpy(&bytes, cell + p + 16 * j, sizeof bytes);
+                    at[j] = __builtin_convertvector(bytes, kk_v16i);
+                }
+                for (long q = 0; q < 4; q++) {
+                    kk_v16 dq[2];
+                    for (long j = 0; j < NB; j++) dq[j] = (kk_v16)((kk_v16i)d[j] & (at[j] == (int)q));
+                    window_taps(x, g, b, (2 * py + q / 2) * g->sh - g->pad_top, (2 * px + q % 2) * g->sw - g->pad_left, KH, KW, C, xt);
+                    KK_UNROLL for (long t = 0; t < K; t++)
+                        for (long j = 0; j < NB; j++) acc[t][j] += xt[t] * dq[j];
+                }
+            }
+    store_dk(acc, bias, g, K, NB, o0, dk, db);
+}
+
+KK_CLONES
+void kk_conv_pool_small_dk(const float *restrict x, const float *restrict dy, const float *restrict y,
+                           const void *restrict cell, long n, const kk_conv_geometry *g, float *restrict dk,
+                           float *restrict db) {
+    const unsigned char *c = cell;
+#define BLOCKS(KH, KW, C, NB, o0) conv_pool_dk_blocks(x, dy, y, c, n, g, KH, KW, C, NB, o0, dk, db)
+    KK_FOR_CHANNEL_BLOCKS(g, BLOCKS);
+#undef BLOCKS
 }

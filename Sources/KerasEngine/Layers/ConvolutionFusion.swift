@@ -154,3 +154,47 @@ final class ConvolutionChain: InferenceChain {
         bias = bb
     }
 }
+
+/// Layer pairs that run as one op in training when the second layer alone reads the first's
+/// output (Sequential stacks and functional graphs find them with it):
+/// - BatchNormalization → a ReLU or clip activation: one pass
+///   (``BatchNormalization/trainingForward(_:post:)``);
+/// - a Conv2D with a ReLU or no activation → MaxPooling2D 2×2: the pooled output straight
+///   from the convolution, whose own output is never stored (``conv2dMaxPool``).
+enum TrainingPair {
+    /// Whether `head` → `next` can run as one op (asked once, when a model is built).
+    static func fuses(_ head: any Layer, _ next: any Layer) -> Bool {
+        if head is BatchNormalization { return BatchNormalization.fusedTrainingPost(next) != nil }
+        if let conv = head as? Convolution, let pool = next as? Pooling { return conv.poolGeometry(pool) != nil }
+        return false
+    }
+
+    /// `next(head(x))` as one op, or nil when this input does not allow it (the caller then
+    /// runs the layers one by one).
+    static func run(_ head: any Layer, _ next: any Layer, _ x: Tensor) -> Tensor? {
+        if let norm = head as? BatchNormalization, let post = BatchNormalization.fusedTrainingPost(next) {
+            return norm.trainingForward(x, post: post)
+        }
+        if let conv = head as? Convolution, let pool = next as? Pooling { return conv.pooledForward(x, pool) }
+        return nil
+    }
+}
+
+extension Convolution {
+    /// The geometry of `pool` when this Conv2D and it can run as ``conv2dMaxPool``: a ReLU
+    /// or linear activation with no activity regularizer (the convolution's output is never
+    /// stored), and a 2×2/2 "valid" max pooling.
+    func poolGeometry(_ pool: Pooling) -> ConvGeometry? {
+        guard config.rank == 2, pool.config.kind == .max, pool.config.rank == 2,
+              config.activation == .relu() || config.activation == .linear,
+              config.weightOptions.activityRegularizer == nil,
+              let p = pool.builtGeometry, p.isPairPool else { return nil }
+        return p
+    }
+
+    /// This layer and `pool` as one op on `x` (``conv2dMaxPool``), or nil.
+    func pooledForward(_ x: Tensor, _ pool: Pooling) -> Tensor? {
+        guard let p = poolGeometry(pool), let g = geometry(for: x), let kernel = kernel?.value else { return nil }
+        return conv2dMaxPool(x, kernel, bias: bias?.value, geometry: g, relu: config.activation == .relu(), pool: p)
+    }
+}

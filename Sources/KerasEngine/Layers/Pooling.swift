@@ -23,6 +23,8 @@ public final class Pooling: UnaryLayer {
     public var name: String
     public let config: Config
     private var geometry: ConvGeometry?
+    /// The window geometry the layer was built with.
+    var builtGeometry: ConvGeometry? { geometry }
 
     public init(_ config: Config, name: String = "pooling") { self.config = config; self.name = name }
 

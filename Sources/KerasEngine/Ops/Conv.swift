@@ -229,22 +229,29 @@ struct ConvBlocks {
 /// output of a fused ReLU, masking dy.
 func smallKernelGradients(_ x: Tensor, dy: Tensor, relu y: Tensor?, geometry g: ConvGeometry, kernelShape: [Int],
                           bias: Bool) -> (Tensor, Tensor?) {
-    let n = x.shape[0], oc = g.outC, kCount = g.colK * oc
-    let geometry = kk_conv_geometry(h: g.inH, w: g.inW, c: g.inC, oh: g.outH, ow: g.outW, oc: oc, kh: g.kh, kw: g.kw,
-                                    sh: g.sh, sw: g.sw, dh: g.dh, dw: g.dw, pad_top: g.padTop, pad_left: g.padLeft)
-    let chunks = ParallelBatch.chunks(n), partSize = kCount + oc
-    let parts = UnsafeMutablePointer<Float>.allocate(capacity: chunks * partSize)
-    defer { parts.deallocate() }
+    let geometry = g.kernelsGeometry
     let px = x.pointer, pdy = dy.pointer, py = y?.pointer
-    let inSize = g.inH * g.inW * g.inC, outSize = g.outH * g.outW * oc
-    ParallelBatch.run(n, chunks: chunks) { c, examples in
-        let part = parts + c * partSize, first = examples.lowerBound
+    let inSize = g.inH * g.inW * g.inC, outSize = g.outH * g.outW * g.outC
+    defer { withExtendedLifetime((x, dy, y)) {} }
+    return kernelGradientsByChunk(batch: x.shape[0], geometry: g, kernelShape: kernelShape, bias: bias) { examples, dk, db in
+        let first = examples.lowerBound
         withUnsafePointer(to: geometry) { gp in
-            kk_conv_dk_small(px + first * inSize, pdy + first * outSize, py.map { $0 + first * outSize }, examples.count, gp,
-                             part, part + kCount)
+            kk_conv_dk_small(px + first * inSize, pdy + first * outSize, py.map { $0 + first * outSize }, examples.count, gp, dk, db)
         }
     }
-    withExtendedLifetime((x, dy, y)) {}
+}
+
+/// dK (kernelShape) and dbias (when `bias`) summed over the batch's chunks, run in parallel:
+/// `chunk` writes a chunk's sums to its own dK and dbias storage (overwriting them).
+func kernelGradientsByChunk(batch n: Int, geometry g: ConvGeometry, kernelShape: [Int], bias: Bool,
+                            _ chunk: (Range<Int>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void) -> (Tensor, Tensor?) {
+    let oc = g.outC, kCount = g.colK * oc
+    let chunks = ParallelBatch.chunks(n), partSize = kCount + oc
+    let parts = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(chunks, 1) * partSize)
+    defer { parts.deallocate() }
+    ParallelBatch.run(n, chunks: chunks) { c, examples in
+        chunk(examples, parts + c * partSize, parts + c * partSize + kCount)
+    }
     var gk = Tensor(uninitializedShape: kernelShape)
     let pk = gk.freshPointer
     pk.update(from: parts, count: kCount)
@@ -255,6 +262,14 @@ func smallKernelGradients(_ x: Tensor, dy: Tensor, relu y: Tensor?, geometry g: 
     pb.update(from: parts + kCount, count: oc)
     for c in 1..<Swift.max(chunks, 1) { addInPlace(pb, parts + c * partSize + kCount, oc) }
     return (gk, gb)
+}
+
+extension ConvGeometry {
+    /// This geometry as KerasKernels' C struct (one group).
+    var kernelsGeometry: kk_conv_geometry {
+        kk_conv_geometry(h: inH, w: inW, c: inC, oh: outH, ow: outW, oc: outC, kh: kh, kw: kw,
+                         sh: sh, sw: sw, dh: dh, dw: dw, pad_top: padTop, pad_left: padLeft)
+    }
 }
 
 /// a[i] += b[i] for i < n.

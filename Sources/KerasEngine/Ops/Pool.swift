@@ -18,9 +18,7 @@ public func maxPool2d(_ x: Tensor, geometry g: ConvGeometry) -> Tensor {
     let pa = argmax?.pointer
     let chunks = ParallelBatch.chunks(n)
     // Keras's default (2×2, strides 2, valid): one vectorized C loop per chunk.
-    let pairs = g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.padTop == 0 && g.padLeft == 0
-        && g.outH == g.inH / 2 && g.outW == g.inW / 2 && g.dh == 1 && g.dw == 1
-    if pairs {
+    if g.isPairPool {
         let (h, w, inSize, outSize) = (g.inH, g.inW, g.inH * g.inW * C, g.outH * g.outW * C)
         ParallelBatch.run(n, chunks: chunks) { _, b in
             kk_maxpool2x2(px + b.lowerBound * inSize, po + b.lowerBound * outSize, pa.map { $0 + b.lowerBound * outSize },
@@ -212,5 +210,14 @@ public func globalAveragePool(_ x: Tensor) -> Tensor {
         let pd = gx.freshPointer, pg = dy.pointer
         for b in 0..<n { for s in 0..<S { let row = pd + (b * S + s) * C; for c in 0..<C { row[c] = pg[b * C + c] * inv } } }
         return [gx]
+    }
+}
+
+extension ConvGeometry {
+    /// A 2×2 window with strides 2, "valid", undilated (Keras's default pooling), which
+    /// `kk_maxpool2x2` and `conv2dMaxPool` take.
+    var isPairPool: Bool {
+        kh == 2 && kw == 2 && sh == 2 && sw == 2 && padTop == 0 && padLeft == 0
+            && outH == inH / 2 && outW == inW / 2 && dh == 1 && dw == 1
     }
 }

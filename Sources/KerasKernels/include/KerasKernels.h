@@ -71,4 +71,18 @@ typedef struct {
 void kk_conv_dk_small(const float *x, const float *dy, const float *y, long n, const kk_conv_geometry *g, float *dk,
                       float *db);
 
+/// A convolution with at most KK_CONV_DK_MAX_TAPS taps and a multiple of 16 output channels
+/// (kernel (kh·kw·c, oc), bias or NULL, then a ReLU when `relu`), max-pooled 2×2 with stride
+/// 2 ("valid") in the same pass: writes the pooled output (n, oh/2, ow/2, oc) and, per pooled
+/// value, its window cell (one byte, 0–3 row-major, the first on ties, as kk_maxpool2x2) to
+/// `cell`; the convolution's own output is never stored.
+void kk_conv_pool_small(const float *x, const float *k, const float *bias, int relu, long n, const kk_conv_geometry *g,
+                        float *out, void *cell);
+
+/// Its kernel and bias gradients from the pooled gradient dy: each value goes to the cell
+/// `cell` recorded (counted only where the pooled output y > 0 when `y` is given, the ReLU's
+/// mask); dk and db (or NULL) are overwritten.
+void kk_conv_pool_small_dk(const float *x, const float *dy, const float *y, const void *cell, long n,
+                           const kk_conv_geometry *g, float *dk, float *db);
+
 #endif

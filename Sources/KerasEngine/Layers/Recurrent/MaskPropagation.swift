@@ -110,9 +110,8 @@ func forwardWithMasks(_ layers: [any Layer], _ inputs: [Tensor], training: Bool,
             i = last + 1
             continue
         }
-        if training, mask == nil, xs.count == 1, i + 1 < layers.count, let norm = layer as? BatchNormalization,
-           let post = BatchNormalization.fusedTrainingPost(layers[i + 1]) {
-            xs = [norm.trainingForward(xs[0], post: post)]   // the activation layer runs inside
+        if training, mask == nil, xs.count == 1, i + 1 < layers.count, let y = TrainingPair.run(layer, layers[i + 1], xs[0]) {
+            xs = [y]   // the next layer ran inside
             i += 2
             continue
         }

@@ -71,7 +71,8 @@ bench: build
 	$(KERAS_PYTHON) bench/applications.py speed
 
 # The kernel evaluation behind adopting oneDNN: single convolutions (oneDNN vs im2col +
-# OpenBLAS) and the MLP's GEMMs (oneDNN vs OpenBLAS), in one run.
+# OpenBLAS), the MLP's GEMMs (oneDNN vs OpenBLAS) and the reference CNN's convolutions alone
+# (what an epoch of nothing else would take), in one run.
 bench-kernels: deps
 	mkdir -p .build/bench
 	cc -O2 bench/onednn_conv.c -o .build/bench/onednn_conv -ldnnl -lopenblas

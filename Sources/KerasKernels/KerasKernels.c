@@ -265,6 +265,17 @@ store_dk(kk_v16 acc[][2], const kk_v16 *bias, const kk_conv_geometry *g, long K,
         }                                                                                       \
     } while (0)
 
+/// acc[t][j] += tap t of example b's window at (iy0, ix0) · d[j], for the K = KH·KW·C taps.
+static inline __attribute__((always_inline)) void
+add_window(const float *restrict x, const kk_conv_geometry *g, long b, long iy0, long ix0, long KH, long KW, long C,
+           long NB, const kk_v16 *d, kk_v16 acc[][2]) {
+#pragma clang fp contract(fast)
+    float xt[KK_CONV_DK_MAX_TAPS];
+    window_taps(x, g, b, iy0, ix0, KH, KW, C, xt);
+    KK_UNROLL for (long t = 0; t < KH * KW * C; t++)
+        for (long j = 0; j < NB; j++) acc[t][j] += xt[t] * d[j];
+}
+
 /// Channels [o0, o0 + 16·NB) of dK and dbias over examples [0, n), NB = 1 or 2: one pass
 /// over the output positions with the K·NB sums held in registers when the caller inlines
 /// constant K and NB.
@@ -272,22 +283,16 @@ static inline __attribute__((always_inline)) void
 conv_dk_blocks(const float *restrict x, const float *restrict dy, const float *restrict y, long n,
                const kk_conv_geometry *g, long KH, long KW, long C, long NB, long o0, float *restrict dk, float *restrict db) {
 #pragma clang fp contract(fast)
-    kk_v16 acc[KK_CONV_DK_MAX_TAPS][2], bias[2] = {{0}, {0}};
-    float xt[KK_CONV_DK_MAX_TAPS];
-    long K = KH * KW * C;
-    for (long t = 0; t < K; t++)
-        for (long j = 0; j < NB; j++) acc[t][j] = (kk_v16){0};
+    kk_v16 acc[KK_CONV_DK_MAX_TAPS][2] = {{{0}}}, bias[2] = {{0}, {0}};
     for (long b = 0; b < n; b++)
         for (long oy = 0; oy < g->oh; oy++)
             for (long ox = 0; ox < g->ow; ox++) {
                 kk_v16 d[2];
                 masked_dy(dy, y, ((b * g->oh + oy) * g->ow + ox) * g->oc + o0, NB, d);
                 for (long j = 0; j < NB; j++) bias[j] += d[j];
-                window_taps(x, g, b, oy * g->sh - g->pad_top, ox * g->sw - g->pad_left, KH, KW, C, xt);
-                KK_UNROLL for (long t = 0; t < K; t++)
-                    for (long j = 0; j < NB; j++) acc[t][j] += xt[t] * d[j];
+                add_window(x, g, b, oy * g->sh - g->pad_top, ox * g->sw - g->pad_left, KH, KW, C, NB, d, acc);
             }
-    store_dk(acc, bias, g, K, NB, o0, dk, db);
+    store_dk(acc, bias, g, KH * KW * C, NB, o0, dk, db);
 }
 
 KK_CLONES
@@ -362,11 +367,7 @@ conv_pool_dk_blocks(const float *restrict x, const float *restrict dy, const flo
                     const unsigned char *restrict cell, long n, const kk_conv_geometry *g, long KH, long KW, long C, long NB, long o0,
                     float *restrict dk, float *restrict db) {
 #pragma clang fp contract(fast)
-    kk_v16 acc[KK_CONV_DK_MAX_TAPS][2], bias[2] = {{0}, {0}};
-    float xt[KK_CONV_DK_MAX_TAPS];
-    long K = KH * KW * C;
-    for (long t = 0; t < K; t++)
-        for (long j = 0; j < NB; j++) acc[t][j] = (kk_v16){0};
+    kk_v16 acc[KK_CONV_DK_MAX_TAPS][2] = {{{0}}}, bias[2] = {{0}, {0}};
     long ph = g->oh / 2, pw = g->ow / 2;
     for (long b = 0; b < n; b++)
         for (long py = 0; py < ph; py++)
@@ -384,12 +385,11 @@ conv_pool_dk_blocks(const float *restrict x, const float *restrict dy, const flo
                 for (long q = 0; q < 4; q++) {
                     kk_v16 dq[2];
                     for (long j = 0; j < NB; j++) dq[j] = (kk_v16)((kk_v16i)d[j] & (at[j] == (int)q));
-                    window_taps(x, g, b, (2 * py + q / 2) * g->sh - g->pad_top, (2 * px + q % 2) * g->sw - g->pad_left, KH, KW, C, xt);
-                    KK_UNROLL for (long t = 0; t < K; t++)
-                        for (long j = 0; j < NB; j++) acc[t][j] += xt[t] * dq[j];
+                    add_window(x, g, b, (2 * py + q / 2) * g->sh - g->pad_top, (2 * px + q % 2) * g->sw - g->pad_left, KH, KW, C,
+                               NB, dq, acc);
                 }
             }
-    store_dk(acc, bias, g, K, NB, o0, dk, db);
+    store_dk(acc, bias, g, KH * KW * C, NB, o0, dk, db);
 }
 
 KK_CLONES

@@ -93,14 +93,55 @@ final class ConvPoolFusionTests: XCTestCase {
         XCTAssertFalse(TrainingPair.fuses(wide.layers[0], wide.layers[1]))
         let average = try block(conv(16, [3], .relu()), x.shape, pool: .init(kind: .average, rank: 2))
         XCTAssertFalse(TrainingPair.fuses(average.layers[0], average.layers[1]))
-        // A pair, but not for this input or kernel: a differentiated input, 8 filters, 36 taps.
-        let m = try block(conv(16, [3], .relu()), x.shape)
+        // A pair that conv2dMaxPool does not take (a differentiated input, 8 filters, 36 taps):
+        // linear, the layers run one by one; with a ReLU, see testReLUMaskOnThePooledGradient.
+        let linear = try block(conv(16, [3], .linear), x.shape)
         let tape = Tape()
-        XCTAssertNil(TrainingPair.run(m.layers[0], m.layers[1], tape.watch(x)))
-        let narrow = try block(conv(8, [3], .relu()), x.shape)
+        XCTAssertNil(TrainingPair.run(linear.layers[0], linear.layers[1], tape.watch(x)))
+        let narrow = try block(conv(8, [3], .linear), x.shape)
         XCTAssertNil(TrainingPair.run(narrow.layers[0], narrow.layers[1], x))
-        let many = try block(conv(16, [3], .relu()), [2, 8, 8, 4])
+        XCTAssertNil(conv2dMaxPool(x, GradientCheck.random([3, 3, 1, 8], seed: 1), bias: nil,
+                                   geometry: try XCTUnwrap((narrow.layers[0] as? Convolution)?.geometry), relu: true,
+                                   pool: try XCTUnwrap((narrow.layers[1] as? Pooling)?.builtGeometry)))
+        let many = try block(conv(16, [3], .linear), [2, 8, 8, 4])
         XCTAssertNil(TrainingPair.run(many.layers[0], many.layers[1], GradientCheck.random([2, 8, 8, 4], seed: 3)))
+    }
+
+    /// Where conv2dMaxPool does not apply, a ReLU Conv2D → 2×2 max pooling pair still runs
+    /// together: the convolution skips its ReLU mask and the pooling applies it to the pooled
+    /// gradient (the pooled output is the ReLU of the window's winner). The same values and
+    /// gradients — input, kernel, bias — as the layers one by one, on oneDNN's backward (16
+    /// input channels up) and on the engine's (below), and with a first layer's 36 taps.
+    func testReLUMaskOnThePooledGradient() throws {
+        /// The input's gradient (when tracked), then the parameters', of sum(f(x)·w).
+        func gradients(_ m: Sequential, _ x: Tensor, tracked: Bool, _ w: Tensor, _ f: (Tensor) -> Tensor) -> [[Float]] {
+            var out: [[Float]] = []
+            if tracked {
+                let tape = Tape()
+                for p in m.parameters { tape.watch(p) }
+                let input = tape.watch(x)
+                out.append(tape.gradients(of: sum(f(input) * w), for: [input])[0].scalars)
+            }
+            let tape = Tape()
+            for p in m.parameters { tape.watch(p) }
+            let g = tape.gradients(of: sum(f(tracked ? tape.watch(x) : x) * w), for: m.parameters)
+            return out + m.parameters.map { g[$0]?.scalars ?? [] }
+        }
+        for (what, filters, shape, tracked) in [("oneDNN backward", 16, [2, 9, 8, 16], true), ("engine backward", 8, [2, 8, 9, 3], true),
+                                                 ("first layer, 36 taps", 16, [2, 8, 8, 4], false)] {
+            let m = try block(conv(filters, [3], .relu()), shape)
+            let (c, pool) = (m.layers[0], m.layers[1])
+            let x = GradientCheck.random(shape, seed: 12)
+            let plain = { (x: Tensor) in pool.forward(c.forward([x], training: true), training: true)[0] }
+            let fused = { (x: Tensor) in TrainingPair.run(c, pool, x)! }
+            XCTAssertNotNil(TrainingPair.run(c, pool, Tape().watch(x)), what)
+            XCTAssertEqual(fused(x).scalars, plain(x).scalars, what)   // the same ops forward
+            let w = GradientCheck.random(fused(x).shape, seed: 13)
+            let (a, b) = (gradients(m, x, tracked: tracked, w, fused), gradients(m, x, tracked: tracked, w, plain))
+            XCTAssertEqual(a.count, (tracked ? 1 : 0) + m.parameters.count, what)
+            XCTAssertTrue(a.allSatisfy { !$0.isEmpty }, what)
+            XCTAssertEqual(a, b, "\(what): the mask moved, not changed")
+        }
     }
 
     /// Sequential stacks and functional graphs run the pair as one op in training (one tape

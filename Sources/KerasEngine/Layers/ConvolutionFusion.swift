@@ -160,7 +160,9 @@ final class ConvolutionChain: InferenceChain {
 /// - BatchNormalization → a ReLU or clip activation: one pass
 ///   (``BatchNormalization/trainingForward(_:post:)``);
 /// - a Conv2D with a ReLU or no activation → MaxPooling2D 2×2: the pooled output straight
-///   from the convolution, whose own output is never stored (``conv2dMaxPool``).
+///   from the convolution, whose own output is never stored, for a first layer
+///   (``conv2dMaxPool``); elsewhere, with a ReLU, the ReLU's gradient mask applied on the
+///   pooled gradient.
 enum TrainingPair {
     /// Whether `head` → `next` can run as one op (asked once, when a model is built).
     static func fuses(_ head: any Layer, _ next: any Layer) -> Bool {
@@ -192,9 +194,17 @@ extension Convolution {
         return p
     }
 
-    /// This layer and `pool` as one op on `x` (``conv2dMaxPool``), or nil.
+    /// This layer and `pool` on `x`: as one op (``conv2dMaxPool``) where it applies, else
+    /// with a ReLU's gradient mask applied by the pooling's backward on the pooled gradient
+    /// instead of by the convolution's on its whole output; nil for a linear convolution that
+    /// ``conv2dMaxPool`` does not take (nothing to save: the layers run one by one).
     func pooledForward(_ x: Tensor, _ pool: Pooling) -> Tensor? {
-        guard let p = poolGeometry(pool), let g = geometry(for: x), let kernel = kernel?.value else { return nil }
-        return conv2dMaxPool(x, kernel, bias: bias?.value, geometry: g, relu: config.activation == .relu(), pool: p)
+        guard let p = poolGeometry(pool), let g = geometry(for: x), let kernel = kernel?.value,
+              p.inH == g.outH, p.inW == g.outW, p.inC == g.outC else { return nil }
+        let relu = config.activation == .relu()
+        if let y = conv2dMaxPool(x, kernel, bias: bias?.value, geometry: g, relu: relu, pool: p) { return y }
+        guard relu else { return nil }
+        let y = conv2d(x, kernel, bias: bias?.value, geometry: g, fuseReLU: true, gradientMasked: true)
+        return maxPool2d(y, geometry: p, maskByOutput: true)
     }
 }

@@ -45,8 +45,12 @@ final class ScratchBuffer {
 /// no batch-sized im2col matrix is kept — backward rebuilds a block's columns (cheap next
 /// to its GEMMs). Backward per block: dy masked by the fused ReLU (and summed for dbias),
 /// dK += colᵀ·dy, dx = col2im(dy·Kᵀ).
+///
+/// `gradientMasked`: the output's only reader already zeroes its gradient wherever the fused
+/// ReLU's output is not positive (a 2×2 max pooling masking by its own output, which is the
+/// ReLU of its window's winner), so the backward skips its own masking pass.
 public func conv2d(_ x: Tensor, _ kernel: Tensor, bias: Tensor? = nil, geometry g: ConvGeometry,
-                   fuseReLU: Bool = false) -> Tensor {
+                   fuseReLU: Bool = false, gradientMasked: Bool = false) -> Tensor {
     let n = x.shape[0]
     precondition(x.count == n * g.inH * g.inW * g.inC && kernel.count == g.groupK * g.outC,
                  "conv2d: input \(x.shape), kernel \(kernel.shape) do not fit \(g)")
@@ -61,15 +65,11 @@ public func conv2d(_ x: Tensor, _ kernel: Tensor, bias: Tensor? = nil, geometry 
     let (tx, tk, tb) = (x.isTracked, kernel.isTracked, bias?.isTracked ?? false)
     var inputs = [x, kernel]
     if let bias { inputs.append(bias) }
+    let maskReLU = fuseReLU && !gradientMasked
     return Tape.record(out, inputs: inputs) { dyIn in
         if OneDNN.backwardApplies(g) {
             var dy = dyIn
-            if fuseReLU {  // dy where the ReLU's output was positive
-                var masked = Tensor(uninitializedShape: dyIn.shape)
-                let pm = masked.freshPointer, pdy = dyIn.pointer, py = y.pointer
-                ParallelBatch.elementwise(masked.count) { r in reluBackward(pdy, py, into: pm, r) }
-                dy = masked
-            }
+            if maskReLU { dy = maskedWherePositive(dyIn, y) }  // dy where the ReLU's output was positive
             if let (gx, gk, gb) = OneDNN.conv2dBackward(x, kernel, hasBias: bias != nil, dy: dy, geometry: g, batch: n,
                                                        wantX: tx, wantWeights: tk || tb) {
                 return [gx, tk ? gk : nil, tb ? gb : nil]
@@ -77,7 +77,7 @@ public func conv2d(_ x: Tensor, _ kernel: Tensor, bias: Tensor? = nil, geometry 
         }
         if !tx, tk, g.groups == 1, g.colK <= Int(KK_CONV_DK_MAX_TAPS), oc % 16 == 0 {
             // A first layer (few taps, no dx): dK and dbias straight from x and dy, no columns.
-            let (gk, gb) = smallKernelGradients(x, dy: dyIn, relu: fuseReLU ? y : nil, geometry: g, kernelShape: kernel.shape, bias: tb)
+            let (gk, gb) = smallKernelGradients(x, dy: dyIn, relu: maskReLU ? y : nil, geometry: g, kernelShape: kernel.shape, bias: tb)
             return [nil, gk, gb]
         }
         let kCount = gk * oc
@@ -91,7 +91,7 @@ public func conv2d(_ x: Tensor, _ kernel: Tensor, bias: Tensor? = nil, geometry 
         let pdy = dyIn.pointer, py = y.pointer
         ParallelBatch.run(n, chunks: chunks) { c, examples in
             let colBuffer = tk || tx ? blocks.columnBuffer() : nil
-            let maskBuffer = fuseReLU ? ScratchBuffer(count: blocks.rowsPerBlock * oc) : nil
+            let maskBuffer = maskReLU ? ScratchBuffer(count: blocks.rowsPerBlock * oc) : nil
             let masked = maskBuffer?.pointer
             let sums = biasSums.map { $0 + c * oc }
             sums?.update(repeating: 0, count: oc)

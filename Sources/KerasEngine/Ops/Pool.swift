@@ -7,12 +7,17 @@ import KerasKernels
 /// again. Loops run over contiguous channels in SIMD8 steps, batch chunks in parallel;
 /// when windows do not overlap (stride ≥ pool size, Keras's default) every input cell is
 /// written exactly once, so the input gradient needs no zero-filling pass.
-public func maxPool2d(_ x: Tensor, geometry g: ConvGeometry) -> Tensor {
+///
+/// `maskByOutput`: the gradient counts only where the output is positive — a ReLU that ran
+/// before the pooling (inside its convolution, ``conv2d(_:_:bias:geometry:fuseReLU:gradientMasked:)``)
+/// has its mask applied here, on the pooled gradient, a quarter of its input's size.
+public func maxPool2d(_ x: Tensor, geometry g: ConvGeometry, maskByOutput: Bool = false) -> Tensor {
     let n = x.shape[0], C = g.inC
     precondition(g.outC == C && x.count == n * g.inH * g.inW * C, "maxPool2d: \(x.shape) does not fit \(g)")
     var out = Tensor(uninitializedShape: windowOutputShape(x, g, channels: C))
     let px = x.pointer, po = out.freshPointer
     let tracked = x.isTracked
+    let y = out
     // The argmax cell of every output value, as a Float (exact for windows < 2²⁴ cells).
     let argmax: ScratchBuffer? = tracked ? ScratchBuffer(count: out.count) : nil
     let pa = argmax?.pointer
@@ -24,8 +29,9 @@ public func maxPool2d(_ x: Tensor, geometry g: ConvGeometry) -> Tensor {
             kk_maxpool2x2(px + b.lowerBound * inSize, po + b.lowerBound * outSize, pa.map { $0 + b.lowerBound * outSize },
                           b.count, h, w, C)
         }
-        return Tape.record(out, inputs: [x]) { dy in
+        return Tape.record(out, inputs: [x]) { dyIn in
             guard let pa = argmax?.pointer else { return [nil] }
+            let dy = maskByOutput ? maskedWherePositive(dyIn, y) : dyIn
             var gx = Tensor(uninitializedShape: x.shape)
             let pd = gx.freshPointer, pg = dy.pointer
             ParallelBatch.run(n, chunks: chunks) { _, b in
@@ -50,8 +56,9 @@ public func maxPool2d(_ x: Tensor, geometry g: ConvGeometry) -> Tensor {
         }
     }
     let disjoint = g.sh >= g.kh && g.sw >= g.kw
-    return Tape.record(out, inputs: [x]) { dy in
+    return Tape.record(out, inputs: [x]) { dyIn in
         guard let pa = argmax?.pointer else { return [nil] }
+        let dy = maskByOutput ? maskedWherePositive(dyIn, y) : dyIn
         var gx = Tensor(uninitializedShape: x.shape)
         let pd = gx.freshPointer, pg = dy.pointer
         let inSize = g.inH * g.inW * C
@@ -220,4 +227,13 @@ extension ConvGeometry {
         kh == 2 && kw == 2 && sh == 2 && sw == 2 && padTop == 0 && padLeft == 0
             && outH == inH / 2 && outW == inW / 2 && dh == 1 && dw == 1
     }
+}
+
+/// `dy` where `y` is positive, else 0: a ReLU's gradient, masked by its output.
+func maskedWherePositive(_ dy: Tensor, _ y: Tensor) -> Tensor {
+    var masked = Tensor(uninitializedShape: dy.shape)
+    let pm = masked.freshPointer, pdy = dy.pointer, py = y.pointer
+    ParallelBatch.elementwise(masked.count) { r in reluBackward(pdy, py, into: pm, r) }
+    withExtendedLifetime((dy, y)) {}
+    return masked
 }

@@ -174,4 +174,23 @@ final class ConvPoolFusionTests: XCTestCase {
         _ = g.call([x], training: true)
         XCTAssertEqual(tape2.nodes.count, g.parameters.count + 2, "the watched weights, the pair and Flatten")
     }
+    /// At inference a stack's or graph's first Conv2D → 2×2 max pooling runs as the fused op's
+    /// forward (``PooledConvolutionChain``), with the layers' values within float rounding.
+    func testInferenceRunsTheFusedForward() throws {
+        for (what, activation) in [("relu", Activation.relu()), ("linear", .linear)] {
+            let stack = Sequential(name: "stack", layers: [conv(32, [3], activation), Pooling(.init(kind: .max, rank: 2), name: "pool"),
+                                                           Flatten(name: "flat")])
+            try stack.build(inputShapes: [[11, 12, 1]], seed: 4)
+            for p in stack.parameters { p.value = GradientCheck.random(p.shape, seed: UInt64(p.count), scale: 0.5) }
+            XCTAssertTrue(stack.chains[0] is PooledConvolutionChain, what)
+            XCTAssertEqual(stack.chains[0]?.nodes, [0, 1], what)
+            let x = GradientCheck.random([3, 11, 12, 1], seed: 7)
+            XCTAssertNotNil(stack.chains[0]?.run(x), what)
+            var h = x
+            for layer in stack.layers { h = layer.forward([h], training: false)[0] }
+            let y = stack.call([x], training: false)[0]
+            XCTAssertEqual(y.shape, h.shape, what)
+            for i in 0..<h.count { XCTAssertEqual(y[flat: i], h[flat: i], accuracy: 1e-5 * Swift.max(1, abs(h[flat: i])), "\(what) y[\(i)]") }
+        }
+    }
 }

@@ -42,8 +42,9 @@ extension DepthwiseConvolution: FoldableConvolution {
 /// The chain that `head` (a node or layer index, and its layer) starts, given the layer that alone
 /// reads its output and the one that alone reads that layer's (nil where there is none, or
 /// the reader shares the output with other readers or the model's outputs): a linear
-/// convolution → BatchNormalization (→ a fusable activation), or BatchNormalization → a
-/// fusable activation. Functional graphs and Sequential stacks find their chains with it.
+/// convolution → BatchNormalization (→ a fusable activation), BatchNormalization → a
+/// fusable activation, or a first Conv2D → 2×2 max pooling. Functional graphs and Sequential
+/// stacks find their chains with it.
 func inferenceChain(_ head: (Int, any Layer), _ next: (Int, any Layer)?, _ after: (Int, any Layer)?) -> (any InferenceChain)? {
     if let conv = head.1 as? any FoldableConvolution, conv.ownActivation == .linear,
        let (j, second) = next, let norm = second as? BatchNormalization {
@@ -55,7 +56,25 @@ func inferenceChain(_ head: (Int, any Layer), _ next: (Int, any Layer)?, _ after
     if let norm = head.1 as? BatchNormalization, let (k, second) = next, let post = ConvolutionChain.postOp(second) {
         return NormalizationChain(nodes: [head.0, k], norm: norm, post: post)
     }
+    if let conv = head.1 as? Convolution, let (k, second) = next, let pool = second as? Pooling, conv.poolGeometry(pool) != nil {
+        return PooledConvolutionChain(nodes: [head.0, k], conv: conv, pool: pool)
+    }
     return nil
+}
+
+/// A first Conv2D (ReLU or linear) and the 2×2 max pooling that alone reads it, at inference
+/// as the training op's forward (``conv2dMaxPool``): the convolution's output is never stored.
+final class PooledConvolutionChain: InferenceChain {
+    let nodes: [Int]
+    let conv: Convolution
+    let pool: Pooling
+
+    init(nodes: [Int], conv: Convolution, pool: Pooling) { self.nodes = nodes; self.conv = conv; self.pool = pool }
+
+    func run(_ x: Tensor) -> Tensor? {
+        guard let p = conv.poolGeometry(pool), let g = conv.geometry(for: x), let kernel = conv.kernel?.value else { return nil }
+        return conv2dMaxPool(x, kernel, bias: conv.bias?.value, geometry: g, relu: conv.config.activation == .relu(), pool: p)
+    }
 }
 
 /// Nodes of a functional graph (layers of a Sequential stack) that inference runs as one step.

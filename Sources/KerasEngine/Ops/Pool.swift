@@ -17,7 +17,7 @@ public func maxPool2d(_ x: Tensor, geometry g: ConvGeometry, maskByOutput: Bool 
     var out = Tensor(uninitializedShape: windowOutputShape(x, g, channels: C))
     let px = x.pointer, po = out.freshPointer
     let tracked = x.isTracked
-    let y = out
+    let y: Tensor? = maskByOutput ? out : nil   // the backward's mask, kept only when asked
     // The argmax cell of every output value, as a Float (exact for windows < 2²⁴ cells).
     let argmax: ScratchBuffer? = tracked ? ScratchBuffer(count: out.count) : nil
     let pa = argmax?.pointer
@@ -31,13 +31,14 @@ public func maxPool2d(_ x: Tensor, geometry g: ConvGeometry, maskByOutput: Bool 
         }
         return Tape.record(out, inputs: [x]) { dyIn in
             guard let pa = argmax?.pointer else { return [nil] }
-            let dy = maskByOutput ? maskedWherePositive(dyIn, y) : dyIn
+            let dy = y.map { maskedWherePositive(dyIn, $0) } ?? dyIn
             var gx = Tensor(uninitializedShape: x.shape)
             let pd = gx.freshPointer, pg = dy.pointer
             ParallelBatch.run(n, chunks: chunks) { _, b in
                 kk_maxpool2x2_backward(pg + b.lowerBound * outSize, pa + b.lowerBound * outSize, pd + b.lowerBound * inSize,
                                        b.count, h, w, C)
             }
+            withExtendedLifetime(dy) {}   // a masked dy is owned here alone: alive until read
             return [gx]
         }
     }
@@ -58,7 +59,8 @@ public func maxPool2d(_ x: Tensor, geometry g: ConvGeometry, maskByOutput: Bool 
     let disjoint = g.sh >= g.kh && g.sw >= g.kw
     return Tape.record(out, inputs: [x]) { dyIn in
         guard let pa = argmax?.pointer else { return [nil] }
-        let dy = maskByOutput ? maskedWherePositive(dyIn, y) : dyIn
+        let dy = y.map { maskedWherePositive(dyIn, $0) } ?? dyIn
+        defer { withExtendedLifetime(dy) {} }   // a masked dy is owned here alone: alive until read
         var gx = Tensor(uninitializedShape: x.shape)
         let pd = gx.freshPointer, pg = dy.pointer
         let inSize = g.inH * g.inW * C

@@ -117,12 +117,17 @@ public func relu(_ x: Tensor) -> Tensor {
     // activations are millions of values; the branchy scalar loop was 15% of a CNN epoch).
     ParallelBatch.elementwise(x.count) { r in reluForward(px, into: po, r) }
     let y = out
-    return Tape.record(out, inputs: [x]) { g in
-        var gx = Tensor(uninitializedShape: x.shape)
-        let pg = g.pointer, py = y.pointer, pd = gx.freshPointer
-        ParallelBatch.elementwise(x.count) { r in reluBackward(pg, py, into: pd, r) }
-        return [gx]
-    }
+    return Tape.record(out, inputs: [x]) { g in [maskedWherePositive(g, y)] }
+}
+
+/// `dy` where `y` is positive, else 0: a ReLU's gradient, masked by its output (eight lanes
+/// at a time, split over the threads).
+func maskedWherePositive(_ dy: Tensor, _ y: Tensor) -> Tensor {
+    var masked = Tensor(uninitializedShape: dy.shape)
+    let pm = masked.freshPointer, pdy = dy.pointer, py = y.pointer
+    ParallelBatch.elementwise(masked.count) { r in reluBackward(pdy, py, into: pm, r) }
+    withExtendedLifetime((dy, y)) {}
+    return masked
 }
 
 /// Applies `body(offset, stride, n)` to every 1-D lane along `axis`.

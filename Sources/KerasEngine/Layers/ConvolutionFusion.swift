@@ -71,10 +71,7 @@ final class PooledConvolutionChain: InferenceChain {
 
     init(nodes: [Int], conv: Convolution, pool: Pooling) { self.nodes = nodes; self.conv = conv; self.pool = pool }
 
-    func run(_ x: Tensor) -> Tensor? {
-        guard let p = conv.poolGeometry(pool), let g = conv.geometry(for: x), let kernel = conv.kernel?.value else { return nil }
-        return conv2dMaxPool(x, kernel, bias: conv.bias?.value, geometry: g, relu: conv.config.activation == .relu(), pool: p)
-    }
+    func run(_ x: Tensor) -> Tensor? { conv.fusedPooledForward(x, pool) }
 }
 
 /// Nodes of a functional graph (layers of a Sequential stack) that inference runs as one step.
@@ -218,12 +215,16 @@ extension Convolution {
     /// instead of by the convolution's on its whole output; nil for a linear convolution that
     /// ``conv2dMaxPool`` does not take (nothing to save: the layers run one by one).
     func pooledForward(_ x: Tensor, _ pool: Pooling) -> Tensor? {
-        guard let p = poolGeometry(pool), let g = geometry(for: x), let kernel = kernel?.value,
+        if let y = fusedPooledForward(x, pool) { return y }
+        guard config.activation == .relu(), let p = poolGeometry(pool), let g = geometry(for: x), let kernel = kernel?.value,
               p.inH == g.outH, p.inW == g.outW, p.inC == g.outC else { return nil }
-        let relu = config.activation == .relu()
-        if let y = conv2dMaxPool(x, kernel, bias: bias?.value, geometry: g, relu: relu, pool: p) { return y }
-        guard relu else { return nil }
         let y = conv2d(x, kernel, bias: bias?.value, geometry: g, fuseReLU: true, gradientMasked: true)
         return maxPool2d(y, geometry: p, maskByOutput: true)
+    }
+
+    /// This layer and `pool` on `x` as ``conv2dMaxPool``, or nil where it does not apply.
+    func fusedPooledForward(_ x: Tensor, _ pool: Pooling) -> Tensor? {
+        guard let p = poolGeometry(pool), let g = geometry(for: x), let kernel = kernel?.value else { return nil }
+        return conv2dMaxPool(x, kernel, bias: bias?.value, geometry: g, relu: config.activation == .relu(), pool: p)
     }
 }

@@ -39,14 +39,13 @@ func conv2dMaxPool(_ x: Tensor, _ kernel: Tensor, bias: Tensor?, geometry g: Con
         }
     }
     withExtendedLifetime((x, kernel, bias)) {}
-    let y = out
     var inputs = [x, kernel]
     if let bias { inputs.append(bias) }
     let (tk, tb) = (kernel.isTracked, bias?.isTracked ?? false)
+    // Recorded only when the kernel or bias is tracked (x never is).
     return Tape.record(out, inputs: inputs) { dy in
-        guard tk || tb else { return [nil, nil, nil] }
-        let pdy = dy.pointer, py = relu ? y.pointer : nil, pc = UnsafeRawPointer(cells.pointer)
-        defer { withExtendedLifetime((x, dy, y)) {} }
+        let pdy = dy.pointer, py = relu ? out.pointer : nil, pc = UnsafeRawPointer(cells.pointer)
+        defer { withExtendedLifetime((x, dy, out)) {} }
         let (gk, gb) = kernelGradientsByChunk(batch: n, geometry: g, kernelShape: kernel.shape, bias: bias != nil) { examples, dk, db in
             let first = examples.lowerBound
             withUnsafePointer(to: geometry) { gp in

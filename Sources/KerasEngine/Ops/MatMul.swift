@@ -130,11 +130,9 @@ public func biasAddRelu(_ x: Tensor, _ bias: Tensor) -> Tensor {
     }
     let y = out, (tx, tb) = (x.isTracked, bias.isTracked)
     return Tape.record(out, inputs: [x, bias]) { g in
-        let pg = g.pointer, py = y.pointer
-        var gx = Tensor(uninitializedShape: x.shape)
+        let gx = maskedWherePositive(g, y)
         var gb: Tensor? = tb ? Tensor(shape: bias.shape) : nil
-        let pd = gx.freshPointer, pdb = gb?.freshPointer
-        ParallelBatch.elementwise(x.count) { r in reluBackward(pg, py, into: pd, r) }
+        let pd = gx.pointer, pdb = gb?.freshPointer
         if let pdb { for r in 0..<rows { let d = pd + r * n; for j in 0..<n { pdb[j] += d[j] } } }
         return [tx ? gx : nil, gb]
     }

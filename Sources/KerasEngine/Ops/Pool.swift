@@ -230,12 +230,3 @@ extension ConvGeometry {
             && outH == inH / 2 && outW == inW / 2 && dh == 1 && dw == 1
     }
 }
-
-/// `dy` where `y` is positive, else 0: a ReLU's gradient, masked by its output.
-func maskedWherePositive(_ dy: Tensor, _ y: Tensor) -> Tensor {
-    var masked = Tensor(uninitializedShape: dy.shape)
-    let pm = masked.freshPointer, pdy = dy.pointer, py = y.pointer
-    ParallelBatch.elementwise(masked.count) { r in reluBackward(pdy, py, into: pm, r) }
-    withExtendedLifetime((dy, y)) {}
-    return masked
-}

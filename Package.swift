@@ -72,7 +72,7 @@ let package = Package(
 
         .testTarget(name: "KerasTextTests", dependencies: ["KerasText"]),
         .testTarget(name: "KerasSpecTests", dependencies: ["KerasSpec"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "KerasEngineTests", dependencies: ["KerasEngine", "KerasKernels"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KerasEngineTests", dependencies: ["KerasEngine", "KerasKernels", "KerasDNNL"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KerasDataTests", dependencies: ["KerasData"], exclude: ["Fixtures"]),
         // Its fixtures are read by path (next to the sources), not as bundle resources.
         .testTarget(name: "KerasBuilderTests", dependencies: ["KerasBuilder"], exclude: ["Fixtures"]),

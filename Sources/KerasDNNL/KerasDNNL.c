@@ -1,6 +1,7 @@
 #include "KerasDNNL.h"
 #include <oneapi/dnnl/dnnl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 static dnnl_engine_t engine;
@@ -101,6 +102,17 @@ const char *kd_conv_impl(const kd_conv *c) {
 
 size_t kd_conv_weights_bytes(const kd_conv *c) { return dnnl_memory_desc_get_size(c->weights); }
 
+// OpenMP's runtime (libgomp, which libdnnl is built with).
+extern void omp_set_num_threads(int);
+extern int omp_get_max_threads(void);
+
+static _Atomic unsigned long team_calls;
+unsigned long kd_team_calls(void) { return atomic_load_explicit(&team_calls, memory_order_relaxed); }
+// Called before each oneDNN call: counts the ones that will wake an OpenMP team.
+static void note_team(void) {
+    if (omp_get_max_threads() > 1) atomic_fetch_add_explicit(&team_calls, 1, memory_order_relaxed);
+}
+
 // Runs `prim` on (arg, memory desc, pointer) triples; 0 on success.
 static int run(dnnl_primitive_t prim, int n, const int *args, const dnnl_memory_desc_t *const *mds, void *const *ptrs) {
     dnnl_memory_t mem[4] = {0};
@@ -112,6 +124,7 @@ static int run(dnnl_primitive_t prim, int n, const int *args, const dnnl_memory_
         exec[i].arg = args[i];
         exec[i].memory = mem[i];
     }
+    if (ok) note_team();
     ok = ok && dnnl_primitive_execute(prim, stream, n, exec) == dnnl_success && dnnl_stream_wait(stream) == dnnl_success;
     for (int i = 0; i < n; i++) if (mem[i]) dnnl_memory_destroy(mem[i]);
     if (stream) dnnl_stream_destroy(stream);
@@ -132,12 +145,9 @@ int kd_conv_forward(const kd_conv *c, const float *x, const void *weights, const
     return run(c->prim, c->has_bias && bias ? 4 : 3, args, mds, ptrs);
 }
 
-// OpenMP's runtime (libgomp, which libdnnl is built with).
-extern void omp_set_num_threads(int);
-extern int omp_get_max_threads(void);
-
 int kd_sgemm(int trans_a, int trans_b, long m, long n, long k, const float *a, long lda, const float *b, long ldb,
              float beta, float *c, long ldc) {
+    note_team();
     return dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc) == dnnl_success ? 0 : -1;
 }
 

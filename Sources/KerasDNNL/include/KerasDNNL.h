@@ -55,5 +55,8 @@ int kd_sgemm(int trans_a, int trans_b, long m, long n, long k, const float *a, l
 /// (OpenMP's per-thread setting), and that number.
 void kd_set_threads(int n);
 int kd_threads(void);
+/// How many oneDNN calls so far ran on more than one OpenMP thread. The engine's own
+/// worker threads stop spinning when it moves, so OpenMP's team gets the cores.
+unsigned long kd_team_calls(void);
 
 #endif

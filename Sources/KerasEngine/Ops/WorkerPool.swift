@@ -11,8 +11,8 @@ import Glibc
 /// slices, elementwise passes), many of them a few hundred microseconds long. Waking a
 /// sleeping thread for each costs tens of microseconds on a virtual machine (the seed MLP
 /// spent 13% of its epoch in the kernel's scheduler under `DispatchQueue.concurrentPerform`),
-/// so these workers spin for a short while after a region (`spinNanoseconds`) before they
-/// sleep on a condition variable. The caller's thread runs chunks too; chunks are claimed
+/// so these workers spin for a while after a region (`spinNanoseconds`,
+/// `longSpinNanoseconds`) before they sleep on a condition variable. The caller's thread runs chunks too; chunks are claimed
 /// one at a time, so a worker slowed by another process leaves the rest to the others.
 ///
 /// One region at a time: a call while the pool is busy (a nested region, another thread)
@@ -24,6 +24,8 @@ final class WorkerPool: @unchecked Sendable {
     /// Chunks of the current region not yet finished.
     private let remaining = Atomic<Int>(0)
     private let sleepers = Atomic<Int>(0)
+    /// Workers asleep on the condition variable (the others spin or run chunks).
+    var sleepingWorkers: Int { sleepers.load(ordering: .relaxed) }
     private let busy = Atomic<Bool>(false)
     /// The current region's body; set before its generation is published and cleared after
     /// its last chunk finished, so a thread that claimed a chunk reads this region's.
@@ -31,8 +33,13 @@ final class WorkerPool: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let wake: UnsafeMutablePointer<pthread_cond_t>
     let workers: Int
-    /// How long a worker spins for the next region before it sleeps.
-    static let spinNanoseconds: UInt64 = 50_000
+    /// How long a worker spins for the next region before it sleeps: long while no oneDNN
+    /// call has woken an OpenMP team since its last wait (a step of GEMM halves and
+    /// elementwise regions: the seed MLP, the LSTM, the Transformer; serial gaps of a
+    /// fraction of a millisecond then cost no sleep and wake-up), short otherwise; and a
+    /// team call stops the spin at once, so OpenMP's threads get the cores (a spinning
+    /// worker made the reference CNN's oneDNN convolutions 48% slower).
+    let spinNanoseconds: UInt64, longSpinNanoseconds: UInt64
 
     /// Regions of more chunks than this run elsewhere (the state's 20-bit fields).
     static let maximumChunks = (1 << 20) - 1
@@ -45,8 +52,10 @@ final class WorkerPool: @unchecked Sendable {
         return n > 1 ? WorkerPool(workers: n - 1) : nil
     }()
 
-    init?(workers: Int) {
+    init?(workers: Int, spinNanoseconds: UInt64 = 50_000, longSpinNanoseconds: UInt64 = 2_000_000) {
         self.workers = workers
+        self.spinNanoseconds = spinNanoseconds
+        self.longSpinNanoseconds = longSpinNanoseconds
         mutex = .allocate(capacity: 1)
         wake = .allocate(capacity: 1)
         pthread_mutex_init(mutex, nil)
@@ -112,16 +121,18 @@ final class WorkerPool: @unchecked Sendable {
 
     private func workerLoop() {
         kd_set_threads(1)
-        var seen: UInt64 = 0
+        var seen: UInt64 = 0, lastTeamCalls = kd_team_calls()
         while true {
             var generation = state.load(ordering: .acquiring) >> 40
             if generation == seen {
-                let start = Self.now()
+                let start = Self.now(), teamCalls = kd_team_calls()
+                let budget = teamCalls == lastTeamCalls ? longSpinNanoseconds : spinNanoseconds
+                lastTeamCalls = teamCalls
                 var spins = 0
                 while generation == seen {
                     kk_pause()
                     spins += 1
-                    if spins & 63 == 0 && Self.now() &- start > Self.spinNanoseconds {
+                    if spins & 63 == 0 && (kd_team_calls() != teamCalls || Self.now() &- start > budget) {
                         pthread_mutex_lock(mutex)
                         sleepers.add(1, ordering: .sequentiallyConsistent)
                         generation = state.load(ordering: .sequentiallyConsistent) >> 40

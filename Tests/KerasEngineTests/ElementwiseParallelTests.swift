@@ -3,7 +3,7 @@ import XCTest
 
 /// The eight-lane, thread-split passes (ReLU forward and backward, the fused bias + ReLU's
 /// backward, batch normalization's statistics and gradients) give the plain results on
-/// tensors large enough to split (≥ 2¹⁸ values, odd sizes), and ReLU keeps Keras's NaN
+/// tensors large enough to split (≥ 2¹⁶ values, odd sizes), and ReLU keeps Keras's NaN
 /// behaviour.
 final class ElementwiseParallelTests: XCTestCase {
     func testReluLargeMatchesScalarOnEveryThreadCount() {
@@ -108,6 +108,47 @@ final class ElementwiseParallelTests: XCTestCase {
             for b in 0..<n { for i in 0..<h { for k in 0..<c {
                 XCTAssertEqual(z[flat: (b * h + i) * c + k], partial[flat: (b * h + i) * c + k] - scale[flat: b * c + k])
             } } }
+        }
+    }
+
+    /// Bias adds (with and without ReLU) split their rows and their bias sums' columns, and
+    /// same-shape products (Dropout's mask) split their values, from 2¹⁶ values: a seed-MLP
+    /// batch of 128 × 512. Every thread count gives the plain loops' values bit for bit
+    /// (each bias sum adds its column in row order on one thread).
+    func testBiasAddsAndProductsSplitBitForBit() {
+        let rows = 131, cols = 509   // 66,679 values: split, odd sizes
+        let x = GradientCheck.random([rows, cols], seed: 50), b = GradientCheck.random([cols], seed: 51)
+        let w = GradientCheck.random([rows, cols], seed: 52)
+        let saved = ParallelBatch.threads
+        defer { ParallelBatch.threads = saved }
+        for threads in [1, 2, 3] {
+            ParallelBatch.threads = threads
+            let tape = Tape()
+            let xt = tape.watch(x), bt = tape.watch(b), wt = tape.watch(w)
+            let yr = biasAddRelu(xt, bt), ya = biasAdd(xt, bt), p = ya * wt
+            let grads = tape.gradients(of: sum(yr) + sum(p), for: [xt, bt, wt])
+            var sums = [Float](repeating: 0, count: cols)
+            for r in 0..<rows {
+                for j in 0..<cols {
+                    let i = r * cols + j, v = x[flat: i] + b[flat: j]
+                    XCTAssertEqual(yr[flat: i], Swift.max(v, 0))
+                    XCTAssertEqual(ya[flat: i], v)
+                    XCTAssertEqual(p[flat: i], v * w[flat: i])
+                    XCTAssertEqual(grads[2][flat: i], v)   // d(ya·w)/dw
+                }
+            }
+            // d/db: the ReLU path's masked ones plus the product path's w, each a column sum
+            // in row order.
+            var relu = [Float](repeating: 0, count: cols), prod = [Float](repeating: 0, count: cols)
+            for r in 0..<rows { for j in 0..<cols {
+                let i = r * cols + j
+                relu[j] += x[flat: i] + b[flat: j] > 0 ? 1 : 0
+                prod[j] += w[flat: i]
+            } }
+            for j in 0..<cols { sums[j] = relu[j] + prod[j] }
+            for j in 0..<cols {
+                XCTAssertEqual(grads[1][flat: j], sums[j], "bias gradient \(j) with \(threads) threads")
+            }
         }
     }
 }

@@ -12,9 +12,10 @@ func binaryOp(_ a: Tensor, _ b: Tensor,
     var out = Tensor(uninitializedShape: outShape)
     let pa = a.pointer, pb = b.pointer, po = out.freshPointer
     if a.shape == b.shape {
-        for i in 0..<out.count { po[i] = f(pa[i], pb[i]) }
+        ParallelBatch.elementwise(out.count) { r in for i in r { po[i] = f(pa[i], pb[i]) } }
     } else if b.count == 1 {
-        let s = pb[0]; for i in 0..<out.count { po[i] = f(pa[i], s) }
+        let s = pb[0]
+        ParallelBatch.elementwise(out.count) { r in for i in r { po[i] = f(pa[i], s) } }
     } else if let last = outShape.last, last > 1, a.shape.count == outShape.count, b.shape.count == outShape.count,
               a.shape.last == last, b.shape.last == last {
         // Both operands run along the last axis (a squeeze-and-excite scale (N,1,1,C)
@@ -46,8 +47,9 @@ func binaryOp(_ a: Tensor, _ b: Tensor,
         if a.shape == b.shape {
             // Same shapes (dropout masks, merges): straight loops, no index arithmetic.
             var ga: Tensor?, gb: Tensor?
-            if ta { ga = Tensor(uninitializedShape: outShape); let d = ga!.freshPointer; for i in 0..<n { d[i] = pg[i] * da(pa[i], pb[i]) } }
-            if tb { gb = Tensor(uninitializedShape: outShape); let d = gb!.freshPointer; for i in 0..<n { d[i] = pg[i] * db(pa[i], pb[i]) } }
+            if ta { ga = Tensor(uninitializedShape: outShape); let d = ga!.freshPointer; ParallelBatch.elementwise(n) { r in for i in r { d[i] = pg[i] * da(pa[i], pb[i]) } } }
+            if tb { gb = Tensor(uninitializedShape: outShape); let d = gb!.freshPointer; ParallelBatch.elementwise(n) { r in for i in r { d[i] = pg[i] * db(pa[i], pb[i]) } } }
+            withExtendedLifetime(g) {}
             return [ga, gb]
         }
         let sa = Broadcast.strides(of: a.shape, in: outShape), sb = Broadcast.strides(of: b.shape, in: outShape)

@@ -99,16 +99,35 @@ public func biasAdd(_ x: Tensor, _ bias: Tensor) -> Tensor {
     var out = Tensor(uninitializedShape: x.shape)
     let px = x.pointer, pb = bias.pointer, po = out.freshPointer
     let rows = x.count / Swift.max(n, 1)
-    for r in 0..<rows { let base = r * n; for j in 0..<n { po[base + j] = px[base + j] + pb[j] } }
+    forEachRows(rows, width: n) { r in let base = r * n; for j in 0..<n { po[base + j] = px[base + j] + pb[j] } }
     let tb = bias.isTracked
     return Tape.record(out, inputs: [x, bias]) { g in
         var gb: Tensor?
         if tb {
             gb = Tensor(shape: bias.shape)
-            let pg = g.pointer, pd = gb!.freshPointer
-            for r in 0..<rows { let base = r * n; for j in 0..<n { pd[j] += pg[base + j] } }
+            columnSums(g.pointer, rows: rows, width: n, into: gb!.freshPointer)
+            withExtendedLifetime(g) {}
         }
         return [g, gb]
+    }
+}
+
+/// Runs `body(r)` for every row of a rows × width matrix, the rows split over the threads
+/// when the matrix is large enough (`ParallelBatch.elementwiseMinimum` values).
+@inline(__always)
+func forEachRows(_ rows: Int, width: Int, _ body: (Int) -> Void) {
+    ParallelBatch.elementwise(rows, minimum: Swift.max(1, ParallelBatch.elementwiseMinimum / Swift.max(width, 1))) { range in
+        for r in range { body(r) }
+    }
+}
+
+/// sums[j] += Σ_r m[r, j] over a rows × width matrix (a bias gradient): the columns split
+/// over the threads, each column summed in row order on one thread, so the result does not
+/// depend on the thread count.
+@inline(__always)
+func columnSums(_ m: UnsafePointer<Float>, rows: Int, width: Int, into sums: UnsafeMutablePointer<Float>) {
+    ParallelBatch.elementwise(width, minimum: Swift.max(1, ParallelBatch.elementwiseMinimum / Swift.max(rows, 1))) { cols in
+        for r in 0..<rows { let d = m + r * width; for j in cols { sums[j] += d[j] } }
     }
 }
 
@@ -124,7 +143,7 @@ public func biasAddRelu(_ x: Tensor, _ bias: Tensor) -> Tensor {
     var out = Tensor(uninitializedShape: x.shape)
     let px = x.pointer, pb = bias.pointer, po = out.freshPointer
     let rows = x.count / Swift.max(n, 1)
-    for r in 0..<rows {
+    forEachRows(rows, width: n) { r in
         let base = r * n
         for j in 0..<n { po[base + j] = Swift.max(px[base + j] + pb[j], 0) }
     }
@@ -132,8 +151,8 @@ public func biasAddRelu(_ x: Tensor, _ bias: Tensor) -> Tensor {
     return Tape.record(out, inputs: [x, bias]) { g in
         let gx = maskedWherePositive(g, y)
         var gb: Tensor? = tb ? Tensor(shape: bias.shape) : nil
-        let pd = gx.pointer, pdb = gb?.freshPointer
-        if let pdb { for r in 0..<rows { let d = pd + r * n; for j in 0..<n { pdb[j] += d[j] } } }
+        if let pdb = gb?.freshPointer { columnSums(gx.pointer, rows: rows, width: n, into: pdb) }
+        withExtendedLifetime(gx) {}
         return [tx ? gx : nil, gb]
     }
 }

@@ -35,8 +35,10 @@ func store8(_ v: Float8, _ p: UnsafeMutablePointer<Float>, _ m: Int) {
 
 extension ParallelBatch {
     /// Values from which a memory-bound pass is split over the threads (smaller ones do
-    /// not pay for waking them).
-    static let elementwiseMinimum = 1 << 18
+    /// not pay for the region): 2¹⁶, a batch of 128 rows of 512 — the seed MLP's
+    /// activations, whose passes ran on one core while the other waited (about 3% off its
+    /// epoch in interleaved runs; 2¹⁸ before the workers spun across serial gaps).
+    static let elementwiseMinimum = 1 << 16
 
     /// Values from which a compute-bound pass (a transcendental function per value:
     /// exp, tanh, erf) is split over the threads.

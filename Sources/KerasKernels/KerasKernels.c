@@ -18,6 +18,37 @@ void kk_rmsprop(float *restrict w, const float *restrict g, float *restrict v, l
     }
 }
 
+static inline unsigned long long splitmix_word(unsigned long long key, unsigned long long k) {
+    unsigned long long z = key + (k + 1) * 0x9E3779B97F4A7C15ULL;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+// (draw − threshold) wraps to a value with its top bit set exactly when draw < threshold
+// (both below 2²⁴): branch-free keep.
+#define KK_KEPT(draw) ((float)(((draw) - threshold) >> 63) * scale)
+
+KK_CLONES
+void kk_dropout_mask(float *restrict out, long first, long n, unsigned long long key, unsigned long long threshold,
+                     float scale) {
+    if (n <= 0 || first < 0) return;
+    long i = 0;
+    if (first & 1) {   // an odd first value: the low half of its word
+        out[0] = KK_KEPT(splitmix_word(key, (unsigned long long)first >> 1) & 0xFFFFFF);
+        i = 1;
+    }
+    unsigned long long k0 = (unsigned long long)(first + i) >> 1;
+    long pairs = (n - i) / 2;
+    float *o = out + i;
+    for (long p = 0; p < pairs; p++) {
+        unsigned long long z = splitmix_word(key, k0 + (unsigned long long)p);
+        o[2 * p] = KK_KEPT(z >> 40);
+        o[2 * p + 1] = KK_KEPT(z & 0xFFFFFF);
+    }
+    if (i + 2 * pairs < n) out[n - 1] = KK_KEPT(splitmix_word(key, k0 + (unsigned long long)pairs) >> 40);
+}
+
 KK_CLONES
 void kk_adam(float *restrict w, const float *restrict g, float *restrict m, float *restrict v, long n, float k1, float k2,
              float alpha, float eps) {

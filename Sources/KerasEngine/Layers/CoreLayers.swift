@@ -1,3 +1,5 @@
+import KerasKernels
+
 /// Keras `Activation`: applies an activation function.
 public final class ActivationLayer: UnaryLayer {
     public var name: String
@@ -20,8 +22,6 @@ public final class Dropout: UnaryLayer {
     /// Set by data-parallel training (`GlobalBatchNoise`): the mask is drawn for the whole
     /// global batch and this shard's rows are kept.
     public var batchShard: BatchShard?
-    /// Mask values per example in the last training call (for `skipRows`).
-    private var maskRow = 0
 
     public init(rate: Float, noiseShape: [Int?]? = nil, name: String = "dropout") {
         precondition(rate >= 0 && rate < 1, "Dropout rate must be in [0, 1)")
@@ -42,27 +42,18 @@ public final class Dropout: UnaryLayer {
         if let ns = noiseShape {
             for (i, d) in ns.enumerated() where i + 1 < maskShape.count { if let d { maskShape[i + 1] = d } }
         }
-        var mask = Tensor(uninitializedShape: maskShape)
-        let p = mask.freshPointer, scale = 1 / (1 - rate), n = mask.count
-        maskRow = maskShape.dropFirst().reduce(1, *)
-        // Keep with probability 1 - rate, two 24-bit uniform draws per 64-bit word.
-        let threshold = UInt64((Double(1 - rate) * 16_777_216).rounded())
-        // Branch-free: (draw − threshold) wraps to a value with its top bit set exactly when
-        // draw < threshold (both below 2²⁴), so the shift gives 1 to keep, 0 to drop.
-        @inline(__always) func kept(_ draw: UInt64) -> Float { Float((draw &- threshold) >> 63) * scale }
-        var i = 0
-        while i + 1 < n {
-            let r = rng.next()
-            p[i] = kept(r >> 40)
-            p[i + 1] = kept(r & 0xFF_FFFF)
-            i += 2
-        }
-        if i < n { p[i] = kept(rng.next() >> 40) }
-        if let shard {
-            let row = n / shard.global
-            var rows = Tensor(uninitializedShape: [shard.count] + maskShape.dropFirst())
-            rows.freshPointer.update(from: p + shard.offset * row, count: shard.count * row)
-            return x * rows
+        // One draw of the layer's generator keys the call; mask value i of the global batch
+        // comes from word ⌊i/2⌋ of that key's SplitMix64 stream (kk_dropout_mask), so the
+        // mask fills in chunks on every core, and a shard draws only its own rows — with the
+        // values one process would draw for them.
+        let key = rng.next()
+        let threshold = UInt64((Double(1 - rate) * 16_777_216).rounded())   // keep when the 24-bit draw is below
+        let row = maskShape.dropFirst().reduce(1, *)
+        let rows = shard?.count ?? maskShape[0], first = (shard?.offset ?? 0) * row
+        var mask = Tensor(uninitializedShape: [rows] + maskShape.dropFirst())
+        let p = mask.freshPointer, scale = 1 / (1 - rate)
+        ParallelBatch.elementwise(mask.count, minimum: ParallelBatch.computeMinimum) { r in
+            kk_dropout_mask(p + r.lowerBound, first + r.lowerBound, r.count, key, threshold, scale)
         }
         return x * mask
     }
@@ -71,9 +62,8 @@ public final class Dropout: UnaryLayer {
 extension Dropout: RandomStateful {}
 extension Dropout: GlobalBatchNoise {
     public func skipRows(_ globalRows: Int) {
-        guard rate > 0 else { return }
-        // Two mask values per draw, as callAsFunction.
-        for _ in 0..<((globalRows * maskRow + 1) / 2) { _ = rng.next() }
+        // One key per training call, as callAsFunction.
+        if rate > 0 && globalRows > 0 { _ = rng.next() }
     }
 }
 

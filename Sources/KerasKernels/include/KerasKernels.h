@@ -11,6 +11,13 @@
 /// Keras RMSprop (no momentum, not centered): v ← ρ·v + (1−ρ)·g², w ← w − lr·g/√(v + ε).
 void kk_rmsprop(float *w, const float *g, float *v, long n, float rho, float one_minus_rho, float lr, float eps);
 
+/// Dropout's mask values first..<first+n of a call keyed by `key`, into out[0..<n]: value i
+/// draws 24 bits from word ⌊i/2⌋ of the SplitMix64 stream seeded with `key` (the high 24
+/// bits for even i, the low 24 for odd) and is `scale` when the draw is below `threshold`,
+/// else 0. Any range gives the same values, so a mask can be filled in chunks on any number
+/// of threads, or one shard's rows alone.
+void kk_dropout_mask(float *out, long first, long n, unsigned long long key, unsigned long long threshold, float scale);
+
 /// Keras Adam (no amsgrad): m ← m + (g − m)·k1, v ← v + (g² − v)·k2, w ← w − m·α/(√v + ε).
 void kk_adam(float *w, const float *g, float *m, float *v, long n, float k1, float k2, float alpha, float eps);
 

@@ -78,9 +78,12 @@ bench-kernels: deps
 	cc -O2 bench/onednn_conv.c -o .build/bench/onednn_conv -ldnnl -lopenblas
 	cc -O2 bench/onednn_gemm.c -o .build/bench/onednn_gemm -ldnnl -lopenblas -lgomp -lpthread
 	cc -O2 bench/onednn_cnn.c -o .build/bench/onednn_cnn -ldnnl
+	cc -O2 bench/onednn_matmul.c -o .build/bench/onednn_matmul -ldnnl
 	OMP_WAIT_POLICY=passive .build/bench/onednn_conv
 	OMP_WAIT_POLICY=passive .build/bench/onednn_gemm
 	OMP_WAIT_POLICY=passive .build/bench/onednn_cnn
+	OMP_WAIT_POLICY=active .build/bench/onednn_matmul
+	OMP_WAIT_POLICY=passive .build/bench/onednn_matmul
 
 # Every keras.applications architecture, saved by real Keras, checked in kerasctl: summary's
 # parameter count, predictions from .keras/.h5/JSON+weights against Keras's, and kerasctl's

@@ -19,8 +19,8 @@ public final class Dropout: UnaryLayer {
     /// Axes of size 1 share one mask value (Keras noise_shape); nil = one value per element.
     public let noiseShape: [Int?]?
     private var rng = RNG(seed: 0)
-    /// Set by data-parallel training (`GlobalBatchNoise`): the mask is drawn for the whole
-    /// global batch and this shard's rows are kept.
+    /// Set by data-parallel training (`GlobalBatchNoise`): this shard's rows of the whole
+    /// global batch's mask are drawn.
     public var batchShard: BatchShard?
 
     public init(rate: Float, noiseShape: [Int?]? = nil, name: String = "dropout") {

@@ -12,8 +12,9 @@ import Glibc
 /// sleeping thread for each costs tens of microseconds on a virtual machine (the seed MLP
 /// spent 13% of its epoch in the kernel's scheduler under `DispatchQueue.concurrentPerform`),
 /// so these workers spin for a while after a region (`spinNanoseconds`,
-/// `longSpinNanoseconds`) before they sleep on a condition variable. The caller's thread runs chunks too; chunks are claimed
-/// one at a time, so a worker slowed by another process leaves the rest to the others.
+/// `longSpinNanoseconds`) before they sleep on a condition variable. The caller's thread
+/// runs chunks too; chunks are claimed one at a time, so a worker slowed by another process
+/// leaves the rest to the others.
 ///
 /// One region at a time: a call while the pool is busy (a nested region, another thread)
 /// gets false and runs its chunks elsewhere.

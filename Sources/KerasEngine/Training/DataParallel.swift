@@ -51,8 +51,8 @@ public struct BatchShard: Equatable, Sendable {
 }
 
 /// A layer whose training-time noise is drawn per example (Dropout): given the shard, it
-/// draws the noise of the whole global batch and keeps its rows, so N processes together
-/// apply the very mask one process would.
+/// draws its rows of the whole global batch's noise, so N processes together apply the very
+/// mask one process would.
 public protocol GlobalBatchNoise: AnyObject {
     var batchShard: BatchShard? { get set }
     /// Advances the generator as a training call on `globalRows` rows would (the process's

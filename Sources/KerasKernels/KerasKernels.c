@@ -25,6 +25,8 @@ static inline unsigned long long splitmix_word(unsigned long long key, unsigned 
     return z ^ (z >> 31);
 }
 
+unsigned long long kk_splitmix64(unsigned long long seed, unsigned long long k) { return splitmix_word(seed, k); }
+
 // (draw − threshold) wraps to a value with its top bit set exactly when draw < threshold
 // (both below 2²⁴): branch-free keep.
 #define KK_KEPT(draw) ((float)(((draw) - threshold) >> 63) * scale)
@@ -376,8 +378,10 @@ conv_pool_blocks(const float *restrict x, const float *restrict k, const float *
                         at = ((int)q & greater) | (at & ~greater);
                     }
                     __builtin_memcpy(out + p + 16 * j, &m, sizeof m);
-                    kk_v16u8 bytes = __builtin_convertvector(at, kk_v16u8);
-                    __builtin_memcpy(cell + p + 16 * j, &bytes, sizeof bytes);
+                    if (cell) {
+                        kk_v16u8 bytes = __builtin_convertvector(at, kk_v16u8);
+                        __builtin_memcpy(cell + p + 16 * j, &bytes, sizeof bytes);
+                    }
                 }
             }
 }

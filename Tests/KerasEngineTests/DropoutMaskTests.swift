@@ -23,6 +23,9 @@ final class DropoutMaskTests: XCTestCase {
         XCTAssertEqual(mask(12_150_261, first: 1, 3), [2, 2, 2])   // an odd start: the low half first
         XCTAssertEqual(mask(12_150_260, first: 3, 1), [0])
         XCTAssertEqual(mask(0), [0, 0, 0, 0])
+        // The engine's generator is seeded from the same stream.
+        let rng = RNG(seed: 0)
+        XCTAssertEqual([rng.s0, rng.s1], [0xE220_A839_7B1D_CDAF, 0x6E78_9E6A_A1B9_65F4])
     }
 
     /// Any split of a mask gives the whole mask's values; about 1 − rate of them are kept.

@@ -27,22 +27,23 @@ func conv2dMaxPool(_ x: Tensor, _ kernel: Tensor, bias: Tensor?, geometry g: Con
     let n = x.shape[0], oc = g.outC
     let inSize = g.inH * g.inW * g.inC, outSize = p.outH * p.outW * oc
     let out = Tensor(uninitializedShape: [n, p.outH, p.outW, oc])
-    // Each pooled value's window cell, a byte each (in a float buffer's storage).
-    let cells = ScratchBuffer(count: (n * outSize + 3) / 4)
+    let (tk, tb) = (kernel.isTracked, bias?.isTracked ?? false)
+    // Each pooled value's window cell, a byte each (in a float buffer's storage), for the
+    // backward: only when the kernel or bias is differentiated (x never is).
+    let cells = tk || tb ? ScratchBuffer(count: (n * outSize + 3) / 4) : nil
     let geometry = g.kernelsGeometry
     let px = x.pointer, pk = kernel.pointer, pb = bias?.pointer, po = out.freshPointer
-    let pc = UnsafeMutableRawPointer(cells.pointer)
+    let pc = cells.map { UnsafeMutableRawPointer($0.pointer) }
     ParallelBatch.run(n, chunks: ParallelBatch.chunks(n)) { _, b in
         withUnsafePointer(to: geometry) { gp in
             kk_conv_pool_small(px + b.lowerBound * inSize, pk, pb, relu ? 1 : 0, b.count, gp, po + b.lowerBound * outSize,
-                               pc + b.lowerBound * outSize)
+                               pc.map { $0 + b.lowerBound * outSize })
         }
     }
     withExtendedLifetime((x, kernel, bias)) {}
+    guard let cells else { return out }   // nothing to differentiate (inference)
     var inputs = [x, kernel]
     if let bias { inputs.append(bias) }
-    let (tk, tb) = (kernel.isTracked, bias?.isTracked ?? false)
-    // Recorded only when the kernel or bias is tracked (x never is).
     return Tape.record(out, inputs: inputs) { dy in
         let pdy = dy.pointer, py = relu ? out.pointer : nil, pc = UnsafeRawPointer(cells.pointer)
         defer { withExtendedLifetime((x, dy, out)) {} }

@@ -1,21 +1,17 @@
+import KerasKernels
+
 /// The engine's random generator: xoshiro256** seeded through SplitMix64. Deterministic
 /// for a given seed on every platform; one seed drives initialisers, shuffling, dropout
 /// and splits (each consumer gets its own stream via `fork`).
 public struct RNG: RandomNumberGenerator, Sendable, Codable, Equatable {
     // Four words of state as stored properties (an array would cost a bounds and
-    // uniqueness check per draw in hot loops such as dropout masks).
+    // uniqueness check per draw in hot loops such as the noise layers').
     public var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
 
     public init(seed: UInt64) {
-        var sm = seed
-        func splitmix() -> UInt64 {
-            sm &+= 0x9E37_79B9_7F4A_7C15
-            var z = sm
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        s0 = splitmix(); s1 = splitmix(); s2 = splitmix(); s3 = splitmix()
+        // The first four words of SplitMix64 seeded with `seed` (KerasKernels' one copy).
+        s0 = UInt64(kk_splitmix64(seed, 0)); s1 = UInt64(kk_splitmix64(seed, 1))
+        s2 = UInt64(kk_splitmix64(seed, 2)); s3 = UInt64(kk_splitmix64(seed, 3))
     }
 
     @inline(__always)

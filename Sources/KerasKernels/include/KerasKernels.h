@@ -11,6 +11,10 @@
 /// Keras RMSprop (no momentum, not centered): v ← ρ·v + (1−ρ)·g², w ← w − lr·g/√(v + ε).
 void kk_rmsprop(float *w, const float *g, float *v, long n, float rho, float one_minus_rho, float lr, float eps);
 
+/// Word k (from 0) of the SplitMix64 stream seeded with `seed`: the engine's one SplitMix64
+/// (RNG's seeding, Dropout's masks).
+unsigned long long kk_splitmix64(unsigned long long seed, unsigned long long k);
+
 /// Dropout's mask values first..<first+n of a call keyed by `key`, into out[0..<n]: value i
 /// draws 24 bits from word ⌊i/2⌋ of the SplitMix64 stream seeded with `key` (the high 24
 /// bits for even i, the low 24 for odd) and is `scale` when the draw is below `threshold`,
@@ -82,7 +86,7 @@ void kk_conv_dk_small(const float *x, const float *dy, const float *y, long n, c
 /// (kernel (kh·kw·c, oc), bias or NULL, then a ReLU when `relu`), max-pooled 2×2 with stride
 /// 2 ("valid") in the same pass: writes the pooled output (n, oh/2, ow/2, oc) and, per pooled
 /// value, its window cell (one byte, 0–3 row-major, the first on ties, as kk_maxpool2x2) to
-/// `cell`; the convolution's own output is never stored.
+/// `cell` unless it is NULL; the convolution's own output is never stored.
 void kk_conv_pool_small(const float *x, const float *k, const float *bias, int relu, long n, const kk_conv_geometry *g,
                         float *out, void *cell);
 

@@ -21,4 +21,7 @@ public struct DataArraySource: ExampleSource {
         array.gather(rows, into: dst)
         if let p = preprocessing, !p.isIdentity { p.apply(to: dst, count: rows.count, exampleSize: array.exampleSize) }
     }
+
+    /// The array and the preprocessing are only read.
+    public var gathersConcurrently: Bool { true }
 }

@@ -6,16 +6,25 @@ public protocol ExampleSource {
     var exampleShape: [Int] { get }
     /// Writes the listed examples contiguously, converted and preprocessed, into `dst`.
     func gather(_ rows: UnsafeBufferPointer<Int>, into dst: UnsafeMutablePointer<Float>)
+    /// Whether `gather` may run on several threads at once, each for its own rows and
+    /// destination (it only reads the source). False unless a source says so.
+    var gathersConcurrently: Bool { get }
 }
 
 extension ExampleSource {
     public var exampleSize: Int { exampleShape.reduce(1, *) }
+    public var gathersConcurrently: Bool { false }
 
     /// The listed examples as one tensor (batch first).
     public func batch(_ rows: UnsafeBufferPointer<Int>) -> Tensor {
-        var t = Tensor(uninitializedShape: [rows.count] + exampleShape)
-        gather(rows, into: t.freshPointer)
-        _ = t.count
+        let t = Tensor(uninitializedShape: [rows.count] + exampleShape)
+        let n = exampleSize, dst = t.freshPointer
+        guard gathersConcurrently else { gather(rows, into: dst); return t }
+        // A batch's rows split over the threads (the seed MLP's gather of 128 random
+        // images, bytes to floats and rescaled, ran on one core while the other waited).
+        ParallelBatch.elementwise(rows.count, minimum: Swift.max(1, ParallelBatch.elementwiseMinimum / Swift.max(n, 1))) { r in
+            gather(UnsafeBufferPointer(rebasing: rows[r]), into: dst + r.lowerBound * n)
+        }
         return t
     }
 }
@@ -30,6 +39,7 @@ public struct TensorSource: ExampleSource {
         let n = exampleSize, src = tensor.pointer
         for (k, r) in rows.enumerated() { (dst + k * n).update(from: src + r * n, count: n) }
     }
+    public var gathersConcurrently: Bool { true }
 }
 
 /// A contiguous range of another source's examples (validation_split's tail).
@@ -43,6 +53,7 @@ public struct RowRangeSource: ExampleSource {
         let shifted = rows.map { $0 + range.lowerBound }
         shifted.withUnsafeBufferPointer { base.gather($0, into: dst) }
     }
+    public var gathersConcurrently: Bool { base.gathersConcurrently }
 }
 
 /// Inputs and targets, matched by position to the model's inputs and outputs.

@@ -1,5 +1,8 @@
 #include "KerasKernels.h"
 #include <math.h>
+#if defined(__x86_64__)
+#include <xmmintrin.h>
+#endif
 
 // One clone per x86-64 level; elsewhere the plain version.
 #if defined(__x86_64__)
@@ -49,6 +52,24 @@ void kk_dropout_mask(float *restrict out, long first, long n, unsigned long long
         o[2 * p + 1] = KK_KEPT(z & 0xFFFFFF);
     }
     if (i + 2 * pairs < n) out[n - 1] = KK_KEPT(splitmix_word(key, k0 + (unsigned long long)pairs) >> 40);
+}
+
+unsigned int kk_denormals_flush(void) {
+#if defined(__x86_64__)
+    unsigned int saved = _mm_getcsr();
+    _mm_setcsr(saved | 0x8040);   // FTZ (bit 15) | DAZ (bit 6)
+    return saved;
+#else
+    return 0;
+#endif
+}
+
+void kk_denormals_restore(unsigned int saved) {
+#if defined(__x86_64__)
+    _mm_setcsr(saved);
+#else
+    (void)saved;
+#endif
 }
 
 KK_CLONES

@@ -22,6 +22,13 @@ unsigned long long kk_splitmix64(unsigned long long seed, unsigned long long k);
 /// of threads, or one shard's rows alone.
 void kk_dropout_mask(float *out, long first, long n, unsigned long long key, unsigned long long threshold, float scale);
 
+/// Sets this thread's SSE control to flush denormal results to zero and read denormal
+/// inputs as zero (FTZ and DAZ, as TensorFlow and JAX compute on CPU) and returns the
+/// previous control word for `kk_denormals_restore`. No-op (returns 0) off x86-64.
+unsigned int kk_denormals_flush(void);
+/// Restores a control word from `kk_denormals_flush`.
+void kk_denormals_restore(unsigned int saved);
+
 /// Keras Adam (no amsgrad): m ← m + (g − m)·k1, v ← v + (g² − v)·k2, w ← w − m·α/(√v + ε).
 void kk_adam(float *w, const float *g, float *m, float *v, long n, float k1, float k2, float alpha, float eps);
 

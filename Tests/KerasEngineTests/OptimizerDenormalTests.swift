@@ -58,7 +58,7 @@ final class OptimizerDenormalTests: XCTestCase {
         XCTAssertEqual(results, [Float](repeating: denormal, count: 16), "a worker still flushes denormals")
     }
 
-    func testTheFlushIsOnlyWhileAnUpdateRuns() {
+    func testTheFlushHelperSetsAndRestores() {
         let saved = kk_denormals_flush()
         XCTAssertEqual(product(denormal, 1), 0)
         kk_denormals_restore(saved)

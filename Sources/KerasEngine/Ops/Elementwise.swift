@@ -23,7 +23,7 @@ func binaryOp(_ a: Tensor, _ b: Tensor,
         // found once, the inner loop contiguous; rows split over the threads.
         let sa = Broadcast.strides(of: a.shape, in: outShape), sb = Broadcast.strides(of: b.shape, in: outShape)
         let outer = Array(outShape.dropLast()), rows = out.count / last
-        ParallelBatch.elementwise(rows, minimum: Swift.max(1, ParallelBatch.elementwiseMinimum / last)) { range in
+        ParallelBatch.elementwise(lines: rows, length: last) { range in
             for row in range {
                 var rest = row, ia = 0, ib = 0
                 for axis in stride(from: outer.count - 1, through: 0, by: -1) {

@@ -116,9 +116,7 @@ public func biasAdd(_ x: Tensor, _ bias: Tensor) -> Tensor {
 /// when the matrix is large enough (`ParallelBatch.elementwiseMinimum` values).
 @inline(__always)
 func forEachRows(_ rows: Int, width: Int, _ body: (Int) -> Void) {
-    ParallelBatch.elementwise(rows, minimum: Swift.max(1, ParallelBatch.elementwiseMinimum / Swift.max(width, 1))) { range in
-        for r in range { body(r) }
-    }
+    ParallelBatch.elementwise(lines: rows, length: width) { range in for r in range { body(r) } }
 }
 
 /// sums[j] += Σ_r m[r, j] over a rows × width matrix (a bias gradient): the columns split
@@ -126,7 +124,7 @@ func forEachRows(_ rows: Int, width: Int, _ body: (Int) -> Void) {
 /// depend on the thread count.
 @inline(__always)
 func columnSums(_ m: UnsafePointer<Float>, rows: Int, width: Int, into sums: UnsafeMutablePointer<Float>) {
-    ParallelBatch.elementwise(width, minimum: Swift.max(1, ParallelBatch.elementwiseMinimum / Swift.max(rows, 1))) { cols in
+    ParallelBatch.elementwise(lines: width, length: rows) { cols in
         for r in 0..<rows { let d = m + r * width; for j in cols { sums[j] += d[j] } }
     }
 }

@@ -50,6 +50,12 @@ extension ParallelBatch {
         let parts = count >= minimum ? threads : 1
         if parts > 1 { run(count, chunks: parts) { _, r in body(r) } } else { body(0..<count) }
     }
+
+    /// `elementwise` over `lines` lines of `length` values each (a matrix's rows, or its
+    /// columns): ranges of whole lines, split when the lines hold `elementwiseMinimum` values.
+    static func elementwise(lines: Int, length: Int, _ body: (Range<Int>) -> Void) {
+        elementwise(lines, minimum: Swift.max(1, elementwiseMinimum / Swift.max(length, 1)), body)
+    }
 }
 
 /// d = g where y > 0, else 0, over `range` (ReLU's backward from its output), branch-free.

@@ -22,7 +22,7 @@ extension ExampleSource {
         guard gathersConcurrently else { gather(rows, into: dst); return t }
         // A batch's rows split over the threads (the seed MLP's gather of 128 random
         // images, bytes to floats and rescaled, ran on one core while the other waited).
-        ParallelBatch.elementwise(rows.count, minimum: Swift.max(1, ParallelBatch.elementwiseMinimum / Swift.max(n, 1))) { r in
+        ParallelBatch.elementwise(lines: rows.count, length: n) { r in
             gather(UnsafeBufferPointer(rebasing: rows[r]), into: dst + r.lowerBound * n)
         }
         return t

@@ -167,6 +167,12 @@ final class PersistenceTests: XCTestCase {
             // Layers inside wrappers: both directions' streams, and the wrapped Dropout's.
             ("Bidirectional", [2, 2], ["noisy/backward_lstm", "noisy/forward_lstm"], { [try Bidirectional(LSTM(lstm, name: "lstm"), name: "noisy"), dense()] }),
             ("TimeDistributed", [2, 2], ["noisy/drop"], { [TimeDistributed(Dropout(rate: 0.4, name: "drop"), name: "noisy"), Flatten(name: "f"), dense()] }),
+            // A nested model's layers, two levels deep, keyed by their path.
+            ("nested models", [4], ["noisy/inner/drop", "noisy/noise"], {
+                let inner = Sequential(name: "inner", layers: [Dense(units: 4, name: "d0"), Dropout(rate: 0.4, name: "drop")])
+                let outer = Sequential(name: "outer", layers: [ModelLayer(inner), GaussianNoise(stddev: 0.3, name: "noise")])
+                return [ModelLayer(outer, name: "noisy"), dense()]
+            }),
         ]
         for (label, shape, keys, layers) in cases {
             func model(_ seed: UInt64) throws -> Model {

@@ -66,3 +66,12 @@ extension TimeDistributed: RandomStatefulContainer {
         (layer as? any RandomStateful).map { [(self.layer.name, $0)] } ?? []
     }
 }
+
+/// A nested model's random layers, keyed by their names inside it ("backbone/dropout"; deeper
+/// nesting adds a level per model). A frozen nested model runs in inference mode and draws
+/// nothing, so it lists none.
+extension ModelLayer: RandomStatefulContainer {
+    public var randomLayers: [(key: String, layer: any RandomStateful)] {
+        trainable ? model.randomLayers : []
+    }
+}

@@ -2,10 +2,12 @@
 // 2.6's training primitives: how fast could an epoch be if nothing but these ran? Times, per
 // batch, conv1 forward + weight gradient (its input is not differentiated) and conv2 forward +
 // data gradient + weight gradient, with the activations in the engine's layout (NHWC) and in
-// oneDNN's own blocked layout (the best it can do), and prints their GFLOP/s and the epoch time
+// oneDNN's own blocked layout (the best it can do), then the 2×2 max pooling after conv2 forward
+// and backward in the same layout, and prints their GFLOP/s and the epoch time
 // they imply. Together with bench/sgemm_ceiling.c this says how close "80% of sgemm" is to what
-// the CPU library reaches on this model's shapes (docs/PERFORMANCE.md). Build and run: make bench-kernels.
-#include <oneapi/dnnl/dnnl.h>
+// the CPU library reaches on this model's shapes (docs/PERFORMANCE.md); the ceiling is also
+// measured here, before and after (bench/ceiling.h). Build and run: make bench-kernels.
+#include "ceiling.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -77,6 +79,31 @@ static int conv(pass* out, int N, int H, int W, int C, int O, int wantData, dnnl
     return n;
 }
 
+// The 2×2/2 max pooling after conv2 (N,C,H,W → N,C,H/2,W/2), forward (training, with its
+// workspace) and backward, in the activations' layout ("any" → oneDNN's blocked nChw16c).
+static int pool(pass* out, int N, int H, int W, int C, dnnl_format_tag_t act) {
+    if (act == dnnl_format_tag_any) act = dnnl_nChw16c;
+    dnnl_memory_desc_t src, dst;
+    dnnl_dims_t sd = {N, C, H, W}, dd = {N, C, H / 2, W / 2}, k = {2, 2}, strides = {2, 2}, dil = {0, 0}, pad = {0, 0};
+    CK(dnnl_memory_desc_init_by_tag(&src, 4, sd, dnnl_f32, act));
+    CK(dnnl_memory_desc_init_by_tag(&dst, 4, dd, dnnl_f32, act));
+    dnnl_pooling_v2_desc_t fd, bd;
+    CK(dnnl_pooling_v2_forward_desc_init(&fd, dnnl_forward_training, dnnl_pooling_max, &src, &dst, strides, k, dil, pad, pad));
+    dnnl_primitive_desc_t fpd; CK(dnnl_primitive_desc_create(&fpd, &fd, NULL, eng, NULL));
+    dnnl_memory_t ws = mem(dnnl_primitive_desc_query_md(fpd, dnnl_query_workspace_md, 0));
+    pass* f = &out[0]; CK(dnnl_primitive_create(&f->p, fpd));
+    f->args[0] = (dnnl_exec_arg_t){DNNL_ARG_SRC, mem(&src)}; f->args[1] = (dnnl_exec_arg_t){DNNL_ARG_DST, mem(&dst)};
+    f->args[2] = (dnnl_exec_arg_t){DNNL_ARG_WORKSPACE, ws}; f->nargs = 3; f->flop = 0; f->what = "forward";
+    dnnl_primitive_desc_query(fpd, dnnl_query_impl_info_str, 0, &f->impl);
+    CK(dnnl_pooling_v2_backward_desc_init(&bd, dnnl_pooling_max, &src, &dst, strides, k, dil, pad, pad));
+    dnnl_primitive_desc_t bpd; CK(dnnl_primitive_desc_create(&bpd, &bd, NULL, eng, fpd));
+    pass* b = &out[1]; CK(dnnl_primitive_create(&b->p, bpd));
+    b->args[0] = (dnnl_exec_arg_t){DNNL_ARG_DIFF_DST, mem(&dst)}; b->args[1] = (dnnl_exec_arg_t){DNNL_ARG_WORKSPACE, ws};
+    b->args[2] = (dnnl_exec_arg_t){DNNL_ARG_DIFF_SRC, mem(&src)}; b->nargs = 3; b->flop = 0; b->what = "backward";
+    dnnl_primitive_desc_query(bpd, dnnl_query_impl_info_str, 0, &b->impl);
+    return 2;
+}
+
 static double timeit(pass* p, int reps) {
     CK(dnnl_primitive_execute(p->p, st, p->nargs, p->args)); dnnl_stream_wait(st);   // warm-up
     double best = 1e9;
@@ -96,6 +123,7 @@ int main(void) {
     const int N = 128;
     const double steps = 60000.0 / N;
     const double modelFlop = 880e9;   // bench/run.sh's count for an epoch (forward, weight gradients, data gradients)
+    double ceil = sgemm_ceiling(0), rate[2];
     dnnl_format_tag_t layouts[2] = {dnnl_nhwc, dnnl_format_tag_any};
     const char* names[2] = {"NHWC (as the engine)", "oneDNN's choice"};
     for (int l = 0; l < 2; l++) {
@@ -112,6 +140,15 @@ int main(void) {
         printf("  all convolution passes: %.2f ms a batch, %.0f GFLOP/s; an epoch of only these: %.2f s,"
                " which is %.0f GFLOP/s by bench/run.sh's 880 GFLOP\n",
                total * 1e3, flop / total / 1e9, total * steps, modelFlop / (total * steps) / 1e9);
+        rate[l] = modelFlop / (total * steps) / 1e9;
+        pass pp[2]; pool(pp, N, 11, 11, 64, layouts[l]);
+        for (int i = 0; i < 2; i++)
+            printf("  max pooling after conv2, %-9s %7.3f ms  [%s]\n", pp[i].what, timeit(&pp[i], 50) * 1e3, pp[i].impl);
     }
+    double after = sgemm_ceiling(0);
+    if (after > ceil) ceil = after;
+    printf("sgemm 3072^3 on all cores (oneDNN), the better of before and after: %.0f GFLOP/s; the convolutions alone"
+           " are %.0f%% of it channels-last, %.0f%% in oneDNN's layout; at 80%% a step has %.2f ms\n", ceil, 100 * rate[0] / ceil,
+           100 * rate[1] / ceil, modelFlop / steps / (0.8 * ceil * 1e9) * 1e3);
     return 0;
 }

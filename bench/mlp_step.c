@@ -58,6 +58,42 @@ static void rmsprop(float *w, float *g, float *v, long n, long i0, long i1) {
     }
 }
 
+// Rows [r0, r1) of a hidden layer: h = relu(h + b) in place; Dropout(0.2) keeps a value with
+// its mask byte and scales it by 1/0.8 into a.
+static void bias_relu_dropout(float *h, const float *b, uint8_t *m, float *a, int width, int r0, int r1, uint32_t st) {
+    for (int r = r0; r < r1; r++)
+        for (int j = 0; j < width; j++) {
+            long i = (long)r * width + j; float v = h[i] + b[j]; v = v > 0 ? v : 0; h[i] = v;
+            uint8_t keep = (xorshift(&st) & 1023) >= 205; m[i] = keep; a[i] = keep ? v * 1.25f : 0;
+        }
+}
+
+// The gradient back through Dropout and ReLU for rows [r0, r1).
+static void dropout_relu_backward(float *dh, const float *da, const uint8_t *m, const float *h, int width, int r0, int r1) {
+    for (int r = r0; r < r1; r++)
+        for (int j = 0; j < width; j++) { long i = (long)r * width + j; dh[i] = m[i] && h[i] > 0 ? da[i] * 1.25f : 0; }
+}
+
+// The bias gradient's columns [j0, j1): column sums of dh.
+static void bias_gradient(float *g, const float *dh, int width, int rows, int j0, int j1) {
+    for (int j = j0; j < j1; j++) { float acc = 0; for (int r = 0; r < rows; r++) acc += dh[r * width + j]; g[j] = acc; }
+}
+
+// A hidden layer's backward, called by every thread of the team: through Dropout and ReLU
+// (rows split), then the bias and kernel gradients and, unless it is the first layer, the
+// input's gradient (columns split). `in` is the layer's input, `w` its kernel (NULL: first layer).
+static void hidden_backward(int mode, int rows, float *dh, const float *da, const uint8_t *m, const float *h, int width,
+                            float *g_b, const float *in, int in_width, float *g_w, const float *w, float *d_in) {
+    int t = omp_get_thread_num(), T = omp_get_num_threads();
+#pragma omp barrier
+    if (mode == 0) dropout_relu_backward(dh, da, m, h, width, HALF(rows, t, T), HALF(rows, t + 1, T));
+#pragma omp barrier
+    int j0 = HALF(width, t, T), j1 = HALF(width, t + 1, T);
+    if (mode == 0) bias_gradient(g_b, dh, width, rows, j0, j1);
+    gemm_cols(1, 0, in_width, width, rows, in, in_width, dh, width, g_w, width, j0, j1);
+    if (w) gemm_cols(0, 1, rows, in_width, width, dh, width, w, width, d_in, in_width, HALF(in_width, t, T), HALF(in_width, t + 1, T));
+}
+
 // mode 0: the whole step; 1: GEMMs only; 2: GEMMs and RMSprop; 3: RMSprop only.
 static double epoch(int mode) {
     gemms_on = mode != 3;
@@ -76,25 +112,11 @@ static double epoch(int mode) {
 #pragma omp barrier
             gemm_cols(0, 0, rows, D1, D0, x, D0, w1, D1, h1, D1, HALF(D1, t, T), HALF(D1, t + 1, T));
 #pragma omp barrier
-            if (mode == 0) {  // bias + ReLU + Dropout(0.2)
-                uint32_t st = rng_state[t] + s;
-                for (int r = r0; r < r1; r++)
-                    for (int j = 0; j < D1; j++) {
-                        long i = (long)r * D1 + j; float v = h1[i] + b1[j]; v = v > 0 ? v : 0; h1[i] = v;
-                        uint8_t keep = (xorshift(&st) & 1023) >= 205; m1[i] = keep; a1[i] = keep ? v * 1.25f : 0;
-                    }
-            }
+            if (mode == 0) bias_relu_dropout(h1, b1, m1, a1, D1, r0, r1, rng_state[t] + s);
 #pragma omp barrier
             gemm_cols(0, 0, rows, D2, D1, a1, D1, w2, D2, h2, D2, HALF(D2, t, T), HALF(D2, t + 1, T));
 #pragma omp barrier
-            if (mode == 0) {
-                uint32_t st = rng_state[t] + 7 * s;
-                for (int r = r0; r < r1; r++)
-                    for (int j = 0; j < D2; j++) {
-                        long i = (long)r * D2 + j; float v = h2[i] + b2[j]; v = v > 0 ? v : 0; h2[i] = v;
-                        uint8_t keep = (xorshift(&st) & 1023) >= 205; m2[i] = keep; a2[i] = keep ? v * 1.25f : 0;
-                    }
-            }
+            if (mode == 0) bias_relu_dropout(h2, b2, m2, a2, D2, r0, r1, rng_state[t] + 7 * s);
 #pragma omp barrier
 #pragma omp master
             {   // the narrow last layer, softmax and the loss's gradient: one core, as in kerasctl
@@ -108,29 +130,10 @@ static double epoch(int mode) {
                     }
                 gemm_cols(1, 0, D2, D3, rows, a2, D2, dz, D3, g_w3, D3, 0, D3);
                 gemm_cols(0, 1, rows, D2, D3, dz, D3, w3, D3, da2, D2, 0, D2);
-                if (mode == 0) { memset(g_b3, 0, D3 * 4); for (int r = 0; r < rows; r++) for (int j = 0; j < D3; j++) g_b3[j] += dz[r * D3 + j]; }
+                if (mode == 0) bias_gradient(g_b3, dz, D3, rows, 0, D3);
             }
-#pragma omp barrier
-            if (mode == 0)  // through Dropout and ReLU
-                for (int r = r0; r < r1; r++)
-                    for (int j = 0; j < D2; j++) { long i = (long)r * D2 + j; dh2[i] = m2[i] && h2[i] > 0 ? da2[i] * 1.25f : 0; }
-#pragma omp barrier
-            {
-                int j0 = HALF(D2, t, T), j1 = HALF(D2, t + 1, T);
-                if (mode == 0) for (int j = j0; j < j1; j++) { float acc = 0; for (int r = 0; r < rows; r++) acc += dh2[r * D2 + j]; g_b2[j] = acc; }
-                gemm_cols(1, 0, D1, D2, rows, a1, D1, dh2, D2, g_w2, D2, j0, j1);
-                gemm_cols(0, 1, rows, D1, D2, dh2, D2, w2, D2, da1, D1, HALF(D1, t, T), HALF(D1, t + 1, T));
-            }
-#pragma omp barrier
-            if (mode == 0)
-                for (int r = r0; r < r1; r++)
-                    for (int j = 0; j < D1; j++) { long i = (long)r * D1 + j; dh1[i] = m1[i] && h1[i] > 0 ? da1[i] * 1.25f : 0; }
-#pragma omp barrier
-            {
-                int j0 = HALF(D1, t, T), j1 = HALF(D1, t + 1, T);
-                if (mode == 0) for (int j = j0; j < j1; j++) { float acc = 0; for (int r = 0; r < rows; r++) acc += dh1[r * D1 + j]; g_b1[j] = acc; }
-                gemm_cols(1, 0, D0, D1, rows, x, D0, dh1, D1, g_w1, D1, j0, j1);
-            }
+            hidden_backward(mode, rows, dh2, da2, m2, h2, D2, g_b2, a1, D1, g_w2, w2, da1);
+            hidden_backward(mode, rows, dh1, da1, m1, h1, D1, g_b1, x, D0, g_w1, NULL, NULL);
 #pragma omp barrier
             if (mode != 1) {  // RMSprop, each parameter split in two
                 rmsprop(w1, g_w1, v_w1, D0 * D1, HALF(D0 * D1, t, T), HALF(D0 * D1, t + 1, T));

@@ -9,6 +9,57 @@ static int engine_ok;
 static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
 static void make_engine(void) { engine_ok = dnnl_engine_create(&engine, dnnl_cpu, 0) == dnnl_success; }
 
+/// Two buffers a primitive's calls reuse (activations in oneDNN's blocked layout for the
+/// Winograd weight gradient), so a call neither maps nor faults in megabytes of fresh pages. A
+/// call that finds them in use by another thread allocates its own for that call.
+typedef struct scratch {
+    pthread_mutex_t lock;
+    void *buf[2];
+    size_t bytes[2];
+} scratch;
+
+static void scratch_init(scratch *s, size_t a, size_t b) {
+    pthread_mutex_init(&s->lock, NULL);
+    s->bytes[0] = a; s->bytes[1] = b;
+    s->buf[0] = s->buf[1] = NULL;
+}
+
+static void scratch_destroy(scratch *s) {
+    free(s->buf[0]); free(s->buf[1]);
+    pthread_mutex_destroy(&s->lock);
+}
+
+/// The two buffers for one call: the shared ones (held until scratch_release) or fresh ones.
+/// 0 on success.
+static int scratch_take(scratch *s, void *out[2], int *shared) {
+    *shared = pthread_mutex_trylock(&s->lock) == 0;
+    for (int i = 0; i < 2; i++) {
+        void **slot = *shared ? &s->buf[i] : &out[i];
+        if (!*shared) *slot = NULL;
+        if (!*slot && posix_memalign(slot, 64, s->bytes[i] > 64 ? s->bytes[i] : 64) != 0) *slot = NULL;
+        out[i] = *slot;
+    }
+    if (out[0] && out[1]) return 0;
+    if (*shared) pthread_mutex_unlock(&s->lock); else { free(out[0]); free(out[1]); }
+    return -1;
+}
+
+static void scratch_release(scratch *s, void *used[2], int shared) {
+    if (shared) pthread_mutex_unlock(&s->lock); else { free(used[0]); free(used[1]); }
+}
+
+/// Whether oneDNN's Winograd convolution (F(4×4, 3×3), AVX-512) is tried for this shape: a
+/// 3×3 kernel, stride and dilation 1, no groups, channels in multiples of its 16 lanes.
+static int winograd_shape(const kd_conv_shape *s) {
+    return s->kh == 3 && s->kw == 3 && s->sh == 1 && s->sw == 1 && s->dh == 1 && s->dw == 1 && s->groups == 1
+        && s->ic % 16 == 0 && s->oc % 16 == 0;
+}
+
+/// `md` with the same dimensions in oneDNN's 16-channel blocked layout (nChw16c).
+static int blocked(const dnnl_memory_desc_t *md, dnnl_memory_desc_t *out) {
+    return dnnl_memory_desc_init_by_tag(out, 4, md->dims, dnnl_f32, dnnl_nChw16c) == dnnl_success;
+}
+
 /// What every convolution primitive of a shape is described by: channels-last source and
 /// destination, the bias, the kernel in Keras's layout and "any" (oneDNN picks its own),
 /// strides, dilation (oneDNN counts the gaps: 0 = none) and padding. oneDNN's right/bottom
@@ -162,14 +213,22 @@ struct kd_conv_bwd {
     dnnl_memory_desc_t src, dst, bias, user_weights;
     const dnnl_memory_desc_t *data_weights, *diff_weights;
     int has_bias;
+    // Winograd for the weights pass: `weights` reads blocked x and dy (bsrc, bdst), reordered
+    // from channels-last through `tmp`. The data pass stays direct (Winograd's is slower).
+    int winograd;
+    dnnl_primitive_desc_t wino_fwd_pd;
+    dnnl_memory_desc_t bsrc, bdst;
+    dnnl_primitive_t src_to_blocked, dst_to_blocked;
+    scratch tmp;
 };
 
 void kd_conv_bwd_destroy(kd_conv_bwd *c) {
     if (!c) return;
-    dnnl_primitive_t prims[4] = {c->data, c->weights, c->to_data_weights, c->from_diff_weights};
-    for (int i = 0; i < 4; i++) if (prims[i]) dnnl_primitive_destroy(prims[i]);
-    dnnl_primitive_desc_t pds[3] = {c->fwd_pd, c->data_pd, c->weights_pd};
-    for (int i = 0; i < 3; i++) if (pds[i]) dnnl_primitive_desc_destroy(pds[i]);
+    dnnl_primitive_t prims[6] = {c->data, c->weights, c->to_data_weights, c->from_diff_weights, c->src_to_blocked, c->dst_to_blocked};
+    for (int i = 0; i < 6; i++) if (prims[i]) dnnl_primitive_destroy(prims[i]);
+    dnnl_primitive_desc_t pds[4] = {c->fwd_pd, c->data_pd, c->weights_pd, c->wino_fwd_pd};
+    for (int i = 0; i < 4; i++) if (pds[i]) dnnl_primitive_desc_destroy(pds[i]);
+    if (c->winograd) scratch_destroy(&c->tmp);
     free(c);
 }
 
@@ -181,7 +240,32 @@ static int make_reorder(dnnl_primitive_t *out, const dnnl_memory_desc_t *from, c
     return ok;
 }
 
-kd_conv_bwd *kd_conv_bwd_create(const kd_conv_shape *s, int has_bias) {
+/// The Winograd weights pass for `c` (on blocked activations), or 0 when oneDNN cannot make it.
+static int winograd_weights(kd_conv_bwd *c, conv_descs *d, const dnnl_memory_desc_t *bias) {
+    dnnl_convolution_desc_t fd, wd;
+    int ok = blocked(&c->src, &c->bsrc) && blocked(&c->dst, &c->bdst)
+          && dnnl_dilated_convolution_forward_desc_init(&fd, dnnl_forward_training, dnnl_convolution_winograd, &c->bsrc, &d->any,
+                                                        bias, &c->bdst, d->strides, d->dil, d->pad_l, d->pad_r) == dnnl_success
+          && dnnl_primitive_desc_create(&c->wino_fwd_pd, &fd, NULL, engine, NULL) == dnnl_success
+          && dnnl_dilated_convolution_backward_weights_desc_init(&wd, dnnl_convolution_winograd, &c->bsrc, &d->any, bias, &c->bdst,
+                                                                 d->strides, d->dil, d->pad_l, d->pad_r) == dnnl_success
+          && dnnl_primitive_desc_create(&c->weights_pd, &wd, NULL, engine, c->wino_fwd_pd) == dnnl_success
+          && make_reorder(&c->src_to_blocked, &c->src, &c->bsrc) && make_reorder(&c->dst_to_blocked, &c->dst, &c->bdst);
+    if (ok) {
+        c->winograd = 1;
+        scratch_init(&c->tmp, dnnl_memory_desc_get_size(&c->bsrc), dnnl_memory_desc_get_size(&c->bdst));
+        return 1;
+    }
+    dnnl_primitive_t prims[2] = {c->src_to_blocked, c->dst_to_blocked};
+    for (int i = 0; i < 2; i++) if (prims[i]) dnnl_primitive_destroy(prims[i]);
+    if (c->weights_pd) dnnl_primitive_desc_destroy(c->weights_pd);
+    if (c->wino_fwd_pd) dnnl_primitive_desc_destroy(c->wino_fwd_pd);
+    c->src_to_blocked = c->dst_to_blocked = NULL;
+    c->weights_pd = c->wino_fwd_pd = NULL;
+    return 0;
+}
+
+kd_conv_bwd *kd_conv_bwd_create(const kd_conv_shape *s, int has_bias, int winograd) {
     pthread_once(&engine_once, make_engine);
     if (!engine_ok || s->groups < 1 || s->ic % s->groups || s->oc % s->groups) return NULL;
     kd_conv_bwd *c = calloc(1, sizeof *c);
@@ -197,10 +281,11 @@ kd_conv_bwd *kd_conv_bwd_create(const kd_conv_shape *s, int has_bias) {
             && dnnl_primitive_desc_create(&c->fwd_pd, &fd, NULL, engine, NULL) == dnnl_success
             && dnnl_dilated_convolution_backward_data_desc_init(&dd_desc, dnnl_convolution_direct, &c->src, &d.any, &c->dst,
                                                                 d.strides, d.dil, d.pad_l, d.pad_r) == dnnl_success
-            && dnnl_primitive_desc_create(&c->data_pd, &dd_desc, NULL, engine, c->fwd_pd) == dnnl_success
-            && dnnl_dilated_convolution_backward_weights_desc_init(&wd_desc, dnnl_convolution_direct, &c->src, &d.any, bias,
-                                                                   &c->dst, d.strides, d.dil, d.pad_l, d.pad_r) == dnnl_success
-            && dnnl_primitive_desc_create(&c->weights_pd, &wd_desc, NULL, engine, c->fwd_pd) == dnnl_success;
+            && dnnl_primitive_desc_create(&c->data_pd, &dd_desc, NULL, engine, c->fwd_pd) == dnnl_success;
+    ok = ok && ((winograd && winograd_shape(s) && winograd_weights(c, &d, bias))
+            || (dnnl_dilated_convolution_backward_weights_desc_init(&wd_desc, dnnl_convolution_direct, &c->src, &d.any, bias,
+                                                                    &c->dst, d.strides, d.dil, d.pad_l, d.pad_r) == dnnl_success
+                && dnnl_primitive_desc_create(&c->weights_pd, &wd_desc, NULL, engine, c->fwd_pd) == dnnl_success));
     if (ok) {
         c->data_weights = dnnl_primitive_desc_query_md(c->data_pd, dnnl_query_weights_md, 0);
         c->diff_weights = dnnl_primitive_desc_query_md(c->weights_pd, dnnl_query_diff_weights_md, 0);
@@ -214,6 +299,7 @@ kd_conv_bwd *kd_conv_bwd_create(const kd_conv_shape *s, int has_bias) {
     return c;
 }
 
+int kd_conv_bwd_is_winograd(const kd_conv_bwd *c) { return c->winograd; }
 size_t kd_conv_bwd_weights_bytes(const kd_conv_bwd *c) { return dnnl_memory_desc_get_size(c->data_weights); }
 size_t kd_conv_bwd_diff_weights_bytes(const kd_conv_bwd *c) { return dnnl_memory_desc_get_size(c->diff_weights); }
 
@@ -231,13 +317,28 @@ int kd_conv_bwd_data(const kd_conv_bwd *c, const float *dy, const void *weights,
     return run(c->data, 3, args, mds, ptrs);
 }
 
-int kd_conv_bwd_weights(const kd_conv_bwd *c, const float *x, const float *dy, void *scratch, float *dkernel, float *dbias) {
+int kd_conv_bwd_weights(const kd_conv_bwd *c, const float *x, const float *dy, void *scratch_out, float *dkernel, float *dbias) {
     const int args[4] = {DNNL_ARG_SRC, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_WEIGHTS, DNNL_ARG_DIFF_BIAS};
-    const dnnl_memory_desc_t *mds[4] = {&c->src, &c->dst, c->diff_weights, &c->bias};
-    void *ptrs[4] = {(void *)x, (void *)dy, scratch, dbias};
-    if (run(c->weights, c->has_bias && dbias ? 4 : 3, args, mds, ptrs)) return -1;
+    int n = c->has_bias && dbias ? 4 : 3;
     const int rargs[2] = {DNNL_ARG_FROM, DNNL_ARG_TO};
+    if (!c->winograd) {
+        const dnnl_memory_desc_t *mds[4] = {&c->src, &c->dst, c->diff_weights, &c->bias};
+        void *ptrs[4] = {(void *)x, (void *)dy, scratch_out, dbias};
+        if (run(c->weights, n, args, mds, ptrs)) return -1;
+    } else {
+        void *buf[2];
+        int shared;
+        if (scratch_take((scratch *)&c->tmp, buf, &shared)) return -1;
+        const dnnl_memory_desc_t *xs[2] = {&c->src, &c->bsrc}, *dys[2] = {&c->dst, &c->bdst};
+        const dnnl_memory_desc_t *mds[4] = {&c->bsrc, &c->bdst, c->diff_weights, &c->bias};
+        void *xp[2] = {(void *)x, buf[0]}, *dyp[2] = {(void *)dy, buf[1]};
+        void *ptrs[4] = {buf[0], buf[1], scratch_out, dbias};
+        int status = run(c->src_to_blocked, 2, rargs, xs, xp) || run(c->dst_to_blocked, 2, rargs, dys, dyp)
+                  || run(c->weights, n, args, mds, ptrs);
+        scratch_release((scratch *)&c->tmp, buf, shared);
+        if (status) return -1;
+    }
     const dnnl_memory_desc_t *rmds[2] = {c->diff_weights, &c->user_weights};
-    void *rptrs[2] = {scratch, dkernel};
+    void *rptrs[2] = {scratch_out, dkernel};
     return run(c->from_diff_weights, 2, rargs, rmds, rptrs);
 }

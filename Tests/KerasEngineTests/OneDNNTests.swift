@@ -56,6 +56,39 @@ final class OneDNNTests: XCTestCase {
         XCTAssertFalse(OneDNN.backwardApplies(g))
     }
 
+    /// A 3×3, stride-1 convolution with channels in multiples of 16 takes its kernel gradient
+    /// from oneDNN's Winograd convolution; it matches the direct convolution's and the engine's
+    /// own (im2col) kernel and bias gradients, valid and "same" padded.
+    func testWinogradKernelGradientMatchesTheDirectOnes() throws {
+        let saved = OneDNN.winogradWeightGradient
+        defer { OneDNN.winogradWeightGradient = saved }
+        for (pad, (inH, inW)) in [(0, (9, 8)), (1, (7, 7))] {
+            let (outH, outW) = (inH - 2 + 2 * pad, inW - 2 + 2 * pad)
+            let g = ConvGeometry(inH: inH, inW: inW, inC: 16, kh: 3, kw: 3, padTop: pad, padLeft: pad,
+                                 outH: outH, outW: outW, outC: 32)
+            let x = GradientCheck.random([3, inH, inW, 16], seed: 1), k = GradientCheck.random([3, 3, 16, 32], seed: 2)
+            let dy = GradientCheck.random([3, outH, outW, 32], seed: 3)
+            func gradients(winograd: Bool) throws -> (Tensor, Tensor) {
+                OneDNN.winogradWeightGradient = winograd
+                XCTAssertEqual(OneDNN.backward(g, batch: 3, hasBias: true)?.winograd, winograd, "padding \(pad)")
+                let r = try XCTUnwrap(OneDNN.conv2dBackward(x, k, hasBias: true, dy: dy, geometry: g, batch: 3,
+                                                            wantX: false, wantWeights: true))
+                return (try XCTUnwrap(r.1), try XCTUnwrap(r.2))
+            }
+            let (wk, wb) = try gradients(winograd: true), (dk, db) = try gradients(winograd: false)
+            assertClose(wk, dk, "kernel gradient, padding \(pad)")
+            assertClose(wb, db, "bias gradient, padding \(pad)")
+            XCTAssertNotEqual(wk.scalars, dk.scalars, "the two algorithms round differently, so both ran")
+        }
+        // The whole layer, forward and every gradient, against the engine's own kernels.
+        var same = Convolution.Config(rank: 2, filters: 16, kernelSize: [3, 3], activation: .linear)
+        same.padding = .same
+        same.useBias = false
+        try assertSameWithAndWithout([Convolution(.init(rank: 2, filters: 16, kernelSize: [3, 3], activation: .relu()))],
+                                     input: [8, 7, 16], batch: 3)
+        try assertSameWithAndWithout([Convolution(same)], input: [6, 6, 32], batch: 2)
+    }
+
     func testConvolutionsMatchTheEngineKernels() throws {
         func conv(_ f: Int, _ k: [Int], rank: Int = 2, relu: Bool = false, _ edit: (inout Convolution.Config) -> Void = { _ in }) -> Convolution {
             var c = Convolution.Config(rank: rank, filters: f, kernelSize: k, activation: relu ? .relu() : .linear)

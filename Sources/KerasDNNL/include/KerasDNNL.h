@@ -35,7 +35,12 @@ typedef struct kd_conv_bwd kd_conv_bwd;
 
 /// The backward passes of a convolution (training): data (dx from dy) and weights (dK and
 /// dbias from x and dy). NULL when oneDNN cannot make them.
-kd_conv_bwd *kd_conv_bwd_create(const kd_conv_shape *shape, int has_bias);
+/// `winograd`: the weights pass by oneDNN's Winograd convolution, F(4×4, 3×3), where it can
+/// make one for this shape (3×3, stride 1, channels in multiples of 16), on x and dy reordered
+/// to its blocked layout; the data pass is always direct.
+kd_conv_bwd *kd_conv_bwd_create(const kd_conv_shape *shape, int has_bias, int winograd);
+/// Whether the weights pass runs oneDNN's Winograd convolution.
+int kd_conv_bwd_is_winograd(const kd_conv_bwd *conv);
 void kd_conv_bwd_destroy(kd_conv_bwd *conv);
 /// Bytes of the kernel in the layout the data pass reads, and of the weight gradient in
 /// the layout the weights pass writes (scratch, reordered to Keras's layout after).

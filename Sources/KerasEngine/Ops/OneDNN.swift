@@ -29,6 +29,15 @@ enum OneDNN {
     /// Convolution backward (data and weights) through oneDNN from this many input channels
     /// up; below, the engine's im2col backward, which wins on a first layer of 1–3 channels
     /// (docs/PERFORMANCE.md). `KERASCTL_ONEDNN_BACKWARD` overrides it (0: never).
+    /// The kernel gradient of a 3×3 convolution with stride 1 and channels in multiples of 16
+    /// runs oneDNN's Winograd convolution, F(4×4, 3×3), on x and dy reordered to its blocked
+    /// layout (docs/PERFORMANCE.md, eleventh session: the reference CNN's conv2 3.13 → 2.67 ms a
+    /// step with the reorders). Its sums are rounded differently from the direct convolution's,
+    /// by about 1e-6 of their scale. The forward stays direct: Winograd's forward was faster,
+    /// but transforming the kernel each training step (0.85 ms) and reordering x and y cost more
+    /// than it saved. `KERASCTL_ONEDNN_WINOGRAD=0` turns it off.
+    nonisolated(unsafe) static var winogradWeightGradient: Bool =
+        getenv("KERASCTL_ONEDNN_WINOGRAD").map { String(cString: $0) != "0" } ?? true
     nonisolated(unsafe) static var backwardMinimumChannels: Int =
         getenv("KERASCTL_ONEDNN_BACKWARD").flatMap { Int(String(cString: $0)) } ?? 16
 
@@ -54,6 +63,8 @@ enum OneDNN {
 
     struct Key: Hashable {
         var geometry: ConvGeometry, batch: Int, bias: Bool, post: PostOp
+        /// Backward only: the weights pass by Winograd (``winogradWeightGradient``).
+        var winograd = false
     }
 
     final class Primitive: @unchecked Sendable {
@@ -147,28 +158,33 @@ enum OneDNN {
             diffWeightBytes = kd_conv_bwd_diff_weights_bytes(handle)
         }
         deinit { kd_conv_bwd_destroy(handle) }
+        /// Whether its weights pass is oneDNN's Winograd convolution.
+        var winograd: Bool { kd_conv_bwd_is_winograd(handle) != 0 }
     }
 
     private static let backwards = Mutex<[Key: Backward?]>([:])
+
+    /// The backward primitives for a convolution of this geometry and batch (cached), made with
+    /// the Winograd weights pass when ``winogradWeightGradient`` is on and oneDNN can; nil when
+    /// oneDNN cannot make them.
+    static func backward(_ g: ConvGeometry, batch n: Int, hasBias: Bool) -> Backward? {
+        let key = Key(geometry: g, batch: n, bias: hasBias, post: .none, winograd: winogradWeightGradient)
+        if let cached = backwards.withLock({ $0[key] }) { return cached }
+        var shape = convShape(g, batch: n)
+        let made = kd_conv_bwd_create(&shape, hasBias ? 1 : 0, key.winograd ? 1 : 0).map(Backward.init)
+        backwards.withLock { cache in
+            if cache.count >= 1024 { cache.removeAll() }
+            cache[key] = made
+        }
+        return made
+    }
 
     /// The gradients of `conv2d` by oneDNN's backward-data and backward-weights primitives,
     /// for `dy` (already masked by a fused ReLU): (dx, dK, dbias) as asked, or nil when
     /// oneDNN cannot make them (the caller runs its own).
     static func conv2dBackward(_ x: Tensor, _ kernel: Tensor, hasBias: Bool, dy: Tensor, geometry g: ConvGeometry,
                                batch n: Int, wantX: Bool, wantWeights: Bool) -> (Tensor?, Tensor?, Tensor?)? {
-        guard backwardApplies(g) else { return nil }
-        let key = Key(geometry: g, batch: n, bias: hasBias, post: .none)
-        let cached = backwards.withLock { $0[key] }
-        let made: Backward?
-        if let cached { made = cached } else {
-            var shape = convShape(g, batch: n)
-            made = kd_conv_bwd_create(&shape, hasBias ? 1 : 0).map(Backward.init)
-            backwards.withLock { cache in
-                if cache.count >= 1024 { cache.removeAll() }
-                cache[key] = made
-            }
-        }
-        guard let bwd = made else { return nil }
+        guard backwardApplies(g), let bwd = backward(g, batch: n, hasBias: hasBias) else { return nil }
         var gx: Tensor?, gk: Tensor?, gb: Tensor?
         if wantX {
             guard let w = weights(kernel, owner: bwd, bytes: bwd.weightBytes, prepare: { kd_conv_bwd_prepare_weights(bwd.handle, $0, $1) })

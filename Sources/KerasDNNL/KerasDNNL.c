@@ -9,45 +9,6 @@ static int engine_ok;
 static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
 static void make_engine(void) { engine_ok = dnnl_engine_create(&engine, dnnl_cpu, 0) == dnnl_success; }
 
-/// Two buffers a primitive's calls reuse (activations in oneDNN's blocked layout for the
-/// Winograd weight gradient), so a call neither maps nor faults in megabytes of fresh pages. A
-/// call that finds them in use by another thread allocates its own for that call.
-typedef struct scratch {
-    pthread_mutex_t lock;
-    void *buf[2];
-    size_t bytes[2];
-} scratch;
-
-static void scratch_init(scratch *s, size_t a, size_t b) {
-    pthread_mutex_init(&s->lock, NULL);
-    s->bytes[0] = a; s->bytes[1] = b;
-    s->buf[0] = s->buf[1] = NULL;
-}
-
-static void scratch_destroy(scratch *s) {
-    free(s->buf[0]); free(s->buf[1]);
-    pthread_mutex_destroy(&s->lock);
-}
-
-/// The two buffers for one call: the shared ones (held until scratch_release) or fresh ones.
-/// 0 on success.
-static int scratch_take(scratch *s, void *out[2], int *shared) {
-    *shared = pthread_mutex_trylock(&s->lock) == 0;
-    for (int i = 0; i < 2; i++) {
-        void **slot = *shared ? &s->buf[i] : &out[i];
-        if (!*shared) *slot = NULL;
-        if (!*slot && posix_memalign(slot, 64, s->bytes[i] > 64 ? s->bytes[i] : 64) != 0) *slot = NULL;
-        out[i] = *slot;
-    }
-    if (out[0] && out[1]) return 0;
-    if (*shared) pthread_mutex_unlock(&s->lock); else { free(out[0]); free(out[1]); }
-    return -1;
-}
-
-static void scratch_release(scratch *s, void *used[2], int shared) {
-    if (shared) pthread_mutex_unlock(&s->lock); else { free(used[0]); free(used[1]); }
-}
-
 /// Whether oneDNN's Winograd convolution (F(4×4, 3×3), AVX-512) is tried for this shape: a
 /// 3×3 kernel, stride and dilation 1, no groups, channels in multiples of its 16 lanes.
 static int winograd_shape(const kd_conv_shape *s) {
@@ -214,12 +175,12 @@ struct kd_conv_bwd {
     const dnnl_memory_desc_t *data_weights, *diff_weights;
     int has_bias;
     // Winograd for the weights pass: `weights` reads blocked x and dy (bsrc, bdst), reordered
-    // from channels-last through `tmp`. The data pass stays direct (Winograd's is slower).
+    // from channels-last into the caller's buffers. The data pass stays direct (Winograd's is
+    // slower).
     int winograd;
     dnnl_primitive_desc_t wino_fwd_pd;
     dnnl_memory_desc_t bsrc, bdst;
     dnnl_primitive_t src_to_blocked, dst_to_blocked;
-    scratch tmp;
 };
 
 void kd_conv_bwd_destroy(kd_conv_bwd *c) {
@@ -228,7 +189,6 @@ void kd_conv_bwd_destroy(kd_conv_bwd *c) {
     for (int i = 0; i < 6; i++) if (prims[i]) dnnl_primitive_destroy(prims[i]);
     dnnl_primitive_desc_t pds[4] = {c->fwd_pd, c->data_pd, c->weights_pd, c->wino_fwd_pd};
     for (int i = 0; i < 4; i++) if (pds[i]) dnnl_primitive_desc_destroy(pds[i]);
-    if (c->winograd) scratch_destroy(&c->tmp);
     free(c);
 }
 
@@ -253,7 +213,6 @@ static int winograd_weights(kd_conv_bwd *c, conv_descs *d, const dnnl_memory_des
           && make_reorder(&c->src_to_blocked, &c->src, &c->bsrc) && make_reorder(&c->dst_to_blocked, &c->dst, &c->bdst);
     if (ok) {
         c->winograd = 1;
-        scratch_init(&c->tmp, dnnl_memory_desc_get_size(&c->bsrc), dnnl_memory_desc_get_size(&c->bdst));
         return 1;
     }
     dnnl_primitive_t prims[2] = {c->src_to_blocked, c->dst_to_blocked};
@@ -300,6 +259,9 @@ kd_conv_bwd *kd_conv_bwd_create(const kd_conv_shape *s, int has_bias, int winogr
 }
 
 int kd_conv_bwd_is_winograd(const kd_conv_bwd *c) { return c->winograd; }
+size_t kd_conv_bwd_blocked_bytes(const kd_conv_bwd *c, int dy) {
+    return c->winograd ? dnnl_memory_desc_get_size(dy ? &c->bdst : &c->bsrc) : 0;
+}
 size_t kd_conv_bwd_weights_bytes(const kd_conv_bwd *c) { return dnnl_memory_desc_get_size(c->data_weights); }
 size_t kd_conv_bwd_diff_weights_bytes(const kd_conv_bwd *c) { return dnnl_memory_desc_get_size(c->diff_weights); }
 
@@ -317,28 +279,25 @@ int kd_conv_bwd_data(const kd_conv_bwd *c, const float *dy, const void *weights,
     return run(c->data, 3, args, mds, ptrs);
 }
 
-int kd_conv_bwd_weights(const kd_conv_bwd *c, const float *x, const float *dy, void *scratch_out, float *dkernel, float *dbias) {
+int kd_conv_bwd_weights(const kd_conv_bwd *c, const float *x, const float *dy, void *scratch, void *blocked_x,
+                        void *blocked_dy, float *dkernel, float *dbias) {
     const int args[4] = {DNNL_ARG_SRC, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_WEIGHTS, DNNL_ARG_DIFF_BIAS};
     int n = c->has_bias && dbias ? 4 : 3;
     const int rargs[2] = {DNNL_ARG_FROM, DNNL_ARG_TO};
     if (!c->winograd) {
         const dnnl_memory_desc_t *mds[4] = {&c->src, &c->dst, c->diff_weights, &c->bias};
-        void *ptrs[4] = {(void *)x, (void *)dy, scratch_out, dbias};
+        void *ptrs[4] = {(void *)x, (void *)dy, scratch, dbias};
         if (run(c->weights, n, args, mds, ptrs)) return -1;
     } else {
-        void *buf[2];
-        int shared;
-        if (scratch_take((scratch *)&c->tmp, buf, &shared)) return -1;
+        if (!blocked_x || !blocked_dy) return -1;
         const dnnl_memory_desc_t *xs[2] = {&c->src, &c->bsrc}, *dys[2] = {&c->dst, &c->bdst};
         const dnnl_memory_desc_t *mds[4] = {&c->bsrc, &c->bdst, c->diff_weights, &c->bias};
-        void *xp[2] = {(void *)x, buf[0]}, *dyp[2] = {(void *)dy, buf[1]};
-        void *ptrs[4] = {buf[0], buf[1], scratch_out, dbias};
-        int status = run(c->src_to_blocked, 2, rargs, xs, xp) || run(c->dst_to_blocked, 2, rargs, dys, dyp)
-                  || run(c->weights, n, args, mds, ptrs);
-        scratch_release((scratch *)&c->tmp, buf, shared);
-        if (status) return -1;
+        void *xp[2] = {(void *)x, blocked_x}, *dyp[2] = {(void *)dy, blocked_dy};
+        void *ptrs[4] = {blocked_x, blocked_dy, scratch, dbias};
+        if (run(c->src_to_blocked, 2, rargs, xs, xp) || run(c->dst_to_blocked, 2, rargs, dys, dyp)
+            || run(c->weights, n, args, mds, ptrs)) return -1;
     }
     const dnnl_memory_desc_t *rmds[2] = {c->diff_weights, &c->user_weights};
-    void *rptrs[2] = {scratch_out, dkernel};
+    void *rptrs[2] = {scratch, dkernel};
     return run(c->from_diff_weights, 2, rargs, rmds, rptrs);
 }

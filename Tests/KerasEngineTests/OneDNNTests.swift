@@ -62,6 +62,14 @@ final class OneDNNTests: XCTestCase {
     func testWinogradKernelGradientMatchesTheDirectOnes() throws {
         let saved = OneDNN.winogradWeightGradient
         defer { OneDNN.winogradWeightGradient = saved }
+        // The whole layer, forward and every gradient, against the engine's own kernels.
+        var same = Convolution.Config(rank: 2, filters: 16, kernelSize: [3, 3], activation: .linear)
+        same.padding = .same
+        same.useBias = false
+        try assertSameWithAndWithout([Convolution(.init(rank: 2, filters: 16, kernelSize: [3, 3], activation: .relu()))],
+                                     input: [8, 7, 16], batch: 3)
+        try assertSameWithAndWithout([Convolution(same)], input: [6, 6, 32], batch: 2)
+        // The kernel and bias gradients alone, Winograd against direct.
         for (pad, (inH, inW)) in [(0, (9, 8)), (1, (7, 7))] {
             let (outH, outW) = (inH - 2 + 2 * pad, inW - 2 + 2 * pad)
             let g = ConvGeometry(inH: inH, inW: inW, inC: 16, kh: 3, kw: 3, padTop: pad, padLeft: pad,
@@ -70,7 +78,12 @@ final class OneDNNTests: XCTestCase {
             let dy = GradientCheck.random([3, outH, outW, 32], seed: 3)
             func gradients(winograd: Bool) throws -> (Tensor, Tensor) {
                 OneDNN.winogradWeightGradient = winograd
-                XCTAssertEqual(OneDNN.backward(g, batch: 3, hasBias: true)?.winograd, winograd, "padding \(pad)")
+                let made = try XCTUnwrap(OneDNN.backward(g, batch: 3, hasBias: true))
+                if winograd && !made.winograd {
+                    // oneDNN 2.6 has Winograd for AVX-512 only: elsewhere the direct pass runs.
+                    throw XCTSkip("oneDNN makes no Winograd convolution on this CPU")
+                }
+                XCTAssertEqual(made.winograd, winograd, "padding \(pad)")
                 let r = try XCTUnwrap(OneDNN.conv2dBackward(x, k, hasBias: true, dy: dy, geometry: g, batch: 3,
                                                             wantX: false, wantWeights: true))
                 return (try XCTUnwrap(r.1), try XCTUnwrap(r.2))
@@ -80,13 +93,6 @@ final class OneDNNTests: XCTestCase {
             assertClose(wb, db, "bias gradient, padding \(pad)")
             XCTAssertNotEqual(wk.scalars, dk.scalars, "the two algorithms round differently, so both ran")
         }
-        // The whole layer, forward and every gradient, against the engine's own kernels.
-        var same = Convolution.Config(rank: 2, filters: 16, kernelSize: [3, 3], activation: .linear)
-        same.padding = .same
-        same.useBias = false
-        try assertSameWithAndWithout([Convolution(.init(rank: 2, filters: 16, kernelSize: [3, 3], activation: .relu()))],
-                                     input: [8, 7, 16], batch: 3)
-        try assertSameWithAndWithout([Convolution(same)], input: [6, 6, 32], batch: 2)
     }
 
     func testConvolutionsMatchTheEngineKernels() throws {

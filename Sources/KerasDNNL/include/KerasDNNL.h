@@ -41,6 +41,9 @@ typedef struct kd_conv_bwd kd_conv_bwd;
 kd_conv_bwd *kd_conv_bwd_create(const kd_conv_shape *shape, int has_bias, int winograd);
 /// Whether the weights pass runs oneDNN's Winograd convolution.
 int kd_conv_bwd_is_winograd(const kd_conv_bwd *conv);
+/// Bytes of x (dy = 0) or dy (dy = 1) in the blocked layout the Winograd weights pass reads:
+/// the buffers kd_conv_bwd_weights reorders them into. 0 when the pass is direct.
+size_t kd_conv_bwd_blocked_bytes(const kd_conv_bwd *conv, int dy);
 void kd_conv_bwd_destroy(kd_conv_bwd *conv);
 /// Bytes of the kernel in the layout the data pass reads, and of the weight gradient in
 /// the layout the weights pass writes (scratch, reordered to Keras's layout after).
@@ -49,8 +52,11 @@ size_t kd_conv_bwd_diff_weights_bytes(const kd_conv_bwd *conv);
 int kd_conv_bwd_prepare_weights(const kd_conv_bwd *conv, const float *kernel, void *out);
 /// dx = convᵀ(dy, weights as prepared). 0 on success.
 int kd_conv_bwd_data(const kd_conv_bwd *conv, const float *dy, const void *weights, float *dx);
-/// dK (Keras layout, through `scratch`) and dbias (when the convolution has one). 0 on success.
-int kd_conv_bwd_weights(const kd_conv_bwd *conv, const float *x, const float *dy, void *scratch, float *dkernel, float *dbias);
+/// dK (Keras layout, through `scratch`) and dbias (when the convolution has one). A Winograd
+/// pass reorders x and dy into `blocked_x` and `blocked_dy` (kd_conv_bwd_blocked_bytes each);
+/// a direct one ignores them. 0 on success.
+int kd_conv_bwd_weights(const kd_conv_bwd *conv, const float *x, const float *dy, void *scratch, void *blocked_x,
+                        void *blocked_dy, float *dkernel, float *dbias);
 
 /// C = op(A)·op(B) + beta·C, row-major with leading dimensions (BLAS's sgemm), through
 /// oneDNN's JIT AVX-512 GEMM. 0 on success.

@@ -160,6 +160,8 @@ enum OneDNN {
         deinit { kd_conv_bwd_destroy(handle) }
         /// Whether its weights pass is oneDNN's Winograd convolution.
         var winograd: Bool { kd_conv_bwd_is_winograd(handle) != 0 }
+        /// Bytes of x and dy in the blocked layout a Winograd weights pass reads.
+        var blockedBytes: (x: Int, dy: Int) { (kd_conv_bwd_blocked_bytes(handle, 0), kd_conv_bwd_blocked_bytes(handle, 1)) }
     }
 
     private static let backwards = Mutex<[Key: Backward?]>([:])
@@ -199,8 +201,13 @@ enum OneDNN {
             defer { scratch.deallocate() }
             var k = Tensor(uninitializedShape: kernel.shape)
             var b = hasBias ? Tensor(uninitializedShape: [g.outC]) : nil
-            let status = withExtendedLifetime((x, dy)) {
-                kd_conv_bwd_weights(bwd.handle, x.pointer, dy.pointer, scratch, k.freshPointer, b?.freshPointer)
+            // A Winograd pass reads x and dy in oneDNN's blocked layout, reordered into these
+            // (page-aligned tensors from the engine's buffer pool, reused step after step).
+            var bx = bwd.winograd ? Tensor(uninitializedShape: [(bwd.blockedBytes.x + 3) / 4]) : nil
+            var bdy = bwd.winograd ? Tensor(uninitializedShape: [(bwd.blockedBytes.dy + 3) / 4]) : nil
+            let (px, pdy) = (bx?.freshPointer, bdy?.freshPointer)
+            let status = withExtendedLifetime((x, dy, bx, bdy)) {
+                kd_conv_bwd_weights(bwd.handle, x.pointer, dy.pointer, scratch, px, pdy, k.freshPointer, b?.freshPointer)
             }
             guard status == 0 else { return nil }
             (gk, gb) = (k, b)

@@ -26,18 +26,18 @@ enum OneDNN {
 
     /// Read once from the environment; tests switch it to compare with the engine's kernels.
     nonisolated(unsafe) static var enabled: Bool = getenv("KERASCTL_ONEDNN").map { String(cString: $0) != "0" } ?? true
-    /// Convolution backward (data and weights) through oneDNN from this many input channels
-    /// up; below, the engine's im2col backward, which wins on a first layer of 1–3 channels
-    /// (docs/PERFORMANCE.md). `KERASCTL_ONEDNN_BACKWARD` overrides it (0: never).
     /// The kernel gradient of a 3×3 convolution with stride 1 and channels in multiples of 16
     /// runs oneDNN's Winograd convolution, F(4×4, 3×3), on x and dy reordered to its blocked
-    /// layout (docs/PERFORMANCE.md, eleventh session: the reference CNN's conv2 3.13 → 2.67 ms a
-    /// step with the reorders). Its sums are rounded differently from the direct convolution's,
+    /// layout (docs/PERFORMANCE.md, eleventh session: the reference CNN's conv2 2.54 → 2.00 ms a
+    /// step, reorders included). Its sums are rounded differently from the direct convolution's,
     /// by about 1e-6 of their scale. The forward stays direct: Winograd's forward was faster,
     /// but transforming the kernel each training step (0.85 ms) and reordering x and y cost more
     /// than it saved. `KERASCTL_ONEDNN_WINOGRAD=0` turns it off.
     nonisolated(unsafe) static var winogradWeightGradient: Bool =
         getenv("KERASCTL_ONEDNN_WINOGRAD").map { String(cString: $0) != "0" } ?? true
+    /// Convolution backward (data and weights) through oneDNN from this many input channels
+    /// up; below, the engine's im2col backward, which wins on a first layer of 1–3 channels
+    /// (docs/PERFORMANCE.md). `KERASCTL_ONEDNN_BACKWARD` overrides it (0: never).
     nonisolated(unsafe) static var backwardMinimumChannels: Int =
         getenv("KERASCTL_ONEDNN_BACKWARD").flatMap { Int(String(cString: $0)) } ?? 16
 

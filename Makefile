@@ -74,13 +74,14 @@ bench: build
 # OpenBLAS), the MLP's GEMMs (oneDNN vs OpenBLAS), the reference CNN's convolutions and max
 # pooling alone (what an epoch of nothing else would take), and the seed MLP's step in plain C
 # with its GEMMs alone and with RMSprop, each against the sgemm ceiling, in one run.
-bench-kernels: deps
+bench-kernels: build
 	mkdir -p .build/bench
 	cc -O2 bench/onednn_conv.c -o .build/bench/onednn_conv -ldnnl -lopenblas
 	cc -O2 bench/onednn_gemm.c -o .build/bench/onednn_gemm -ldnnl -lopenblas -lgomp -lpthread
 	cc -O2 bench/onednn_cnn.c -o .build/bench/onednn_cnn -ldnnl
 	cc -O2 bench/onednn_matmul.c -o .build/bench/onednn_matmul -ldnnl
-	cc -O3 -march=native -fno-math-errno -fopenmp bench/mlp_step.c -o .build/bench/mlp_step -ldnnl -lm
+	cc -O3 -march=native -fno-math-errno -fopenmp -ISources/KerasKernels/include bench/mlp_step.c \
+	   .build/release/KerasKernels.build/KerasKernels.c.o -o .build/bench/mlp_step -ldnnl -lm
 	OMP_WAIT_POLICY=passive .build/bench/onednn_conv
 	OMP_WAIT_POLICY=passive .build/bench/onednn_gemm
 	OMP_WAIT_POLICY=passive .build/bench/onednn_cnn

@@ -3,13 +3,14 @@
 // categorical cross-entropy, Keras's RMSprop, batch 128, 60,000 examples) as plain C with the
 // kernels kerasctl uses: each big GEMM split by columns into one single-threaded dnnl_sgemm per
 // core, the last layer's narrow products on one core, the elementwise passes split by rows,
-// RMSprop split by parameters, one OpenMP team spinning between the passes. No tape, no
-// allocation, no framework. Times, in rounds each against the 3072^3 ceiling measured in the
+// RMSprop by kerasctl's own kernel split by parameters, one OpenMP team spinning between the
+// passes. No tape, no allocation, no framework. Times, in rounds each against the 3072^3 ceiling measured in the
 // same round (bench/ceiling.h): the plain C step; its GEMMs alone (the part no implementation
 // can skip); the GEMMs and RMSprop (the optimizer the spec names); RMSprop alone; and the GEMMs
 // alone as single calls on oneDNN's own two threads. Random data: the time does not depend on
 // the values. docs/PERFORMANCE.md (eleventh session). Build and run: make bench-kernels.
 #include "ceiling.h"
+#include "KerasKernels.h"
 #include <math.h>
 #include <omp.h>
 #include <stdint.h>
@@ -48,14 +49,11 @@ static void gemm_cols(int ta, int tb, int m, int n, int k, const float *a, int l
 static uint32_t rng_state[2] = {12345u, 67890u};
 static inline uint32_t xorshift(uint32_t *s) { uint32_t v = *s; v ^= v << 13; v ^= v >> 17; v ^= v << 5; return *s = v; }
 
-static void rmsprop(float *w, float *g, float *v, long n, long i0, long i1) {
-    const float rho = 0.9f, lr = 0.001f, eps = 1e-7f;  // Keras's defaults and update
-    (void)n;
-    for (long i = i0; i < i1; i++) {
-        float vi = rho * v[i] + (1 - rho) * (g[i] * g[i]);
-        v[i] = vi;
-        w[i] -= (lr * g[i]) / sqrtf(vi + eps);
-    }
+// Keras's RMSprop (defaults rho 0.9, learning rate 0.001, epsilon 1e-7) on this thread's half
+// of a parameter, through kerasctl's own kernel (the object `make build` compiled, linked in).
+static void rmsprop(float *w, const float *g, float *v, long n, int t, int T) {
+    long i0 = HALF(n, t, T), i1 = HALF(n, t + 1, T);
+    kk_rmsprop(w + i0, g + i0, v + i0, i1 - i0, 0.9f, 0.1f, 0.001f, 1e-7f);
 }
 
 // Rows [r0, r1) of a hidden layer: h = relu(h + b) in place; Dropout(0.2) keeps a value with
@@ -136,12 +134,12 @@ static double epoch(int mode) {
             hidden_backward(mode, rows, dh1, da1, m1, h1, D1, g_b1, x, D0, g_w1, NULL, NULL);
 #pragma omp barrier
             if (mode != 1) {  // RMSprop, each parameter split in two
-                rmsprop(w1, g_w1, v_w1, D0 * D1, HALF(D0 * D1, t, T), HALF(D0 * D1, t + 1, T));
-                rmsprop(w2, g_w2, v_w2, D1 * D2, HALF(D1 * D2, t, T), HALF(D1 * D2, t + 1, T));
-                rmsprop(w3, g_w3, v_w3, D2 * D3, HALF(D2 * D3, t, T), HALF(D2 * D3, t + 1, T));
-                rmsprop(b1, g_b1, v_b1, D1, HALF(D1, t, T), HALF(D1, t + 1, T));
-                rmsprop(b2, g_b2, v_b2, D2, HALF(D2, t, T), HALF(D2, t + 1, T));
-                rmsprop(b3, g_b3, v_b3, D3, HALF(D3, t, T), HALF(D3, t + 1, T));
+                rmsprop(w1, g_w1, v_w1, D0 * D1, t, T);
+                rmsprop(w2, g_w2, v_w2, D1 * D2, t, T);
+                rmsprop(w3, g_w3, v_w3, D2 * D3, t, T);
+                rmsprop(b1, g_b1, v_b1, D1, t, T);
+                rmsprop(b2, g_b2, v_b2, D2, t, T);
+                rmsprop(b3, g_b3, v_b3, D3, t, T);
             }
 #pragma omp barrier
         }

@@ -152,16 +152,18 @@ enum OneDNN {
     final class Backward: @unchecked Sendable {
         let handle: OpaquePointer
         let weightBytes: Int, diffWeightBytes: Int
+        /// Whether its weights pass is oneDNN's Winograd convolution.
+        let winograd: Bool
+        /// Bytes of x and dy in the blocked layout a Winograd weights pass reads.
+        let blockedBytes: (x: Int, dy: Int)
         init(_ handle: OpaquePointer) {
             self.handle = handle
             weightBytes = kd_conv_bwd_weights_bytes(handle)
             diffWeightBytes = kd_conv_bwd_diff_weights_bytes(handle)
+            winograd = kd_conv_bwd_is_winograd(handle) != 0
+            blockedBytes = (kd_conv_bwd_blocked_bytes(handle, 0), kd_conv_bwd_blocked_bytes(handle, 1))
         }
         deinit { kd_conv_bwd_destroy(handle) }
-        /// Whether its weights pass is oneDNN's Winograd convolution.
-        var winograd: Bool { kd_conv_bwd_is_winograd(handle) != 0 }
-        /// Bytes of x and dy in the blocked layout a Winograd weights pass reads.
-        var blockedBytes: (x: Int, dy: Int) { (kd_conv_bwd_blocked_bytes(handle, 0), kd_conv_bwd_blocked_bytes(handle, 1)) }
     }
 
     private static let backwards = Mutex<[Key: Backward?]>([:])
